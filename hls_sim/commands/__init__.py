@@ -1,0 +1,1 @@
+"""One module per `hls-sim` subcommand; each defines `register(subparsers)`."""

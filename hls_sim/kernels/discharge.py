@@ -1,0 +1,212 @@
+"""Discharge and measurement: the true indicator, the reported one, and the follow-up truth.
+
+A case is "resolved" on the indicator when its need in the service's domain is below the
+outcome threshold at discharge. The engine records the truth and, separately, what the
+provider reports: a failed case may be written up as a success (misreporting, more likely the
+more number-improving effort went into it) or dropped from the denominator (exclusions).
+Discharge at the first moment the indicator is met, beyond what a siloed service would do
+anyway, is the timing channel. Thirteen weeks later the person's real change is checked.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from hls_sim.layout import (
+    B_CLOSES,
+    B_HOURS,
+    B_REP_SUCC,
+    B_TRUE_SUCC,
+    C_COUNTED,
+    C_DISCHARGES,
+    C_DROPOUTS,
+    C_EPISODE_LIMIT,
+    C_EXCLUSIONS,
+    C_FOLLOWUPS,
+    C_HOLISTIC,
+    C_MISREPORTS,
+    C_REAL_IMPROVED,
+    C_REAL_WORSENED,
+    C_REP_SUCCESS,
+    C_SUST_CHECKS,
+    C_SUST_OK,
+    C_TIMING,
+    C_TRUE_SUCCESS,
+    C_UNRESOLVED,
+    COMMUNITY,
+    IN_SERVICE,
+    P_DISCRETION,
+    P_MAX_EPISODE,
+    P_OUTCOME_THR,
+    PC_CLOSES,
+    PC_COUNTED,
+    PC_MISREPORTS,
+    PC_N_LEARN,
+    PC_REAL_SQ,
+    PC_REAL_SUM,
+    PC_REP_REAL_SUM,
+    PC_REP_SUCC,
+    PC_TRUE_SUCC,
+    POL_HONESTY,
+    POL_TIMING,
+)
+
+HOLISTIC_TOP = 0.45  # the root problem counts as resolved when no domain is above this
+UNRESOLVED_WINDOW = 52  # re-presentation within a year of an unresolved discharge is repeat demand
+FOLLOWUP_WEEKS = 13
+REAL_CHANGE = 0.03  # wellbeing change that counts as a real improvement or decline
+GAMING_SCALE = 2.0  # hours of number-improving effort at which a false report is 63% as likely as it can be
+
+
+@njit(cache=True)
+def discharge(
+    need,
+    priority,
+    trust,
+    bond,
+    status,
+    provider,
+    worker,
+    band,
+    episode,
+    game_hours,
+    intake_wellbeing,
+    followup,
+    followup_domain,
+    followup_wellbeing,
+    unresolved,
+    w_caseload,
+    domain,
+    pol,
+    price,
+    u,
+    prm,
+    cnt,
+    pcnt,
+    bcnt,
+    claims,
+    false_claims,
+):
+    """Close the cases that end this week and record true and reported results.
+
+    u[i]: timing, disengagement, misreport, exclusion.
+    """
+    n, d = need.shape
+    thr = prm[P_OUTCOME_THR]
+    max_ep = prm[P_MAX_EPISODE]
+    t0 = 1.0 - prm[P_DISCRETION]
+    for i in range(n):
+        if status[i] != IN_SERVICE:
+            continue
+        episode[i] += 1
+        p = provider[i]
+        dc = domain[p]
+        met = need[i, dc] < thr
+        top = 0.0
+        s = 0.0
+        for k in range(d):
+            top = max(top, need[i, k])
+            s += need[i, k]
+        holistic = top < HOLISTIC_TOP and met
+        close = False
+        if met and not holistic:
+            if u[i, 0] < t0:
+                close = True
+            elif u[i, 0] < max(t0, pol[p, POL_TIMING]):
+                close = True
+                cnt[C_TIMING] += 1.0
+        if not close and holistic:
+            close = True
+            cnt[C_HOLISTIC] += 1.0
+        if not close and episode[i] >= max_ep:
+            close = True
+            cnt[C_EPISODE_LIMIT] += 1.0
+        if not close:
+            engaged = 0.5 * trust[i] + 0.5 * bond[i]
+            if u[i, 1] < 0.02 * (1.0 - engaged):
+                close = True
+                cnt[C_DROPOUTS] += 1.0
+        if not close:
+            continue
+        b = band[i]
+        dishonest = 1.0 - pol[p, POL_HONESTY]
+        reported = met
+        counted = True
+        if not met and dishonest > 0.0:
+            if u[i, 2] < dishonest * (1.0 - np.exp(-game_hours[i] / GAMING_SCALE)):
+                reported = True
+                cnt[C_MISREPORTS] += 1.0
+                pcnt[p, PC_MISREPORTS] += 1.0
+                false_claims[p] += price[p, b]
+            elif u[i, 3] < 0.5 * dishonest:
+                counted = False
+                cnt[C_EXCLUSIONS] += 1.0
+        wb = 1.0 - s / d
+        real = wb - intake_wellbeing[i]
+        cnt[C_DISCHARGES] += 1.0
+        pcnt[p, PC_CLOSES] += 1.0
+        bcnt[p, b, B_CLOSES] += 1.0
+        bcnt[p, b, B_HOURS] += episode[i]
+        if met:
+            cnt[C_TRUE_SUCCESS] += 1.0
+            pcnt[p, PC_TRUE_SUCC] += 1.0
+            bcnt[p, b, B_TRUE_SUCC] += 1.0
+        if counted:
+            cnt[C_COUNTED] += 1.0
+            pcnt[p, PC_COUNTED] += 1.0
+            if reported:
+                cnt[C_REP_SUCCESS] += 1.0
+                pcnt[p, PC_REP_SUCC] += 1.0
+                bcnt[p, b, B_REP_SUCC] += 1.0
+                claims[p] += price[p, b]
+        # what learning can read: reported result against the person's real change
+        r = 1.0 if (reported and counted) else 0.0
+        pcnt[p, PC_N_LEARN] += 1.0
+        pcnt[p, PC_REAL_SUM] += real
+        pcnt[p, PC_REAL_SQ] += real * real
+        pcnt[p, PC_REP_REAL_SUM] += r * real
+        if top > 0.5:
+            unresolved[i] = UNRESOLVED_WINDOW
+            cnt[C_UNRESOLVED] += 1.0
+        else:
+            unresolved[i] = 0
+        if real > 0.0:
+            trust[i] += 0.05 * (1.0 - trust[i])
+        else:
+            trust[i] = max(0.0, trust[i] - 0.05)
+        followup[i] = FOLLOWUP_WEEKS
+        followup_domain[i] = dc
+        followup_wellbeing[i] = intake_wellbeing[i]
+        w_caseload[worker[i]] -= 1
+        status[i] = COMMUNITY
+        provider[i] = -1
+        worker[i] = -1
+        bond[i] = 0.0
+        game_hours[i] = 0.0
+
+
+@njit(cache=True)
+def followups(need, followup, followup_domain, followup_wellbeing, prm, cnt):
+    """Thirteen weeks after discharge: did the person's life really improve, and did it hold?"""
+    n, d = need.shape
+    thr = prm[P_OUTCOME_THR]
+    for i in range(n):
+        if followup[i] < 0:
+            continue
+        followup[i] -= 1
+        if followup[i] > 0:
+            continue
+        followup[i] = -1
+        s = 0.0
+        for k in range(d):
+            s += need[i, k]
+        real = (1.0 - s / d) - followup_wellbeing[i]
+        cnt[C_FOLLOWUPS] += 1.0
+        if real > REAL_CHANGE:
+            cnt[C_REAL_IMPROVED] += 1.0
+        elif real < -REAL_CHANGE:
+            cnt[C_REAL_WORSENED] += 1.0
+        cnt[C_SUST_CHECKS] += 1.0
+        if need[i, followup_domain[i]] < thr:
+            cnt[C_SUST_OK] += 1.0

@@ -1,0 +1,172 @@
+"""Waiting lists: who is taken on next, and how the clock of a time-to-service target bends it.
+
+Without a target, providers triage by need in their domain and by time waited. With a target,
+a provider that puts weight on the clock (`clock_priority`) takes people about to breach first
+and lets those already past it wait: the threshold effect on time to service (brief s.4). A
+provider may also stop the clock with a token contact, which is misreporting.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from hls_sim.layout import (
+    ACTIVE,
+    C_CLOCK_STOPS,
+    C_STARTS,
+    C_STARTS_TARGET_REP,
+    C_STARTS_TARGET_TRUE,
+    C_WAIT_DROPOUTS,
+    COMMUNITY,
+    IN_SERVICE,
+    P_CASELOAD_CAP,
+    P_WAIT_ACTIVE,
+    P_WAIT_TARGET,
+    PC_STARTS,
+    PC_STARTS_T_REP,
+    PC_STARTS_T_TRUE,
+    POL_CLOCK,
+    POL_HONESTY,
+    WAITING,
+)
+
+NEW_BOND = 0.1
+
+
+@njit(cache=True)
+def allocate(
+    need,
+    trust,
+    status,
+    provider,
+    worker,
+    wait,
+    clock_stopped,
+    episode,
+    bond,
+    game_hours,
+    w_status,
+    w_provider,
+    w_caseload,
+    domain,
+    pol,
+    stakes,
+    u,
+    prm,
+    cnt,
+    pcnt,
+    wait_hist,
+    wait_hist_rep,
+):
+    """Fill free caseload places from each provider's waiting list, then age the list.
+
+    u[i]: waiting drop-out, clock stop.
+    """
+    n = status.shape[0]
+    n_prov = domain.shape[0]
+    cap = prm[P_CASELOAD_CAP]
+    target = int(prm[P_WAIT_TARGET])
+    use_target = prm[P_WAIT_ACTIVE] > 0.0 and target > 0
+    nw = w_status.shape[0]
+    free = np.zeros(nw, np.int64)
+    for w in range(nw):
+        if w_status[w] == ACTIVE:
+            free[w] = max(0, int(cap) - w_caseload[w])
+    wstart = np.zeros(n_prov + 1, np.int64)
+    for w in range(nw):
+        if w_status[w] == ACTIVE:
+            wstart[w_provider[w] + 1] += 1
+    for p in range(n_prov):
+        wstart[p + 1] += wstart[p]
+    wlist = np.empty(wstart[n_prov], np.int64)
+    wfill = wstart[:n_prov].copy()
+    for w in range(nw):
+        if w_status[w] == ACTIVE:
+            wlist[wfill[w_provider[w]]] = w
+            wfill[w_provider[w]] += 1
+    counts = np.zeros(n_prov, np.int64)
+    for i in range(n):
+        if status[i] == WAITING:
+            counts[provider[i]] += 1
+    starts = np.zeros(n_prov + 1, np.int64)
+    for p in range(n_prov):
+        starts[p + 1] = starts[p] + counts[p]
+    idx = np.empty(starts[n_prov], np.int64)
+    fill = starts[:n_prov].copy()
+    for i in range(n):
+        if status[i] == WAITING:
+            p = provider[i]
+            idx[fill[p]] = i
+            fill[p] += 1
+    nh = wait_hist.shape[0]
+    for p in range(n_prov):
+        m = counts[p]
+        if m == 0:
+            continue
+        members = idx[starts[p] : starts[p + 1]]
+        cp = pol[p, POL_CLOCK] if use_target else 0.0
+        score = np.empty(m)
+        for j in range(m):
+            i = members[j]
+            base = 0.5 * need[i, domain[p]] + 0.5 * min(wait[i] / 8.0, 1.0)
+            urgency = 0.0
+            if use_target and clock_stopped[i] == 0 and wait[i] <= target:
+                urgency = 1.0 + wait[i] / target
+            score[j] = -((1.0 - cp) * base + cp * urgency)
+        order = np.argsort(score, kind="mergesort")
+        staff = wlist[wstart[p] : wstart[p + 1]]
+        ns = staff.shape[0]
+        # the least-loaded colleague first, then round robin over staff with a free place
+        load = np.empty(ns)
+        for j in range(ns):
+            load[j] = -free[staff[j]]
+        staff = staff[np.argsort(load, kind="mergesort")]
+        ptr = 0
+        for j in range(m):
+            i = members[order[j]]
+            best = -1
+            for _ in range(ns):
+                w = staff[ptr]
+                ptr = (ptr + 1) % ns
+                if free[w] > 0:
+                    best = w
+                    break
+            if best < 0:
+                break
+            free[best] -= 1
+            w_caseload[best] += 1
+            status[i] = IN_SERVICE
+            worker[i] = best
+            episode[i] = 0
+            bond[i] = NEW_BOND
+            game_hours[i] = 0.0
+            cnt[C_STARTS] += 1.0
+            pcnt[p, PC_STARTS] += 1.0
+            wait_hist[min(int(wait[i]), nh - 1)] += 1.0
+            rep_wait = wait[i]
+            if clock_stopped[i] == 1 and use_target:
+                rep_wait = min(rep_wait, target)
+            wait_hist_rep[min(int(rep_wait), nh - 1)] += 1.0
+            if use_target:
+                if wait[i] <= target:
+                    cnt[C_STARTS_TARGET_TRUE] += 1.0
+                    pcnt[p, PC_STARTS_T_TRUE] += 1.0
+                if rep_wait <= target:
+                    cnt[C_STARTS_TARGET_REP] += 1.0
+                    pcnt[p, PC_STARTS_T_REP] += 1.0
+    for i in range(n):
+        if status[i] != WAITING:
+            continue
+        wait[i] = min(wait[i] + 1, 32000)
+        if u[i, 0] < 0.01 + 0.02 * (1.0 - trust[i]):
+            status[i] = COMMUNITY
+            provider[i] = -1
+            trust[i] = max(0.0, trust[i] - 0.05)
+            cnt[C_WAIT_DROPOUTS] += 1.0
+            continue
+        p = provider[i]
+        stop = use_target and wait[i] == target and clock_stopped[i] == 0
+        if stop and u[i, 1] < (1.0 - pol[p, POL_HONESTY]) * stakes[p]:
+            clock_stopped[i] = 1
+            cnt[C_CLOCK_STOPS] += 1.0

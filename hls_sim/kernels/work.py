@@ -1,0 +1,315 @@
+"""Frontline work: each worker's weekly time choice, and the help it gives each person.
+
+The choice is the heart of the model's gaming. A worker divides the hours left after recording,
+assessment and learning among saved effort, relational help, protocol service in the contracted
+domain and effort that only improves the numbers. Shares follow Cobb-Douglas weights: intrinsic
+reward (motivation x the real good an hour does) for relational and protocol work, the pressure
+passed down by the provider for whatever moves the indicator, and effort aversion for slack.
+With no pressure there is no gaming and no substitution; as pressure rises, time moves to the
+measured work (effort substitution, Holmstrom & Milgrom 1991), slack falls (the real gain that
+targets can bring) and number-improving effort appears where the organisation tolerates it.
+Everything labelled "counterfactual" below re-evaluates the same choice at other pressures, so
+each gaming channel is measured, never set.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from hls_sim.layout import (
+    ACTIVE,
+    C_DISC_SPEND,
+    C_H_ADMIN,
+    C_H_ASSESS,
+    C_H_CASE,
+    C_H_GAME,
+    C_H_LEARN,
+    C_H_OVERTIME,
+    C_H_PARKED,
+    C_H_PROT,
+    C_H_RATCHET,
+    C_H_REL,
+    C_H_SLACK,
+    C_H_SUBSTITUTED,
+    C_H_THRESHOLD,
+    IN_SERVICE,
+    P_ADMIN_HOURS,
+    P_ASSESS_HOURS,
+    P_DISC_SPEND,
+    P_DISCRETION,
+    P_EFFORT_AVERSION,
+    P_GAMING_EFF,
+    P_HOURS,
+    P_LEARNING_SHARE,
+    P_OUTCOME_THR,
+    PC_HOURS_CASE,
+    PC_INTAKES,
+    POL_HONESTY,
+    POL_PARK,
+    POL_PRESSURE,
+)
+
+HELP_SCALE = 2.0  # hours at which an hour's marginal effect has fallen to 1/e
+PROTOCOL_EFFECT = 0.45
+RELATIONAL_EFFECT = 0.6
+MISFIT_EFFECT = 0.5  # help in a domain that is not what matters to the person now works less (002 L4232)
+DEFICIT_EFFICACY_LOSS = 0.006  # deficit-focused handling lowers self-efficacy (001 L337-341)
+STRENGTH_GAIN = 0.02  # strengths-based work builds strengths and efficacy (001 L776)
+BOND_GAIN = 0.06
+SPEND_EFFECT = 0.08
+SPEND_HALF = 20.0
+ROOT_DRAG_SCALE = 0.6  # coupled inflow at which protocol help in one domain no longer holds  # GBP/week at which a small spend has half its full effect
+
+
+@njit(cache=True)
+def _shares(ws, wr, wp, wg):
+    tot = ws + wr + wp + wg
+    return ws / tot, wr / tot, wp / tot, wg / tot
+
+
+@njit(cache=True)
+def choose_time(
+    need,
+    cxn,
+    priority,
+    status,
+    provider,
+    worker,
+    band,
+    w_status,
+    w_provider,
+    w_caseload,
+    w_motivation,
+    w_rskill,
+    w_skill,
+    w_burnout,
+    w_pressure,
+    w_intake_hours,
+    w_h_rel,
+    w_h_prot,
+    w_h_game,
+    w_h_admin,
+    w_cx_sum,
+    w_misfit_sum,
+    domain,
+    pol,
+    stk,
+    attract,
+    knowledge,
+    prm,
+    cnt,
+    pcnt,
+):
+    """Each active worker divides the week; returns nothing, fills w_h_* and the hour tallies."""
+    n = status.shape[0]
+    nw = w_status.shape[0]
+    n_prov = domain.shape[0]
+    hours = prm[P_HOURS]
+    disc = prm[P_DISCRETION]
+    learn = prm[P_LEARNING_SHARE] * hours
+    for w in range(nw):
+        w_cx_sum[w] = 0.0
+        w_misfit_sum[w] = 0.0
+    for i in range(n):
+        if status[i] == IN_SERVICE:
+            w = worker[i]
+            w_cx_sum[w] += cxn[i]
+            if priority[i] != domain[provider[i]]:
+                w_misfit_sum[w] += 1.0
+    active = np.zeros(n_prov)
+    for w in range(nw):
+        if w_status[w] == ACTIVE:
+            active[w_provider[w]] += 1.0
+    for w in range(nw):
+        if w_status[w] != ACTIVE:
+            w_h_rel[w] = 0.0
+            w_h_prot[w] = 0.0
+            w_h_game[w] = 0.0
+            w_h_admin[w] = 0.0
+            continue
+        p = w_provider[w]
+        cl = w_caseload[w]
+        assess = prm[P_ASSESS_HOURS] * pcnt[p, PC_INTAKES] / max(active[p], 1.0)
+        admin = prm[P_ADMIN_HOURS] * cl
+        w_intake_hours[w] = assess
+        w_h_admin[w] = admin
+        fixed = admin + assess + learn
+        avail = max(hours - fixed, 0.1 * hours)
+        cnt[C_H_ADMIN] += admin
+        cnt[C_H_ASSESS] += assess
+        cnt[C_H_LEARN] += learn
+        cnt[C_H_OVERTIME] += max(0.0, fixed - 0.9 * hours)
+        full = stk[p, 0] * pol[p, POL_PRESSURE]
+        eased = full * stk[p, 1]
+        pi = eased * stk[p, 2]
+        w_pressure[w] = pi
+        if cl == 0:
+            w_h_rel[w] = 0.0
+            w_h_prot[w] = 0.0
+            w_h_game[w] = 0.0
+            cnt[C_H_SLACK] += avail
+            continue
+        mcx = w_cx_sum[w] / cl
+        m = w_motivation[w]
+        kn = 0.0
+        for k in range(knowledge.shape[1]):
+            kn += knowledge[p, k]
+        kn /= knowledge.shape[1]
+        v_rel = w_rskill[w] * (0.4 + 0.6 * mcx) * (0.5 + 0.5 * disc) * (0.5 + kn)
+        v_prot = w_skill[w] * (1.0 - 0.6 * mcx)
+        ws = prm[P_EFFORT_AVERSION] * (1.0 + w_burnout[w])
+        wr = m * v_rel
+        g_eff = prm[P_GAMING_EFF] * (1.0 - pol[p, POL_HONESTY])
+        s_s, s_r, s_p, s_g = _shares(ws, wr, m * v_prot + pi, pi * g_eff)
+        w_h_rel[w] = avail * s_r
+        w_h_prot[w] = avail * s_p
+        w_h_game[w] = avail * s_g
+        cnt[C_H_REL] += avail * s_r
+        cnt[C_H_PROT] += avail * s_p
+        cnt[C_H_GAME] += avail * s_g
+        cnt[C_H_SLACK] += avail * s_s
+        # counterfactual with no pressure: how much unmeasured (relational) work was displaced
+        z_s, z_r, z_p, z_g = _shares(ws, wr, m * v_prot, 0.0)
+        rel0 = z_r / (z_r + z_p)
+        prod = s_r + s_p + s_g
+        cnt[C_H_SUBSTITUTED] += avail * prod * max(0.0, rel0 - s_r / prod)
+        # counterfactuals without the threshold easing and without the ratchet restraint
+        f_s, _, _, _ = _shares(ws, wr, m * v_prot + full, full * g_eff)
+        e_s, _, _, _ = _shares(ws, wr, m * v_prot + eased, eased * g_eff)
+        cnt[C_H_THRESHOLD] += avail * max(0.0, e_s - f_s)
+        cnt[C_H_RATCHET] += avail * max(0.0, s_s - e_s)
+
+
+@njit(cache=True)
+def _prospect(need_dc, band_attract, thr):
+    """How likely a case looks to produce a paid or counted outcome soon: its band's record, and how
+    close its service-domain need is to the line (the 'bubble' cases get the attention)."""
+    near = min(1.0, max(0.0, 1.0 - (need_dc - thr) / 0.3))
+    return band_attract * near
+
+
+@njit(cache=True)
+def give_help(
+    coupling,
+    need,
+    strength,
+    cxn,
+    priority,
+    trust,
+    efficacy,
+    bond,
+    game_hours,
+    h_rel,
+    h_prot,
+    status,
+    provider,
+    worker,
+    band,
+    decile,
+    w_status,
+    w_motivation,
+    w_rskill,
+    w_skill,
+    w_h_rel,
+    w_h_prot,
+    w_h_game,
+    w_sum,
+    w_seen,
+    domain,
+    pol,
+    stk,
+    attract,
+    knowledge,
+    prm,
+    cnt,
+    pcnt,
+    dcnt,
+):
+    """Spread each worker's hours over their cases and apply the help to each person's needs.
+
+    Case weights follow need; a provider that parks scales each case's weight by
+    (1 - parking x (1 - prospect)). Parked hours are measured against the need-only spread.
+    """
+    n, d = need.shape
+    nw = w_status.shape[0]
+    disc = prm[P_DISCRETION]
+    spend = prm[P_DISC_SPEND] * disc
+    thr = prm[P_OUTCOME_THR]
+    for w in range(nw):
+        w_sum[w] = 0.0
+        w_seen[w] = 0.0
+    w0_sum = np.zeros(nw)
+    for i in range(n):
+        if status[i] != IN_SERVICE:
+            continue
+        w = worker[i]
+        p = provider[i]
+        top = 0.0
+        for k in range(d):
+            top = max(top, need[i, k])
+        base = 0.2 + 0.5 * (need[i, domain[p]] + top)
+        w0_sum[w] += base
+        w_sum[w] += base * (1.0 - pol[p, POL_PARK] * (1.0 - _prospect(need[i, domain[p]], attract[p, band[i]], thr)))
+    for i in range(n):
+        if status[i] != IN_SERVICE:
+            h_rel[i] = 0.0
+            h_prot[i] = 0.0
+            continue
+        w = worker[i]
+        p = provider[i]
+        dc = domain[p]
+        pr = priority[i]
+        top = 0.0
+        for k in range(d):
+            top = max(top, need[i, k])
+        base = 0.2 + 0.5 * (need[i, dc] + top)
+        wt = base * (1.0 - pol[p, POL_PARK] * (1.0 - _prospect(need[i, dc], attract[p, band[i]], thr)))
+        share = wt / w_sum[w] if w_sum[w] > 0.0 else 0.0
+        share0 = base / w0_sum[w] if w0_sum[w] > 0.0 else 0.0
+        hr = w_h_rel[w] * share
+        hp = w_h_prot[w] * share
+        h_rel[i] = hr
+        h_prot[i] = hp
+        game_hours[i] += w_h_game[w] * share
+        case0 = (w_h_rel[w] + w_h_prot[w]) * share0
+        cnt[C_H_PARKED] += max(0.0, case0 - hr - hp)
+        cnt[C_H_CASE] += hr + hp
+        pcnt[p, PC_HOURS_CASE] += hr + hp
+        dcnt[decile[i], 2] += hr + hp
+        dcnt[decile[i], 3] += 1.0
+        dcnt[decile[i], 4] += case0
+        engaged = 0.5 * efficacy[i] + 0.25 * trust[i] + 0.25 * bond[i]
+        ready = 0.3 + 0.7 * engaged
+        before = 0.0
+        for k in range(d):
+            before += need[i, k]
+        # protocol service: the contracted domain only, deficit-framed
+        fp = 1.0 - np.exp(-hp / HELP_SCALE)
+        fit = 1.0 if pr == dc else MISFIT_EFFECT
+        # problems elsewhere keep driving this one: a service that treats only its own domain is
+        # dragged back by the person's coupled needs ("trapped behind a dominant issue", 001 L1455)
+        inflow = 0.0
+        for k in range(d):
+            inflow += coupling[i, k, dc] * need[i, k]
+        drag = min(1.0, inflow / ROOT_DRAG_SCALE)
+        need[i, dc] -= PROTOCOL_EFFECT * w_skill[w] * fp * ready * fit * (1.0 - drag) * need[i, dc]
+        efficacy[i] = max(0.0, efficacy[i] - DEFICIT_EFFICACY_LOSS * fp * (2.0 - fit))
+        # relational help: what matters to the person, as far as discretion allows
+        fr = 1.0 - np.exp(-hr / HELP_SCALE)
+        er = RELATIONAL_EFFECT * w_rskill[w] * (0.3 + 0.7 * bond[i]) * (0.5 + knowledge[p, pr]) * fr * ready
+        need[i, pr] -= disc * er * need[i, pr]
+        need[i, dc] -= (1.0 - disc) * er * need[i, dc]
+        tgt = pr if disc >= 0.5 else dc
+        strength[i, tgt] += STRENGTH_GAIN * fr * (1.0 - strength[i, tgt])
+        efficacy[i] += 0.5 * STRENGTH_GAIN * fr * (1.0 - efficacy[i])
+        bond[i] += BOND_GAIN * fr * (1.0 - bond[i])
+        trust[i] += 0.005 * fr * (1.0 - trust[i])
+        if spend > 0.0:
+            need[i, pr] -= SPEND_EFFECT * spend / (spend + SPEND_HALF) * need[i, pr]
+            cnt[C_DISC_SPEND] += spend
+        after = 0.0
+        for k in range(d):
+            need[i, k] = max(0.0, need[i, k])
+            after += need[i, k]
+        w_seen[w] += before - after

@@ -1,0 +1,153 @@
+"""The workforce: morale, crowding-out of intrinsic motivation, burnout, quits and hires.
+
+Morale rises with the real improvement a worker sees and with discretion, and falls with admin
+load, pressure, the gap between what they see is needed and what they may do, and burnout
+(001 L232-375; 002 L700-758, L4967). Control crowds out intrinsic motivation slowly
+(002 L6588-6590; Falk & Kosfeld 2006). Quits rise as morale falls; a leaver's cases pass to
+colleagues and the relationship starts again (002 L716-735).
+"""
+
+from __future__ import annotations
+
+from numba import njit
+
+from hls_sim.layout import (
+    ACTIVE,
+    C_BROKEN,
+    C_HIRES,
+    C_QUITS,
+    HIRING,
+    IN_SERVICE,
+    P_BASE_TURNOVER,
+    P_CROWDING,
+    P_DISCRETION,
+    P_HOURS,
+    P_LEARNING_SHARE,
+    P_MOTIVATION0,
+    P_RSKILL0,
+    P_VACANCY_WEEKS,
+    VACANT,
+)
+
+MORALE_RATE = 0.05
+MOTIVATION_RATE = 0.01
+NEW_BOND = 0.1
+SEEN_GAIN_SCALE = 0.03  # need reduction per case-week that a worker experiences as "really helping"
+
+
+@njit(cache=True)
+def workforce_step(
+    w_status,
+    w_provider,
+    w_vacancy,
+    w_motivation,
+    w_motivation0,
+    w_rskill,
+    w_skill,
+    w_morale,
+    w_burnout,
+    w_tenure,
+    w_caseload,
+    w_pressure,
+    w_intake_hours,
+    w_h_admin,
+    w_misfit_sum,
+    w_seen,
+    funded,
+    status,
+    worker,
+    provider,
+    bond,
+    u,
+    prm,
+    cnt,
+):
+    """Update every worker, process quits and vacancies; u[w]: quit, then three new-hire draws."""
+    nw = w_status.shape[0]
+    n_prov = funded.shape[0]
+    hours = prm[P_HOURS]
+    disc = prm[P_DISCRETION]
+    learn = prm[P_LEARNING_SHARE] * hours
+    weekly_base = prm[P_BASE_TURNOVER] / 52.0
+    staff = [0] * n_prov
+    for w in range(nw):
+        if w_status[w] != VACANT:
+            staff[w_provider[w]] += 1
+    quit_any = False
+    for w in range(nw):
+        if w_status[w] == HIRING:
+            w_vacancy[w] -= 1
+            if w_vacancy[w] <= 0:
+                m0 = min(1.0, max(0.05, prm[P_MOTIVATION0] + 0.3 * (u[w, 1] - 0.5)))
+                w_status[w] = ACTIVE
+                w_motivation[w] = m0
+                w_motivation0[w] = m0
+                w_rskill[w] = min(1.0, max(0.05, prm[P_RSKILL0] + 0.4 * (u[w, 2] - 0.5)))
+                w_skill[w] = 0.4 + 0.4 * u[w, 3]
+                w_morale[w] = 0.6
+                w_burnout[w] = 0.0
+                w_tenure[w] = 0
+                w_caseload[w] = 0
+                cnt[C_HIRES] += 1.0
+            continue
+        if w_status[w] != ACTIVE:
+            continue
+        w_tenure[w] += 1
+        cl = w_caseload[w]
+        demanded = w_h_admin[w] + w_intake_hours[w] + learn + 0.5 * cl
+        overload = max(0.0, demanded - hours) / hours
+        admin_share = min(1.0, (w_h_admin[w] + w_intake_hours[w]) / hours)
+        pi = w_pressure[w]
+        control = 0.5 * pi + 0.3 * admin_share + 0.2 * (1.0 - disc)
+        target_m = w_motivation0[w] * (1.0 - prm[P_CROWDING] * control)
+        w_motivation[w] += MOTIVATION_RATE * (target_m - w_motivation[w])
+        gap = (1.0 - disc) * (w_misfit_sum[w] / cl if cl > 0 else 0.0)
+        seen = min(1.0, w_seen[w] / (SEEN_GAIN_SCALE * (cl + 1.0)))
+        target = 0.45 + 0.35 * seen + 0.15 * disc - 0.3 * admin_share - 0.2 * pi - 0.2 * gap - 0.3 * w_burnout[w]
+        target = min(1.0, max(0.0, target))
+        w_morale[w] += MORALE_RATE * (target - w_morale[w])
+        w_burnout[w] = min(
+            1.0, max(0.0, w_burnout[w] + 0.08 * overload + 0.01 * pi - 0.02 * w_burnout[w] * (1.0 - overload))
+        )
+        q = weekly_base * (1.0 + 4.0 * (1.0 - w_morale[w]) ** 2) + 0.01 * w_burnout[w] ** 2
+        if u[w, 0] < q:
+            cnt[C_QUITS] += 1.0
+            quit_any = True
+            p = w_provider[w]
+            if staff[p] <= funded[p]:
+                w_status[w] = HIRING
+                w_vacancy[w] = int(prm[P_VACANCY_WEEKS])
+                if w_vacancy[w] <= 0:
+                    w_vacancy[w] = 1
+            else:
+                w_status[w] = VACANT
+                staff[p] -= 1
+    if quit_any:
+        reassign_orphans(w_status, w_provider, w_caseload, status, worker, provider, bond, cnt)
+
+
+@njit(cache=True)
+def reassign_orphans(w_status, w_provider, w_caseload, status, worker, provider, bond, cnt):
+    """Cases of workers who left pass to the least-loaded colleague; the relationship restarts."""
+    n = status.shape[0]
+    nw = w_status.shape[0]
+    for i in range(n):
+        if status[i] != IN_SERVICE:
+            continue
+        w = worker[i]
+        if w_status[w] == ACTIVE:
+            continue
+        p = provider[i]
+        best = -1
+        for v in range(nw):
+            if w_status[v] == ACTIVE and w_provider[v] == p and (best < 0 or w_caseload[v] < w_caseload[best]):
+                best = v
+        w_caseload[w] -= 1
+        bond[i] = NEW_BOND
+        cnt[C_BROKEN] += 1.0
+        if best < 0:
+            status[i] = 1  # back to the waiting list of the same provider
+            worker[i] = -1
+        else:
+            worker[i] = best
+            w_caseload[best] += 1

@@ -1,0 +1,693 @@
+"""HLSModel: the Mesa model that owns the arrays and the one explicit weekly step order.
+
+Citizens and workers live in numpy arrays (structure of arrays, pinned dtypes in `layout`) and
+are moved by numba kernels; providers and the commissioner are `mesa.Agent`s that read and
+write those arrays at reviews. Read `step()` top to bottom to see a week.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import mesa
+import numpy as np
+
+from hls_sim import system
+from hls_sim.commissioner import Commissioner
+from hls_sim.kernels.discharge import discharge, followups
+from hls_sim.kernels.doors import present_and_intake
+from hls_sim.kernels.life import life_step, wellbeing_stats
+from hls_sim.kernels.queue import allocate
+from hls_sim.kernels.work import choose_time, give_help
+from hls_sim.kernels.workforce import reassign_orphans, workforce_step
+from hls_sim.layout import (
+    ACTIVE,
+    C_CRISES,
+    C_DISC_SPEND,
+    FLOAT,
+    HIRING,
+    N_BANDS,
+    N_BCNT,
+    N_CNT,
+    N_PCNT,
+    N_POL,
+    N_PRM,
+    P_ADMIN_HOURS,
+    P_ALLIANCE,
+    P_ASSESS_HOURS,
+    P_BASE_TURNOVER,
+    P_CASELOAD_CAP,
+    P_CRISIS_PROB,
+    P_CRISIS_THR,
+    P_CROWDING,
+    P_DISC_SPEND,
+    P_DISCRETION,
+    P_EFFORT_AVERSION,
+    P_ELIGIBILITY,
+    P_GAMING_EFF,
+    P_HELP_SEEKING,
+    P_HOURS,
+    P_INCENTIVE,
+    P_LEARNING_SHARE,
+    P_MAX_EPISODE,
+    P_MOTIVATION0,
+    P_OUTCOME_ACTIVE,
+    P_OUTCOME_THR,
+    P_PRIORITY_SHIFT,
+    P_RECOVERY,
+    P_RSKILL0,
+    P_SHOCK_RATE,
+    P_SHOCK_SIZE,
+    P_SPILL,
+    P_VACANCY_WEEKS,
+    P_WAIT_ACTIVE,
+    P_WAIT_TARGET,
+    PC_N_LEARN,
+    PC_REAL_SQ,
+    PC_REAL_SUM,
+    PC_REP_REAL_SUM,
+    PC_REP_SUCC,
+    POL_CLOCK,
+    POL_HONESTY,
+    POL_PARK,
+    POL_PRESSURE,
+    POL_REFER,
+    POL_SELECT,
+    POL_TIMING,
+    SMALL,
+    TINY,
+    VACANT,
+    WAITING,
+)
+from hls_sim.metrics import Recorder
+from hls_sim.params import DOMAINS, N_DOMAINS, resolve
+from hls_sim.population import make_citizens, make_workers
+from hls_sim.provider import Provider
+from hls_sim.regimes import regime_levers
+from hls_sim.rng import Streams
+
+# Order in which provider slots take service lines: the domains where specialist services exist.
+SERVICE_ORDER = (
+    "housing",
+    "mental_health",
+    "income_debt",
+    "substance_use",
+    "physical_health",
+    "work_learning",
+    "relationships",
+    "safety",
+)
+WAIT_HIST_WEEKS = 105
+WARMUP_WEEKS = 52
+PLANNED_EPISODE_WEEKS = 26.0  # the commissioner's planning assumption when pricing outcomes
+TRANSITION_WEEKS = 26
+TRANSITION_MORALE_DIP = 0.1  # change disrupts before it motivates (001 L859)
+TRANSITION_STAFF_LOSS = 0.1  # some staff leave in a transition (001 L992 saw 50% in one provider)
+INITIAL_PTRUST = 0.3
+INITIAL_CTRUST = 0.5
+
+
+def planned_success(n_bands: int = N_BANDS) -> np.ndarray:
+    """The commissioner's a priori success rate by difficulty band, used to price outcomes."""
+    return 0.55 - 0.08 * np.arange(n_bands)
+
+
+class HLSModel(mesa.Model):
+    """Public services for people with complex lives, commissioned under one lever setting."""
+
+    def __init__(self, *, seed: int = 1, **overrides: Any) -> None:
+        params = resolve({**overrides, "seed": seed})
+        super().__init__(rng=int(params["seed"]))
+        self.p = params
+        self.streams = Streams(params["seed"])
+        self.week = 0
+        self._setup_population()
+        self._setup_organisations()
+        self._apply_levers(initial=True)
+        self.recorder = Recorder(self)
+        self.datacollector = mesa.DataCollector(
+            model_reporters={
+                "true_outcome": lambda m: m.recorder.latest("true_outcome_week"),
+                "reported_outcome": lambda m: m.recorder.latest("reported_outcome_week"),
+                "wellbeing_mean": lambda m: m.recorder.latest("wellbeing_mean"),
+                "total_cost": lambda m: m.recorder.latest("cost_total"),
+            }
+        )
+
+    # ------------------------------------------------------------------ set-up
+    def _setup_population(self) -> None:
+        p = self.p
+        n = p["citizens"]
+        self.n = n
+        self.cit = make_citizens(n, p, self.streams["population"])
+        order = np.argsort(self.cit["complexity"], kind="mergesort")
+        cxn = np.empty(n, FLOAT)
+        cxn[order] = (np.arange(n) + 0.5) / n
+        self.cxn = cxn
+        self.decile = np.minimum(9, (cxn * 10).astype(TINY)).astype(TINY)
+        self.top_decile = self.decile == 9
+        # preallocated weekly random buffers: the same shapes every week, whatever the regime
+        self.u_life = np.empty((n, 5))
+        self.u_doors = np.empty((n, 6))
+        self.u_care = np.empty((n, 6))
+        self.prm = np.zeros(N_PRM)
+        self._fill_prm()
+        self._warm_up(WARMUP_WEEKS)
+
+    def _warm_up(self, weeks: int) -> None:
+        """Let lives run without services so the population starts near its own dynamics, not the draw."""
+        c = self.cit
+        rng = self.streams["population"]
+        scratch = np.zeros(N_CNT)
+        for _ in range(weeks):
+            rng.random(out=self.u_life)
+            life_step(
+                c["need"],
+                c["strength"],
+                c["coupling"],
+                c["priority"],
+                c["trust"],
+                c["efficacy"],
+                c["crisis_now"],
+                c["unresolved"],
+                self.u_life,
+                self.prm,
+                scratch,
+            )
+        c["crisis_now"][:] = 0
+
+    def _setup_organisations(self) -> None:
+        p = self.p
+        n_prov = p["n_providers"]
+        self.n_prov = n_prov
+        self.domain = np.array([DOMAINS.index(SERVICE_ORDER[k % len(SERVICE_ORDER)]) for k in range(n_prov)], TINY)
+        self.dom_prov = np.full((N_DOMAINS, n_prov), -1, SMALL)
+        self.dom_nprov = np.zeros(N_DOMAINS, np.int32)
+        for k in range(n_prov):
+            d = self.domain[k]
+            self.dom_prov[d, self.dom_nprov[d]] = k
+            self.dom_nprov[d] += 1
+        total_staff = max(n_prov, int(round(self.n * p["workers_per_1000"] / 1000.0)))
+        per = self._needs_assessment(total_staff)
+        capacity = 2 * total_staff + 2 * n_prov
+        self.wk = make_workers(per, capacity, p, self.streams["workforce_init"])
+        self.u_work = np.empty((capacity, 4))
+        self.u_tender = np.empty(capacity)
+        self.worker_week_cost = p["hours_per_week"] * p["hourly_cost"] * (1.0 + p["overhead_share"])
+        self.contract_week = per * self.worker_week_cost
+        self.budget_week = float(self.contract_week.sum())
+        self.funded = per.astype(np.int64)
+        self.alliance_share = per / per.sum()
+        self.planned_success = planned_success()
+        expected = per * p["caseload_cap"] * 52.0 / PLANNED_EPISODE_WEEKS * self.planned_success.mean()
+        self.notional_price = self.contract_week * 52.0 / np.maximum(expected, 1.0)
+        self.pol = np.zeros((n_prov, N_POL))
+        self.attract = np.ones((n_prov, N_BANDS))
+        self.stk = np.ones((n_prov, 3))
+        self.stakes_eff = np.zeros(n_prov)
+        self.price = np.zeros((n_prov, N_BANDS))
+        self.activity_price = np.zeros(n_prov)
+        self.knowledge = np.full((n_prov, N_DOMAINS), system.KNOWLEDGE0)
+        self.ptrust = np.full((n_prov, n_prov), INITIAL_PTRUST)
+        np.fill_diagonal(self.ptrust, 1.0)
+        self.ctrust = np.full(n_prov, INITIAL_CTRUST)
+        self.targets = np.zeros((n_prov, 2))
+        self.cnt = np.zeros(N_CNT)
+        self.pcnt = np.zeros((n_prov, N_PCNT))
+        self.bcnt = np.zeros((n_prov, N_BANDS, N_BCNT))
+        self.period_pcnt = np.zeros((n_prov, N_PCNT))
+        self.period_bcnt = np.zeros((n_prov, N_BANDS, N_BCNT))
+        self.learn_acc = np.zeros((n_prov, N_PCNT))
+        self.dcnt_week = np.zeros((10, 5))
+        self.wait_hist_week = np.zeros(WAIT_HIST_WEEKS)
+        self.wait_hist_rep_week = np.zeros(WAIT_HIST_WEEKS)
+        self.claims = np.zeros(n_prov)
+        self.false_claims = np.zeros(n_prov)
+        self.w_sum = np.zeros(capacity)
+        self.w_seen = np.zeros(capacity)
+        self.week_money: dict[str, float] = {}
+        self.provider_churn = 0
+        self.transition_left = 0
+        self.active_regime = p["regime"]
+        self.learning_quality = 0.0
+        self.knowledge_shared = 0.0
+        self.commissioner = Commissioner(self)
+        self.providers = [Provider(self, k, int(self.domain[k])) for k in range(n_prov)]
+
+    def _needs_assessment(self, total_staff: int) -> np.ndarray:
+        """Contract sizes follow the prevalence of need in each service's domain (largest remainder)."""
+        need = self.cit["need"]
+        prevalence = np.array([(need[:, d] >= 0.5).mean() / self.dom_nprov[d] for d in self.domain]) + 1e-9
+        spare = total_staff - self.n_prov
+        raw = prevalence / prevalence.sum() * spare
+        per = np.floor(raw).astype(np.int64)
+        rest = spare - per.sum()
+        per[np.argsort(-(raw - per), kind="mergesort")[:rest]] += 1
+        return per + 1
+
+    def _apply_levers(self, initial: bool = False) -> None:
+        """Turn the lever values into derived flags, prices, targets and the packed scalars."""
+        p = self.p
+        s = p["incentive_strength"]
+        basis = p["payment_basis"]
+        self.outcome_target_active = s > 0 and basis in ("block", "activity") and p["provider_kpis"]
+        self.wait_target_active = p["wait_target_weeks"] > 0 and s > 0
+        if initial or not p["ratchet"]:
+            self.targets[:, 0] = p["outcome_target"]
+            self.targets[:, 1] = p["wait_target_share"]
+        mult = np.ones(N_BANDS)
+        if p["price_by_difficulty"]:
+            inv = 1.0 / self.planned_success
+            mult = inv / inv.mean()
+        self.price[:] = 0.0
+        if basis == "outcome":
+            self.price[:] = (s * p["outcome_payment_share"] * self.notional_price)[:, None] * mult[None, :]
+        starts_year = self.funded * p["caseload_cap"] * 52.0 / PLANNED_EPISODE_WEEKS
+        self.activity_price[:] = (
+            s * p["outcome_payment_share"] * self.contract_week * 52.0 / np.maximum(starts_year, 1.0)
+            if basis == "activity"
+            else 0.0
+        )
+        if initial:
+            t0 = 1.0 - p["worker_discretion"]
+            self.pol[:, POL_SELECT] = 0.0
+            self.pol[:, POL_PARK] = 0.0
+            self.pol[:, POL_PRESSURE] = 0.4 if s > 0 else 0.0
+            self.pol[:, POL_HONESTY] = 1.0
+            self.pol[:, POL_TIMING] = t0
+            self.pol[:, POL_CLOCK] = 0.0
+            self.pol[:, POL_REFER] = 0.2 + 0.6 * INITIAL_PTRUST
+        self._fill_prm()
+        self._update_admin()
+
+    def _fill_prm(self) -> None:
+        """Pack the scalar levers and parameters the kernels read."""
+        p = self.p
+        prm = self.prm
+        s = p["incentive_strength"]
+        wait_active = p["wait_target_weeks"] > 0 and s > 0
+        outcome_active = s > 0 and p["payment_basis"] in ("block", "activity") and p["provider_kpis"]
+        prm[P_SPILL] = p["spill_rate"]
+        prm[P_RECOVERY] = p["recovery_rate"]
+        prm[P_SHOCK_RATE] = p["shock_rate"]
+        prm[P_SHOCK_SIZE] = p["shock_size"]
+        prm[P_CRISIS_THR] = p["crisis_threshold"]
+        prm[P_CRISIS_PROB] = p["crisis_prob"]
+        prm[P_HELP_SEEKING] = p["help_seeking"]
+        prm[P_PRIORITY_SHIFT] = p["priority_shift_rate"]
+        prm[P_CASELOAD_CAP] = p["caseload_cap"]
+        prm[P_HOURS] = p["hours_per_week"]
+        prm[P_EFFORT_AVERSION] = p["effort_aversion"]
+        prm[P_CROWDING] = p["crowding_out"]
+        prm[P_GAMING_EFF] = p["gaming_efficiency"]
+        prm[P_BASE_TURNOVER] = p["base_turnover"]
+        prm[P_VACANCY_WEEKS] = p["vacancy_weeks"]
+        prm[P_ELIGIBILITY] = p["eligibility_threshold"]
+        prm[P_ASSESS_HOURS] = p["assessment_hours"]
+        prm[P_DISCRETION] = p["worker_discretion"]
+        prm[P_DISC_SPEND] = p["discretionary_spend"]
+        prm[P_MAX_EPISODE] = p["max_episode_weeks"]
+        prm[P_OUTCOME_THR] = p["outcome_threshold"]
+        prm[P_WAIT_TARGET] = p["wait_target_weeks"]
+        prm[P_LEARNING_SHARE] = p["learning_time_share"] if p["learning_cycle_weeks"] > 0 else 0.0
+        prm[P_MOTIVATION0] = p["intrinsic_motivation"]
+        prm[P_RSKILL0] = p["relational_skill"]
+        prm[P_INCENTIVE] = s
+        prm[P_ALLIANCE] = 1.0 if p["alliance"] else 0.0
+        prm[P_WAIT_ACTIVE] = 1.0 if wait_active else 0.0
+        prm[P_OUTCOME_ACTIVE] = 1.0 if outcome_active else 0.0
+
+    def _update_admin(self) -> None:
+        """Trust lowers transaction costs: open-book alliances need less recording (002 L745, L1253)."""
+        p = self.p
+        relief = 0.3 * float(self.ctrust.mean()) if p["alliance"] else 0.0
+        self.prm[P_ADMIN_HOURS] = p["admin_hours_per_case"] * (1.0 - relief)
+
+    # ------------------------------------------------------------------ the week
+    def step(self) -> None:
+        """One week, in this order; every kernel reads this week's pre-drawn random numbers."""
+        p = self.p
+        if p["switch_week"] > 0 and self.week == p["switch_week"]:
+            self._switch_regime()
+        self._draw_randoms()
+        self._reset_tallies()
+        self._update_stakes()
+        c, w = self.cit, self.wk
+        life_step(
+            c["need"],
+            c["strength"],
+            c["coupling"],
+            c["priority"],
+            c["trust"],
+            c["efficacy"],
+            c["crisis_now"],
+            c["unresolved"],
+            self.u_life,
+            self.prm,
+            self.cnt,
+        )
+        followups(c["need"], c["followup"], c["followup_domain"], c["followup_wellbeing"], self.prm, self.cnt)
+        present_and_intake(
+            c["need"],
+            c["trust"],
+            c["status"],
+            c["provider"],
+            c["wait"],
+            c["clock_stopped"],
+            c["band"],
+            c["intake_wellbeing"],
+            c["crisis_now"],
+            c["unresolved"],
+            c["handoffs"],
+            c["episode"],
+            self.decile,
+            self.cxn,
+            self.domain,
+            self.dom_prov,
+            self.dom_nprov,
+            self.pol,
+            self.attract,
+            self.stakes_eff,
+            self.ptrust,
+            self.u_doors,
+            self.prm,
+            self.cnt,
+            self.pcnt,
+            self.dcnt_week,
+        )
+        allocate(
+            c["need"],
+            c["trust"],
+            c["status"],
+            c["provider"],
+            c["worker"],
+            c["wait"],
+            c["clock_stopped"],
+            c["episode"],
+            c["bond"],
+            c["game_hours"],
+            w["status"],
+            w["provider"],
+            w["caseload"],
+            self.domain,
+            self.pol,
+            self.stakes_eff,
+            self.u_care[:, 0:2],
+            self.prm,
+            self.cnt,
+            self.pcnt,
+            self.wait_hist_week,
+            self.wait_hist_rep_week,
+        )
+        choose_time(
+            c["need"],
+            self.cxn,
+            c["priority"],
+            c["status"],
+            c["provider"],
+            c["worker"],
+            c["band"],
+            w["status"],
+            w["provider"],
+            w["caseload"],
+            w["motivation"],
+            w["rskill"],
+            w["skill"],
+            w["burnout"],
+            w["pressure"],
+            w["intake_hours"],
+            w["h_rel"],
+            w["h_prot"],
+            w["h_game"],
+            w["h_admin"],
+            w["cx_sum"],
+            w["misfit_sum"],
+            self.domain,
+            self.pol,
+            self.stk,
+            self.attract,
+            self.knowledge,
+            self.prm,
+            self.cnt,
+            self.pcnt,
+        )
+        give_help(
+            c["coupling"],
+            c["need"],
+            c["strength"],
+            self.cxn,
+            c["priority"],
+            c["trust"],
+            c["efficacy"],
+            c["bond"],
+            c["game_hours"],
+            c["h_rel"],
+            c["h_prot"],
+            c["status"],
+            c["provider"],
+            c["worker"],
+            c["band"],
+            self.decile,
+            w["status"],
+            w["motivation"],
+            w["rskill"],
+            w["skill"],
+            w["h_rel"],
+            w["h_prot"],
+            w["h_game"],
+            self.w_sum,
+            self.w_seen,
+            self.domain,
+            self.pol,
+            self.stk,
+            self.attract,
+            self.knowledge,
+            self.prm,
+            self.cnt,
+            self.pcnt,
+            self.dcnt_week,
+        )
+        discharge(
+            c["need"],
+            c["priority"],
+            c["trust"],
+            c["bond"],
+            c["status"],
+            c["provider"],
+            c["worker"],
+            c["band"],
+            c["episode"],
+            c["game_hours"],
+            c["intake_wellbeing"],
+            c["followup"],
+            c["followup_domain"],
+            c["followup_wellbeing"],
+            c["unresolved"],
+            w["caseload"],
+            self.domain,
+            self.pol,
+            self.price,
+            self.u_care[:, 2:6],
+            self.prm,
+            self.cnt,
+            self.pcnt,
+            self.bcnt,
+            self.claims,
+            self.false_claims,
+        )
+        workforce_step(
+            w["status"],
+            w["provider"],
+            w["vacancy_left"],
+            w["motivation"],
+            w["motivation0"],
+            w["rskill"],
+            w["skill"],
+            w["morale"],
+            w["burnout"],
+            w["tenure"],
+            w["caseload"],
+            w["pressure"],
+            w["intake_hours"],
+            w["h_admin"],
+            w["misfit_sum"],
+            self.w_seen,
+            self.funded,
+            c["status"],
+            c["worker"],
+            c["provider"],
+            c["bond"],
+            self.u_work,
+            self.prm,
+            self.cnt,
+        )
+        self._finance()
+        self._accumulate()
+        wk = self.week + 1
+        if wk % p["review_weeks"] == 0:
+            self._review()
+        if p["learning_cycle_weeks"] > 0 and wk % p["learning_cycle_weeks"] == 0:
+            self.learning_quality, self.knowledge_shared = system.learning_cycle(self)
+        if wk % 52 == 0:
+            self.commissioner.year_end()
+        if p["retender_weeks"] > 0 and wk % p["retender_weeks"] == 0:
+            self.commissioner.retender()
+        self.recorder.record(self)
+        self.datacollector.collect(self)
+        self.week += 1
+
+    def run(self, weeks: int | None = None, progress=None) -> None:
+        for _ in range(self.p["weeks"] if weeks is None else weeks):
+            self.step()
+            if progress is not None:
+                progress(self.week)
+
+    # ------------------------------------------------------------------ helpers of the step
+    def _draw_randoms(self) -> None:
+        s = self.streams
+        s["life"].random(out=self.u_life)
+        s["doors"].random(out=self.u_doors)
+        s["care"].random(out=self.u_care)
+        s["workforce"].random(out=self.u_work)
+
+    def _reset_tallies(self) -> None:
+        self.cnt[:] = 0.0
+        self.pcnt[:] = 0.0
+        self.bcnt[:] = 0.0
+        self.claims[:] = 0.0
+        self.false_claims[:] = 0.0
+        self.dcnt_week[:] = 0.0
+        self.wait_hist_week[:] = 0.0
+        self.wait_hist_rep_week[:] = 0.0
+        for prov in self.providers:
+            prov.week_received = 0.0
+        self.week_money = dict.fromkeys(
+            ("payments", "penalties", "audit", "tender", "steward", "transition", "discretionary", "downstream"),
+            0.0,
+        )
+
+    def _update_stakes(self) -> None:
+        for prov in self.providers:
+            thr, rat = prov.ease_factors()
+            s = prov.stakes()
+            self.stk[prov.index] = (s, thr, rat)
+            self.stakes_eff[prov.index] = s * thr * rat
+
+    def _finance(self) -> None:
+        p = self.p
+        cm = self.commissioner
+        cm.weekly_payments(self.claims, self.pcnt)
+        staff = np.bincount(self.wk["provider"][self.wk["status"] == ACTIVE], minlength=self.n_prov)
+        for prov in self.providers:
+            k = prov.index
+            cost = staff[k] * self.worker_week_cost
+            prov.spent += cost
+            prov.reserves -= cost
+            income = prov.week_received
+            prov.income_rate = 0.9 * prov.income_rate + 0.1 * income if self.week > 0 else income
+        if self.transition_left > 0:
+            cm.spend("transition", p["transition_cost"] * self.n / TRANSITION_WEEKS)
+            self.transition_left -= 1
+        cm.spend("discretionary", self.cnt[C_DISC_SPEND])
+        self.week_money["downstream"] = self.cnt[C_CRISES] * p["crisis_cost"]
+
+    def _accumulate(self) -> None:
+        self.period_pcnt += self.pcnt
+        self.period_bcnt += self.bcnt
+        self.learn_acc[:, PC_N_LEARN] += self.pcnt[:, PC_N_LEARN]
+        self.learn_acc[:, PC_REP_SUCC] += self.pcnt[:, PC_REP_SUCC]
+        self.learn_acc[:, PC_REAL_SUM] += self.pcnt[:, PC_REAL_SUM]
+        self.learn_acc[:, PC_REAL_SQ] += self.pcnt[:, PC_REAL_SQ]
+        self.learn_acc[:, PC_REP_REAL_SUM] += self.pcnt[:, PC_REP_REAL_SUM]
+        for prov in self.providers:
+            prov.accumulate(self.pcnt[prov.index])
+
+    def _review(self) -> None:
+        """Quarterly: audit, provider policy reviews, trust, alliance money, staffing."""
+        from hls_sim.layout import PC_MISREPORTS
+
+        cm = self.commissioner
+        cm.audit(self.period_pcnt[:, PC_REP_SUCC], self.period_pcnt[:, PC_MISREPORTS])
+        for prov in self.providers:
+            prov.review(self.period_bcnt)
+        system.update_trust(self)
+        system.decay_practice(self) if self.p["learning_cycle_weeks"] > 0 else None
+        self._update_admin()
+        c = self.cit
+        demand = np.bincount(c["provider"][c["status"] > 0], minlength=self.n_prov).astype(float)
+        cm.reallocate_pool(self.period_pcnt, demand)
+        self._update_staffing()
+        self.period_pcnt[:] = 0.0
+        self.period_bcnt[:] = 0.0
+
+    def _update_staffing(self) -> None:
+        """Headcount follows money: income under contracts, the alliance share under a pooled budget."""
+        w = self.wk
+        for prov in self.providers:
+            k = prov.index
+            if self.p["payment_basis"] == "pooled":
+                income = self.budget_week * self.alliance_share[k]
+            else:
+                income = prov.income_rate
+            self.funded[k] = max(1, int(income / self.worker_week_cost + 0.5))
+            staff = int(np.sum((w["provider"] == k) & (w["status"] != VACANT)))
+            if staff < self.funded[k]:
+                free = np.flatnonzero(w["status"] == VACANT)[: self.funded[k] - staff]
+                w["status"][free] = HIRING
+                w["provider"][free] = k
+                w["vacancy_left"][free] = max(1, self.p["vacancy_weeks"])
+                w["caseload"][free] = 0
+
+    # ------------------------------------------------------------------ events
+    def replace_provider_staff(self, k: int, loss: float, rng: np.random.Generator) -> None:
+        """Staff who leave at a lost tender or a transition; their cases pass to colleagues."""
+        w = self.wk
+        rng.random(out=self.u_tender)
+        leaving = (w["provider"] == k) & (w["status"] == ACTIVE) & (self.u_tender < loss)
+        w["status"][leaving] = HIRING
+        w["vacancy_left"][leaving] = max(1, self.p["vacancy_weeks"])
+        c = self.cit
+        reassign_orphans(
+            w["status"], w["provider"], w["caseload"], c["status"], c["worker"], c["provider"], c["bond"], self.cnt
+        )
+        w["caseload"][leaving] = 0
+
+    def on_tender(self, k: int) -> None:
+        """A new organisation: no relationships, no local knowledge, and everyone's trust shaken."""
+        self.provider_churn += 1
+        off = ~np.eye(self.n_prov, dtype=bool)
+        self.ptrust[off] *= 1.0 - system.TRUST_TENDER_SHOCK
+        self.ptrust[k, :] = INITIAL_PTRUST * 0.7
+        self.ptrust[:, k] = INITIAL_PTRUST * 0.7
+        self.ptrust[k, k] = 1.0
+        self.knowledge[k] = system.KNOWLEDGE0
+        self.ctrust[k] = INITIAL_CTRUST
+        self.targets[k] = (self.p["outcome_target"], self.p["wait_target_share"])
+        self.attract[k] = 1.0
+
+    def _switch_regime(self) -> None:
+        """Mid-run change of regime: new levers, up-front investment, a dip in morale, some leavers."""
+        p = self.p
+        new = p["switch_regime"]
+        p.update(regime_levers(new))
+        self.active_regime = new
+        self._apply_levers()
+        if p["payment_basis"] == "pooled":
+            self.alliance_share[:] = self.contract_week / self.contract_week.sum()
+        self.transition_left = TRANSITION_WEEKS
+        w = self.wk
+        act = w["status"] == ACTIVE
+        w["morale"][act] = np.maximum(0.0, w["morale"][act] - TRANSITION_MORALE_DIP)
+        rng = self.streams["providers"]
+        for k in range(self.n_prov):
+            self.replace_provider_staff(k, TRANSITION_STAFF_LOSS, rng)
+
+    # ------------------------------------------------------------------ read-outs
+    def wellbeing(self) -> tuple[float, float]:
+        return wellbeing_stats(self.cit["need"], self.top_decile)
+
+    def counts_by_status(self) -> np.ndarray:
+        return np.bincount(self.cit["status"], minlength=3)
+
+    def waiting(self) -> int:
+        return int(np.sum(self.cit["status"] == WAITING))

@@ -1,0 +1,143 @@
+"""Citizens as unique life systems and the initial workforce.
+
+Each person gets need and strength levels per domain and a personal coupling matrix drawn from
+a population template with individual variation (002 L570, L630, L1047): about 80% of people
+have strongly coupled ("complex") lives and about 20% are "fixable" (002 L545-555).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from hls_sim.layout import COUPLING, FLOAT, INT, SMALL, TINY
+from hls_sim.params import DOMAINS, N_DOMAINS
+
+_D = {name: i for i, name in enumerate(DOMAINS)}
+
+# (from, to, weight): how a problem in one domain drives another. The links follow the causal
+# chains the seeds describe (debt -> stress -> mental health -> tenancy, 001 L132, 002 L287-307;
+# substance use, safety and housing, 002 L4176-4182); the weights are assumptions.
+TEMPLATE_LINKS: tuple[tuple[str, str, float], ...] = (
+    ("income_debt", "mental_health", 1.0),
+    ("income_debt", "housing", 0.8),
+    ("income_debt", "relationships", 0.3),
+    ("mental_health", "substance_use", 0.7),
+    ("mental_health", "work_learning", 0.6),
+    ("mental_health", "relationships", 0.5),
+    ("substance_use", "mental_health", 0.6),
+    ("substance_use", "safety", 0.6),
+    ("substance_use", "housing", 0.5),
+    ("substance_use", "relationships", 0.4),
+    ("work_learning", "income_debt", 0.8),
+    ("housing", "physical_health", 0.5),
+    ("housing", "mental_health", 0.6),
+    ("physical_health", "work_learning", 0.5),
+    ("physical_health", "mental_health", 0.4),
+    ("relationships", "mental_health", 0.6),
+    ("safety", "housing", 0.5),
+    ("safety", "mental_health", 0.5),
+)
+BACKGROUND_LINK = 0.05
+
+
+def coupling_template() -> np.ndarray:
+    """T[j, d]: influence of need in domain j on domain d, scaled so each domain's inflow sums to 1 on average."""
+    t = np.full((N_DOMAINS, N_DOMAINS), BACKGROUND_LINK)
+    for a, b, w in TEMPLATE_LINKS:
+        t[_D[a], _D[b]] += w
+    np.fill_diagonal(t, 0.0)
+    return t / t.sum(axis=0).mean()
+
+
+def make_citizens(n: int, p: dict, rng: np.random.Generator) -> dict[str, np.ndarray]:
+    d = N_DOMAINS
+    complex_ = rng.random(n) < p["complex_share"]
+    base = np.where(complex_, p["coupling_complex"], p["coupling_simple"])
+    scale = base * rng.lognormal(0.0, 0.3, n)
+    sig = p["coupling_variation"]
+    noise = rng.lognormal(-0.5 * sig * sig, sig, (n, d, d)) if sig > 0 else np.ones((n, d, d))
+    coupling = (scale[:, None, None] * coupling_template()[None, :, :] * noise).astype(COUPLING)
+    # need: a modest baseline everywhere, plus two to four heavier domains for complex lives
+    need = rng.beta(2.0, 6.0, (n, d))
+    heavy = rng.random((n, d)) < np.where(complex_, 0.35, 0.1)[:, None]
+    need = np.where(heavy, 0.35 + 0.5 * rng.random((n, d)), need)
+    strength = rng.beta(3.0, 3.0, (n, d)) * np.where(complex_, 0.85, 1.0)[:, None]
+    complexity = coupling.astype(FLOAT).sum(axis=(1, 2)) / d
+    return dict(
+        need=np.ascontiguousarray(need, dtype=FLOAT),
+        strength=np.ascontiguousarray(strength, dtype=FLOAT),
+        coupling=np.ascontiguousarray(coupling),
+        complexity=complexity.astype(FLOAT),
+        priority=np.argmax(need, axis=1).astype(TINY),
+        trust=rng.beta(4.0, 4.0, n).astype(FLOAT),
+        efficacy=rng.beta(4.0, 4.0, n).astype(FLOAT),
+        status=np.zeros(n, TINY),
+        provider=np.full(n, -1, SMALL),
+        worker=np.full(n, -1, INT),
+        wait=np.zeros(n, SMALL),
+        clock_stopped=np.zeros(n, TINY),
+        episode=np.zeros(n, SMALL),
+        band=np.zeros(n, TINY),
+        intake_wellbeing=np.zeros(n, FLOAT),
+        bond=np.zeros(n, FLOAT),
+        game_hours=np.zeros(n, FLOAT),
+        followup=np.full(n, -1, SMALL),
+        followup_domain=np.zeros(n, TINY),
+        followup_wellbeing=np.zeros(n, FLOAT),
+        unresolved=np.zeros(n, SMALL),
+        handoffs=np.zeros(n, SMALL),
+        h_rel=np.zeros(n, FLOAT),
+        h_prot=np.zeros(n, FLOAT),
+        crisis_now=np.zeros(n, TINY),
+    )
+
+
+def draw_worker(rng_vals: np.ndarray, p: dict) -> tuple[float, float, float]:
+    """Attributes of a new worker from three uniforms: motivation, relational skill, protocol skill."""
+    m = min(1.0, max(0.05, p["intrinsic_motivation"] + 0.3 * (rng_vals[0] - 0.5)))
+    r = min(1.0, max(0.05, p["relational_skill"] + 0.4 * (rng_vals[1] - 0.5)))
+    s = 0.5 + 0.4 * rng_vals[2]
+    return m, r, s
+
+
+def make_workers(n_per_provider: np.ndarray, capacity: int, p: dict, rng: np.random.Generator) -> dict:
+    w = dict(
+        status=np.zeros(capacity, TINY),
+        provider=np.full(capacity, -1, SMALL),
+        vacancy_left=np.zeros(capacity, SMALL),
+        motivation=np.zeros(capacity, FLOAT),
+        motivation0=np.zeros(capacity, FLOAT),
+        rskill=np.zeros(capacity, FLOAT),
+        skill=np.zeros(capacity, FLOAT),
+        morale=np.zeros(capacity, FLOAT),
+        burnout=np.zeros(capacity, FLOAT),
+        tenure=np.zeros(capacity, INT),
+        caseload=np.zeros(capacity, INT),
+        pressure=np.zeros(capacity, FLOAT),
+        intake_hours=np.zeros(capacity, FLOAT),
+        seen_gain=np.zeros(capacity, FLOAT),
+        # this week's hours by use, and the caseload sums the time choice reads
+        h_rel=np.zeros(capacity, FLOAT),
+        h_prot=np.zeros(capacity, FLOAT),
+        h_game=np.zeros(capacity, FLOAT),
+        h_admin=np.zeros(capacity, FLOAT),
+        w_sum=np.zeros(capacity, FLOAT),
+        w0_sum=np.zeros(capacity, FLOAT),
+        cx_sum=np.zeros(capacity, FLOAT),
+        misfit_sum=np.zeros(capacity, FLOAT),
+    )
+    k = 0
+    u = rng.random((capacity, 4))
+    for prov, count in enumerate(n_per_provider):
+        for _ in range(int(count)):
+            m, r, s = draw_worker(u[k], p)
+            w["status"][k] = 1
+            w["provider"][k] = prov
+            w["motivation"][k] = w["motivation0"][k] = m
+            w["rskill"][k] = r
+            w["skill"][k] = s
+            w["morale"][k] = 0.6
+            w["burnout"][k] = 0.1
+            w["tenure"][k] = int(u[k, 3] * 260)
+            k += 1
+    return w

@@ -1,0 +1,92 @@
+"""The system of providers: trust between organisations and learning cycles.
+
+Trust is slow to build through cooperation and quick to lose (002 L830, L6064; 001 L1669: four
+years in Plymouth); competition for funds erodes it (002 L2810). It speeds referrals (read by the
+intake kernel), lowers monitoring and transaction costs, and carries knowledge between providers.
+
+Learning cycles (002 L1978-1983, L2387-2585) read the data the system produces. What gets
+recorded follows what the measure is used for: where measures carry reward, organisations learn
+from the reported indicator, so learning is only as good as the correlation between what is
+reported and what really happened to people (002 L263: data "next-to-useless for learning").
+Where measures are used only for learning, practitioners record people's real change.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from hls_sim.layout import PC_N_LEARN, PC_REAL_SQ, PC_REAL_SUM, PC_REP_REAL_SUM, PC_REP_SUCC
+
+if TYPE_CHECKING:
+    from hls_sim.model import HLSModel
+
+KNOWLEDGE0 = 0.3  # practice fit with no learning system: a starting point, not a fitted value
+TRUST_BUILD = 0.03  # per review with full cooperation: 0.3 -> 0.8 takes about four years (001 L1669)
+TRUST_BASE_COOP = 0.25  # cooperation that happens without an alliance (informal calls, 001 L565)
+TRUST_COMPETITION_EROSION = 0.03  # per review while contracts are competed (002 L2810)
+TRUST_TENDER_SHOCK = 0.2  # a lost tender: quick to lose (002 L830)
+CTRUST_BUILD = 0.02
+NARRATIVE_QUALITY = 0.8  # how well practitioners' honest records track people's real change
+LEARNING_RATE = 0.10
+SHARING_RATE = 0.5
+PRACTICE_DECAY = 0.02  # routine practice decays as conditions change (002 L1211)
+STEWARD_BOOST = 1.5
+
+
+def update_trust(m: HLSModel) -> None:
+    """One review's change in provider-provider and commissioner-provider trust."""
+    p = m.p
+    competing = p["retender_weeks"] > 0
+    coop = 1.0 if p["alliance"] else TRUST_BASE_COOP
+    build = TRUST_BUILD * coop * (STEWARD_BOOST if p["steward"] else 1.0)
+    erosion = (TRUST_COMPETITION_EROSION if competing else 0.0) + 0.02 * p["incentive_strength"]
+    off = ~np.eye(m.n_prov, dtype=bool)
+    m.ptrust[off] = np.clip(m.ptrust[off] + build * (1.0 - m.ptrust[off]) - erosion * m.ptrust[off], 0.0, 1.0)
+    cbuild = CTRUST_BUILD * (1.0 if p["alliance"] else 0.3) * (STEWARD_BOOST if p["steward"] else 1.0)
+    m.ctrust[:] = np.clip(m.ctrust + cbuild * (1.0 - m.ctrust) - 0.5 * erosion * m.ctrust, 0.0, 1.0)
+
+
+def learning_cycle(m: HLSModel) -> tuple[float, float]:
+    """Make sense of the period's records, change practice, share what was learnt.
+
+    Returns the mean signal quality and the mean knowledge carried between providers.
+    """
+    p = m.p
+    acc = m.learn_acc
+    s = p["incentive_strength"] if p["provider_kpis"] else 0.2 * p["incentive_strength"]
+    boost = STEWARD_BOOST if p["steward"] else 1.0
+    quality = np.zeros(m.n_prov)
+    for k in range(m.n_prov):
+        n = acc[k, PC_N_LEARN]
+        corr = 0.0
+        if n >= 5:
+            r_mean = acc[k, PC_REP_SUCC] / n
+            x_mean = acc[k, PC_REAL_SUM] / n
+            cov = acc[k, PC_REP_REAL_SUM] / n - r_mean * x_mean
+            var_r = r_mean * (1.0 - r_mean)
+            var_x = acc[k, PC_REAL_SQ] / n - x_mean * x_mean
+            if var_r > 1e-12 and var_x > 1e-12:
+                corr = max(0.0, cov / np.sqrt(var_r * var_x))
+        quality[k] = (1.0 - s) * NARRATIVE_QUALITY + s * corr
+    m.knowledge += LEARNING_RATE * boost * quality[:, None] * (1.0 - m.knowledge)
+    before = m.knowledge.copy()
+    if m.n_prov > 1:
+        gain = np.zeros_like(m.knowledge)
+        for k in range(m.n_prov):
+            diff = np.maximum(0.0, before - before[k])
+            w = m.ptrust[k].copy()
+            w[k] = 0.0
+            gain[k] = SHARING_RATE * boost * (w[:, None] * diff).sum(axis=0) / (m.n_prov - 1)
+        m.knowledge += gain
+        shared = float(gain.mean())
+    else:
+        shared = 0.0
+    np.clip(m.knowledge, 0.0, 1.0, out=m.knowledge)
+    acc[:] = 0.0
+    return float(quality.mean()), shared
+
+
+def decay_practice(m: HLSModel) -> None:
+    m.knowledge -= PRACTICE_DECAY * (m.knowledge - KNOWLEDGE0)

@@ -1,0 +1,75 @@
+"""Invariants under random lever settings: bounds, no NaN, people and money conserved."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from hls_sim.layout import ACTIVE, IN_SERVICE, WAITING
+from hls_sim.model import HLSModel
+from hls_sim.params import PARAMS
+
+lever_values = st.fixed_dictionaries(
+    {
+        "regime": st.sampled_from(PARAMS["regime"].choices),
+        "incentive_strength": st.floats(0.0, 1.0),
+        "audit_rate": st.floats(0.0, 0.5),
+        "worker_discretion": st.floats(0.0, 1.0),
+        "caseload_cap": st.integers(1, 40),
+        "eligibility_threshold": st.floats(0.0, 1.0),
+        "retender_weeks": st.sampled_from([0, 13, 26]),
+        "n_providers": st.integers(1, 9),
+        "price_by_difficulty": st.booleans(),
+        "wait_target_weeks": st.integers(0, 8),
+        "ratchet": st.booleans(),
+        "learning_cycle_weeks": st.sampled_from([0, 4, 13]),
+        "switch_week": st.sampled_from([0, 10, 20]),
+    }
+)
+
+
+def check_state(m: HLSModel) -> None:
+    c, w = m.cit, m.wk
+    for key in ("need", "strength", "trust", "efficacy", "bond"):
+        arr = c[key]
+        assert np.isfinite(arr).all(), key
+        assert arr.min() >= 0.0 and arr.max() <= 1.0 + 1e-12, key
+    assert c["status"].shape[0] == m.n  # nobody created or lost
+    assert np.bincount(c["status"], minlength=3).sum() == m.n
+    serving = c["status"] == IN_SERVICE
+    assert (c["worker"][serving] >= 0).all() and (c["provider"][serving] >= 0).all()
+    assert (c["provider"][c["status"] == WAITING] >= 0).all()
+    counts = np.bincount(c["worker"][serving], minlength=w["status"].shape[0])
+    np.testing.assert_array_equal(counts, w["caseload"])  # every case is on exactly one caseload
+    assert (w["status"][counts > 0] == ACTIVE).all()
+    for key in ("morale", "motivation", "burnout"):
+        assert np.isfinite(w[key]).all() and w[key].min() >= 0.0 and w[key].max() <= 1.0 + 1e-12
+    for arr in (m.pol, m.ptrust, m.ctrust, m.knowledge, m.attract):
+        assert np.isfinite(arr).all() and arr.min() >= 0.0 and arr.max() <= 1.0 + 1e-12
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(levers=lever_values, seed=st.integers(0, 10_000))
+def test_invariants_hold_every_week(levers, seed):
+    m = HLSModel(seed=seed, citizens=150, weeks=40, burn_in_weeks=5, review_weeks=5, **levers)
+    for _ in range(40):
+        m.step()
+        check_state(m)
+    cm = m.commissioner
+    received = sum(p.received for p in m.providers)
+    assert math.isclose(cm.paid, received, rel_tol=1e-12, abs_tol=1e-6)  # money paid == money received
+    paid_pen = sum(p.penalties_paid for p in m.providers)
+    assert math.isclose(cm.penalties_received, paid_pen, rel_tol=1e-12, abs_tol=1e-6)
+    summary = m.recorder.summary(m)
+    for key, value in summary.items():
+        if isinstance(value, float) and key != "cost_per_true_outcome":
+            assert math.isfinite(value), key
+    for key in ("true_outcome", "reported_outcome", "wellbeing_mean"):
+        assert 0.0 <= summary[key] <= 1.0
+    ts = m.recorder.timeseries(m)
+    numeric = ts.drop("regime").to_numpy()
+    assert np.isfinite(numeric).all()
+    assert (ts["community"] + ts["waiting"] + ts["in_service"] == m.n).all()
