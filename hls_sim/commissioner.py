@@ -21,7 +21,8 @@ TARGET_PENALTY = 0.1  # share of a year's contract withheld for missing a target
 RATCHET_CAP = 0.95
 TENDER_STAFF_LOSS = 0.3  # staff who do not transfer to the new provider after a lost tender
 POLICY_MUTATION = 0.05
-ALLIANCE_REALLOCATION = 0.2  # share of the pooled budget the alliance moves towards need each review
+ALLIANCE_REALLOCATION = 0.2
+TRUST_AUDIT_RELIEF = 0.5  # share of audits dropped at full commissioner-provider trust  # share of the pooled budget the alliance moves towards need each review
 
 
 class Commissioner(mesa.Agent):
@@ -78,9 +79,10 @@ class Commissioner(mesa.Agent):
         m = self.model
         p = m.p
         rng = m.streams["providers"]
-        rate = p["audit_rate"]
         for prov in m.providers:
             k = prov.index
+            # trust lowers monitoring: a trusted provider is checked less (002 L745, L1253-1259)
+            rate = p["audit_rate"] * (1.0 - TRUST_AUDIT_RELIEF * m.ctrust[k])
             n_rep = int(period_rep[k])
             n_false = int(min(period_false[k], n_rep))
             if n_rep <= 0 or rate <= 0:
@@ -137,6 +139,7 @@ class Commissioner(mesa.Agent):
         self.spend("tender", m.p["tender_cost"])
         self.tenders += 1
         m.on_tender(loser)
+        m.rebase_prices()
 
     def tender_score(self, prov: Provider) -> float:
         m = self.model

@@ -54,6 +54,7 @@ _PRM_NAMES = [
     "alliance",
     "wait_target_active",
     "outcome_target_active",
+    "change_strain",
 ]
 PRM = {name: i for i, name in enumerate(_PRM_NAMES)}
 N_PRM = len(_PRM_NAMES)
@@ -88,6 +89,7 @@ N_PRM = len(_PRM_NAMES)
     P_ALLIANCE,
     P_WAIT_ACTIVE,
     P_OUTCOME_ACTIVE,
+    P_CHANGE_STRAIN,
 ) = range(N_PRM)
 
 # ---- system-wide weekly counters (cnt) ----
@@ -139,6 +141,8 @@ _CNT_NAMES = [
     "waiting_dropouts",
     "holistic_discharges",
     "episode_limit_discharges",
+    "attrib_help",
+    "attrib_other",
 ]
 CNT = {name: i for i, name in enumerate(_CNT_NAMES)}
 N_CNT = len(_CNT_NAMES)
@@ -190,6 +194,8 @@ N_CNT = len(_CNT_NAMES)
     C_WAIT_DROPOUTS,
     C_HOLISTIC,
     C_EPISODE_LIMIT,
+    C_ATTRIB_HELP,
+    C_ATTRIB_OTHER,
 ) = range(N_CNT)
 
 # ---- per-provider weekly counters (pcnt[p, k]) ----

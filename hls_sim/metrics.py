@@ -267,6 +267,7 @@ def _derived_rates(c: np.ndarray, p: dict) -> dict[str, np.ndarray]:
             c[:, CNT["h_admin"]] + c[:, CNT["h_assessment"]], avail + c[:, CNT["h_admin"]] + c[:, CNT["h_assessment"]]
         ),
         "referral_success": 1.0 - ratio("referral_failures", "referrals"),
+        "attribution_share": ratio(c[:, CNT["attrib_help"]], c[:, CNT["attrib_help"]] + c[:, CNT["attrib_other"]]),
         "threshold_rejection_rate": ratio("rejected_threshold", "presentations"),
     }
     return out

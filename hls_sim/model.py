@@ -37,6 +37,7 @@ from hls_sim.layout import (
     P_ASSESS_HOURS,
     P_BASE_TURNOVER,
     P_CASELOAD_CAP,
+    P_CHANGE_STRAIN,
     P_CRISIS_PROB,
     P_CRISIS_THR,
     P_CROWDING,
@@ -99,17 +100,26 @@ SERVICE_ORDER = (
 )
 WAIT_HIST_WEEKS = 105
 WARMUP_WEEKS = 52
-PLANNED_EPISODE_WEEKS = 26.0  # the commissioner's planning assumption when pricing outcomes
+PLANNED_EPISODE_WEEKS = 20.0  # the commissioner's planning assumption when pricing outcomes
 TRANSITION_WEEKS = 26
 TRANSITION_MORALE_DIP = 0.1  # change disrupts before it motivates (001 L859)
+TRANSITION_STRAIN = 0.4  # morale target lost at the start of a transition, fading over TRANSITION_WEEKS
 TRANSITION_STAFF_LOSS = 0.1  # some staff leave in a transition (001 L992 saw 50% in one provider)
 INITIAL_PTRUST = 0.3
 INITIAL_CTRUST = 0.5
 
 
+def service_lines(p: dict) -> list[int]:
+    """Each provider's domain: explicit counts per domain (service_lines_*) or the default rotation."""
+    counts = [int(p.get(f"service_lines_{d}", 0)) for d in DOMAINS]
+    if sum(counts) > 0:
+        return [k for k, c in enumerate(counts) for _ in range(c)]
+    return [DOMAINS.index(SERVICE_ORDER[k % len(SERVICE_ORDER)]) for k in range(p["n_providers"])]
+
+
 def planned_success(n_bands: int = N_BANDS) -> np.ndarray:
     """The commissioner's a priori success rate by difficulty band, used to price outcomes."""
-    return 0.55 - 0.08 * np.arange(n_bands)
+    return 0.45 - 0.06 * np.arange(n_bands)
 
 
 class HLSModel(mesa.Model):
@@ -178,9 +188,9 @@ class HLSModel(mesa.Model):
 
     def _setup_organisations(self) -> None:
         p = self.p
-        n_prov = p["n_providers"]
+        self.domain = np.array(service_lines(p), TINY)
+        n_prov = len(self.domain)
         self.n_prov = n_prov
-        self.domain = np.array([DOMAINS.index(SERVICE_ORDER[k % len(SERVICE_ORDER)]) for k in range(n_prov)], TINY)
         self.dom_prov = np.full((N_DOMAINS, n_prov), -1, SMALL)
         self.dom_nprov = np.zeros(N_DOMAINS, np.int32)
         for k in range(n_prov):
@@ -218,6 +228,7 @@ class HLSModel(mesa.Model):
         self.period_pcnt = np.zeros((n_prov, N_PCNT))
         self.period_bcnt = np.zeros((n_prov, N_BANDS, N_BCNT))
         self.learn_acc = np.zeros((n_prov, N_PCNT))
+        self.lcnt = np.zeros((n_prov, N_DOMAINS))  # closed cases by priority domain since the last learning cycle
         self.dcnt_week = np.zeros((10, 5))
         self.wait_hist_week = np.zeros(WAIT_HIST_WEEKS)
         self.wait_hist_rep_week = np.zeros(WAIT_HIST_WEEKS)
@@ -255,6 +266,24 @@ class HLSModel(mesa.Model):
         if initial or not p["ratchet"]:
             self.targets[:, 0] = p["outcome_target"]
             self.targets[:, 1] = p["wait_target_share"]
+        self._price()
+        if initial:
+            t0 = 1.0 - p["worker_discretion"]
+            self.pol[:, POL_SELECT] = 0.0
+            self.pol[:, POL_PARK] = 0.0
+            self.pol[:, POL_PRESSURE] = 0.4 if s > 0 else 0.0
+            self.pol[:, POL_HONESTY] = 1.0
+            self.pol[:, POL_TIMING] = t0
+            self.pol[:, POL_CLOCK] = 0.0
+            self.pol[:, POL_REFER] = 0.2 + 0.6 * INITIAL_PTRUST
+        self._fill_prm()
+        self._update_admin()
+
+    def _price(self) -> None:
+        """Outcome (or activity) prices from the notional price of one outcome and the stakes."""
+        p = self.p
+        s = p["incentive_strength"]
+        basis = p["payment_basis"]
         mult = np.ones(N_BANDS)
         if p["price_by_difficulty"]:
             inv = 1.0 / self.planned_success
@@ -268,17 +297,16 @@ class HLSModel(mesa.Model):
             if basis == "activity"
             else 0.0
         )
-        if initial:
-            t0 = 1.0 - p["worker_discretion"]
-            self.pol[:, POL_SELECT] = 0.0
-            self.pol[:, POL_PARK] = 0.0
-            self.pol[:, POL_PRESSURE] = 0.4 if s > 0 else 0.0
-            self.pol[:, POL_HONESTY] = 1.0
-            self.pol[:, POL_TIMING] = t0
-            self.pol[:, POL_CLOCK] = 0.0
-            self.pol[:, POL_REFER] = 0.2 + 0.6 * INITIAL_PTRUST
-        self._fill_prm()
-        self._update_admin()
+
+    def rebase_prices(self) -> None:
+        """At a re-tender the commissioner re-prices outcomes from last year's reported results, so
+        the market's reported success rate (gamed or not) becomes next contract's price basis."""
+        reported = sum(prov.last_year[1] for prov in self.providers)
+        if reported <= 0:
+            return
+        share = self.contract_week / self.contract_week.sum()
+        self.notional_price = self.contract_week * 52.0 / np.maximum(reported * share, 1.0)
+        self._price()
 
     def _fill_prm(self) -> None:
         """Pack the scalar levers and parameters the kernels read."""
@@ -386,6 +414,8 @@ class HLSModel(mesa.Model):
             c["episode"],
             c["bond"],
             c["game_hours"],
+            c["help_dc"],
+            c["intake_need_dc"],
             w["status"],
             w["provider"],
             w["caseload"],
@@ -441,6 +471,7 @@ class HLSModel(mesa.Model):
             c["efficacy"],
             c["bond"],
             c["game_hours"],
+            c["help_dc"],
             c["h_rel"],
             c["h_prot"],
             c["status"],
@@ -483,6 +514,8 @@ class HLSModel(mesa.Model):
             c["followup_domain"],
             c["followup_wellbeing"],
             c["unresolved"],
+            c["help_dc"],
+            c["intake_need_dc"],
             w["caseload"],
             self.domain,
             self.pol,
@@ -492,6 +525,7 @@ class HLSModel(mesa.Model):
             self.cnt,
             self.pcnt,
             self.bcnt,
+            self.lcnt,
             self.claims,
             self.false_claims,
         )
@@ -588,6 +622,8 @@ class HLSModel(mesa.Model):
         if self.transition_left > 0:
             cm.spend("transition", p["transition_cost"] * self.n / TRANSITION_WEEKS)
             self.transition_left -= 1
+        # change strains before it motivates (001 L859, L1427): fades over the transition
+        self.prm[P_CHANGE_STRAIN] = TRANSITION_STRAIN * self.transition_left / TRANSITION_WEEKS
         cm.spend("discretionary", self.cnt[C_DISC_SPEND])
         self.week_money["downstream"] = self.cnt[C_CRISES] * p["crisis_cost"]
 

@@ -59,7 +59,9 @@ def make_citizens(n: int, p: dict, rng: np.random.Generator) -> dict[str, np.nda
     coupling = (scale[:, None, None] * coupling_template()[None, :, :] * noise).astype(COUPLING)
     # need: a modest baseline everywhere, plus two to four heavier domains for complex lives
     need = rng.beta(2.0, 6.0, (n, d))
-    heavy = rng.random((n, d)) < np.where(complex_, 0.35, 0.1)[:, None]
+    mix = np.array([p.get(f"domain_mix_{name}", 1.0) for name in DOMAINS])
+    mix = mix / mix.mean() if mix.sum() > 0 else np.ones(d)
+    heavy = rng.random((n, d)) < np.where(complex_, 0.35, 0.1)[:, None] * mix[None, :]
     need = np.where(heavy, 0.35 + 0.5 * rng.random((n, d)), need)
     strength = rng.beta(3.0, 3.0, (n, d)) * np.where(complex_, 0.85, 1.0)[:, None]
     complexity = coupling.astype(FLOAT).sum(axis=(1, 2)) / d
@@ -86,6 +88,8 @@ def make_citizens(n: int, p: dict, rng: np.random.Generator) -> dict[str, np.nda
         followup_wellbeing=np.zeros(n, FLOAT),
         unresolved=np.zeros(n, SMALL),
         handoffs=np.zeros(n, SMALL),
+        help_dc=np.zeros(n, FLOAT),
+        intake_need_dc=np.zeros(n, FLOAT),
         h_rel=np.zeros(n, FLOAT),
         h_prot=np.zeros(n, FLOAT),
         crisis_now=np.zeros(n, TINY),

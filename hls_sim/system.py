@@ -33,13 +33,16 @@ LEARNING_RATE = 0.10
 SHARING_RATE = 0.5
 PRACTICE_DECAY = 0.02  # routine practice decays as conditions change (002 L1211)
 STEWARD_BOOST = 1.5
+UNSTEWARDED_ALLIANCE = 0.5  # healthy systems rarely arise without stewardship (002 L1618, L1644)
+UNSTEWARDED_LEARNING = 0.5  # nobody convenes sense-making or protects learning time (002 L2226)
+FATIGUE_WEEKS = 4.0  # reflection more often than this tires people and teaches less each time (002 L3500)
 
 
 def update_trust(m: HLSModel) -> None:
     """One review's change in provider-provider and commissioner-provider trust."""
     p = m.p
     competing = p["retender_weeks"] > 0
-    coop = 1.0 if p["alliance"] else TRUST_BASE_COOP
+    coop = (1.0 if p["steward"] else UNSTEWARDED_ALLIANCE) if p["alliance"] else TRUST_BASE_COOP
     build = TRUST_BUILD * coop * (STEWARD_BOOST if p["steward"] else 1.0)
     erosion = (TRUST_COMPETITION_EROSION if competing else 0.0) + 0.02 * p["incentive_strength"]
     off = ~np.eye(m.n_prov, dtype=bool)
@@ -56,7 +59,7 @@ def learning_cycle(m: HLSModel) -> tuple[float, float]:
     p = m.p
     acc = m.learn_acc
     s = p["incentive_strength"] if p["provider_kpis"] else 0.2 * p["incentive_strength"]
-    boost = STEWARD_BOOST if p["steward"] else 1.0
+    boost = STEWARD_BOOST if p["steward"] else UNSTEWARDED_LEARNING
     quality = np.zeros(m.n_prov)
     for k in range(m.n_prov):
         n = acc[k, PC_N_LEARN]
@@ -70,7 +73,11 @@ def learning_cycle(m: HLSModel) -> tuple[float, float]:
             if var_r > 1e-12 and var_x > 1e-12:
                 corr = max(0.0, cov / np.sqrt(var_r * var_x))
         quality[k] = (1.0 - s) * NARRATIVE_QUALITY + s * corr
-    m.knowledge += LEARNING_RATE * boost * quality[:, None] * (1.0 - m.knowledge)
+    # what helped whom: each provider learns most about the people it actually served
+    seen = m.lcnt / np.maximum(m.lcnt.max(axis=1, keepdims=True), 1.0)
+    fatigue = min(1.0, p["learning_cycle_weeks"] / FATIGUE_WEEKS)
+    m.knowledge += LEARNING_RATE * boost * fatigue * quality[:, None] * seen * (1.0 - m.knowledge)
+    m.lcnt[:] = 0.0
     before = m.knowledge.copy()
     if m.n_prov > 1:
         gain = np.zeros_like(m.knowledge)

@@ -18,6 +18,8 @@ from hls_sim.layout import (
     B_HOURS,
     B_REP_SUCC,
     B_TRUE_SUCC,
+    C_ATTRIB_HELP,
+    C_ATTRIB_OTHER,
     C_COUNTED,
     C_DISCHARGES,
     C_DROPOUTS,
@@ -76,6 +78,8 @@ def discharge(
     followup_domain,
     followup_wellbeing,
     unresolved,
+    help_dc,
+    intake_need_dc,
     w_caseload,
     domain,
     pol,
@@ -85,6 +89,7 @@ def discharge(
     cnt,
     pcnt,
     bcnt,
+    lcnt,
     claims,
     false_claims,
 ):
@@ -163,6 +168,11 @@ def discharge(
         # what learning can read: reported result against the person's real change
         r = 1.0 if (reported and counted) else 0.0
         pcnt[p, PC_N_LEARN] += 1.0
+        lcnt[p, priority[i]] += 1.0
+        # how much of the measured change in the contracted domain the provider's own help caused
+        change = intake_need_dc[i] - need[i, dc]
+        cnt[C_ATTRIB_HELP] += help_dc[i]
+        cnt[C_ATTRIB_OTHER] += abs(change - help_dc[i])
         pcnt[p, PC_REAL_SUM] += real
         pcnt[p, PC_REAL_SQ] += real * real
         pcnt[p, PC_REP_REAL_SUM] += r * real

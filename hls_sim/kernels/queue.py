@@ -46,6 +46,8 @@ def allocate(
     episode,
     bond,
     game_hours,
+    help_dc,
+    intake_need_dc,
     w_status,
     w_provider,
     w_caseload,
@@ -141,6 +143,8 @@ def allocate(
             episode[i] = 0
             bond[i] = NEW_BOND
             game_hours[i] = 0.0
+            help_dc[i] = 0.0
+            intake_need_dc[i] = need[i, domain[p]]
             cnt[C_STARTS] += 1.0
             pcnt[p, PC_STARTS] += 1.0
             wait_hist[min(int(wait[i]), nh - 1)] += 1.0

@@ -56,8 +56,10 @@ RELATIONAL_EFFECT = 0.6
 MISFIT_EFFECT = 0.5  # help in a domain that is not what matters to the person now works less (002 L4232)
 DEFICIT_EFFICACY_LOSS = 0.006  # deficit-focused handling lowers self-efficacy (001 L337-341)
 STRENGTH_GAIN = 0.02  # strengths-based work builds strengths and efficacy (001 L776)
-BOND_GAIN = 0.06
-SPEND_EFFECT = 0.08
+BOND_GAIN = 0.08
+BOND_MIN_HOURS = 1.0  # weekly relational hours below which a relationship does not grow
+BOND_FADE = 0.03
+SPEND_EFFECT = 0.05
 SPEND_HALF = 20.0
 ROOT_DRAG_SCALE = 0.6  # coupled inflow at which protocol help in one domain no longer holds  # GBP/week at which a small spend has half its full effect
 
@@ -200,6 +202,7 @@ def give_help(
     efficacy,
     bond,
     game_hours,
+    help_dc,
     h_rel,
     h_prot,
     status,
@@ -293,20 +296,29 @@ def give_help(
         for k in range(d):
             inflow += coupling[i, k, dc] * need[i, k]
         drag = min(1.0, inflow / ROOT_DRAG_SCALE)
-        need[i, dc] -= PROTOCOL_EFFECT * w_skill[w] * fp * ready * fit * (1.0 - drag) * need[i, dc]
+        cut = PROTOCOL_EFFECT * w_skill[w] * fp * ready * fit * (1.0 - drag) * need[i, dc]
+        need[i, dc] -= cut
+        help_dc[i] += cut
         efficacy[i] = max(0.0, efficacy[i] - DEFICIT_EFFICACY_LOSS * fp * (2.0 - fit))
         # relational help: what matters to the person, as far as discretion allows
         fr = 1.0 - np.exp(-hr / HELP_SCALE)
-        er = RELATIONAL_EFFECT * w_rskill[w] * (0.3 + 0.7 * bond[i]) * (0.5 + knowledge[p, pr]) * fr * ready
+        er = RELATIONAL_EFFECT * w_rskill[w] * (0.1 + 0.9 * bond[i]) * (0.5 + knowledge[p, pr]) * fr * ready
         need[i, pr] -= disc * er * need[i, pr]
-        need[i, dc] -= (1.0 - disc) * er * need[i, dc]
+        cut = (1.0 - disc) * er * need[i, dc]
+        need[i, dc] -= cut
+        help_dc[i] += cut
         tgt = pr if disc >= 0.5 else dc
         strength[i, tgt] += STRENGTH_GAIN * fr * (1.0 - strength[i, tgt])
         efficacy[i] += 0.5 * STRENGTH_GAIN * fr * (1.0 - efficacy[i])
-        bond[i] += BOND_GAIN * fr * (1.0 - bond[i])
+        # a relationship needs a minimum dose of time to form and fades when contact is thin (002 L716-735)
+        fb = 1.0 - np.exp(-max(0.0, hr - BOND_MIN_HOURS) / HELP_SCALE)
+        bond[i] += BOND_GAIN * fb * (1.0 - bond[i])
+        if hr < BOND_MIN_HOURS:
+            bond[i] -= BOND_FADE * bond[i]
         trust[i] += 0.005 * fr * (1.0 - trust[i])
         if spend > 0.0:
-            need[i, pr] -= SPEND_EFFECT * spend / (spend + SPEND_HALF) * need[i, pr]
+            # a small spend helps when the worker knows what matters to the person (001 L823-829)
+            need[i, pr] -= SPEND_EFFECT * spend / (spend + SPEND_HALF) * bond[i] * need[i, pr]
             cnt[C_DISC_SPEND] += spend
         after = 0.0
         for k in range(d):

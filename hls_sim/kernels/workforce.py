@@ -19,6 +19,7 @@ from hls_sim.layout import (
     HIRING,
     IN_SERVICE,
     P_BASE_TURNOVER,
+    P_CHANGE_STRAIN,
     P_CROWDING,
     P_DISCRETION,
     P_HOURS,
@@ -31,6 +32,7 @@ from hls_sim.layout import (
 
 MORALE_RATE = 0.05
 MOTIVATION_RATE = 0.01
+AUTONOMY_SUPPORT = 0.2  # autonomy and values raise motivation (002 L4927, L6527; Deci 2004)
 NEW_BOND = 0.1
 SEEN_GAIN_SCALE = 0.03  # need reduction per case-week that a worker experiences as "really helping"
 
@@ -99,12 +101,13 @@ def workforce_step(
         admin_share = min(1.0, (w_h_admin[w] + w_intake_hours[w]) / hours)
         pi = w_pressure[w]
         control = 0.5 * pi + 0.3 * admin_share + 0.2 * (1.0 - disc)
-        target_m = w_motivation0[w] * (1.0 - prm[P_CROWDING] * control)
+        m0 = w_motivation0[w]
+        target_m = m0 * (1.0 - prm[P_CROWDING] * control) + AUTONOMY_SUPPORT * disc * (1.0 - m0)
         w_motivation[w] += MOTIVATION_RATE * (target_m - w_motivation[w])
         gap = (1.0 - disc) * (w_misfit_sum[w] / cl if cl > 0 else 0.0)
         seen = min(1.0, w_seen[w] / (SEEN_GAIN_SCALE * (cl + 1.0)))
         target = 0.45 + 0.35 * seen + 0.15 * disc - 0.3 * admin_share - 0.2 * pi - 0.2 * gap - 0.3 * w_burnout[w]
-        target = min(1.0, max(0.0, target))
+        target = min(1.0, max(0.0, target - prm[P_CHANGE_STRAIN]))
         w_morale[w] += MORALE_RATE * (target - w_morale[w])
         w_burnout[w] = min(
             1.0, max(0.0, w_burnout[w] + 0.08 * overload + 0.01 * pi - 0.02 * w_burnout[w] * (1.0 - overload))
