@@ -17,6 +17,7 @@ from hls_sim.layout import (
     CNT,
     IN_SERVICE,
     N_CNT,
+    PCNT,
     POL,
 )
 
@@ -75,6 +76,7 @@ class Recorder:
         self.wait_hist = np.zeros_like(model.wait_hist_week)
         self.wait_hist_rep = np.zeros_like(model.wait_hist_week)
         self.deciles = np.zeros((10, 5))
+        self.providers = np.zeros_like(model.pcnt)
         self._latest: dict[str, float] = {}
 
     def record(self, m: HLSModel) -> None:
@@ -118,6 +120,7 @@ class Recorder:
             self.wait_hist += m.wait_hist_week
             self.wait_hist_rep += m.wait_hist_rep_week
             self.deciles += m.dcnt_week
+            self.providers += m.pcnt
         cnt = m.cnt
         self._latest = {
             "true_outcome_week": _rate(cnt[CNT["closes_true_success"]], cnt[CNT["discharges"]]),
@@ -203,6 +206,24 @@ class Recorder:
         out["penalties_received_by_commissioner"] = float(m.commissioner.penalties_received)
         out["audited_cases"] = float(m.commissioner.audited)
         out["detected_misreports"] = float(m.commissioner.detected)
+        pv = self.providers
+        true_p = np.divide(
+            pv[:, PCNT["true_success"]], pv[:, PCNT["closes"]], out=np.zeros(m.n_prov), where=pv[:, PCNT["closes"]] > 0
+        )
+        rep_p = np.divide(
+            pv[:, PCNT["reported_success"]],
+            pv[:, PCNT["counted"]],
+            out=np.zeros(m.n_prov),
+            where=pv[:, PCNT["counted"]] > 0,
+        )
+        out["provider_true_outcome"] = [float(x) for x in true_p]
+        out["provider_reported_outcome"] = [float(x) for x in rep_p]
+        # does the league table rank providers by what they really achieve? (None when undefined)
+        ok = pv[:, PCNT["closes"]] > 0
+        corr = None
+        if ok.sum() >= 3 and true_p[ok].std() > 0 and rep_p[ok].std() > 0:
+            corr = float(np.corrcoef(true_p[ok], rep_p[ok])[0, 1])
+        out["provider_reported_true_correlation"] = corr
         out["final_regime"] = m.active_regime
         return out
 

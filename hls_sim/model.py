@@ -63,6 +63,7 @@ from hls_sim.layout import (
     P_VACANCY_WEEKS,
     P_WAIT_ACTIVE,
     P_WAIT_TARGET,
+    PC_MISREPORTS,
     PC_N_LEARN,
     PC_REAL_SQ,
     PC_REAL_SUM,
@@ -640,14 +641,13 @@ class HLSModel(mesa.Model):
 
     def _review(self) -> None:
         """Quarterly: audit, provider policy reviews, trust, alliance money, staffing."""
-        from hls_sim.layout import PC_MISREPORTS
-
         cm = self.commissioner
         cm.audit(self.period_pcnt[:, PC_REP_SUCC], self.period_pcnt[:, PC_MISREPORTS])
         for prov in self.providers:
             prov.review(self.period_bcnt)
         system.update_trust(self)
-        system.decay_practice(self) if self.p["learning_cycle_weeks"] > 0 else None
+        if self.p["learning_cycle_weeks"] > 0:
+            system.decay_practice(self)
         self._update_admin()
         c = self.cit
         demand = np.bincount(c["provider"][c["status"] > 0], minlength=self.n_prov).astype(float)

@@ -19,7 +19,7 @@ from hls_sim.commands._common import add_population_options, default_out, overri
 from hls_sim.params import PARAMS, resolve
 from hls_sim.regimes import REGIMES
 from hls_sim.runner import run
-from hls_sim.scenarios import scenario_overrides
+from hls_sim.scenarios import compare_seeds, scenario_overrides
 from hls_sim.stats import mean_ci
 from hls_sim.version import __version__
 
@@ -56,8 +56,13 @@ TABLE_METRICS = (
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("compare", help="compare regimes (default) or scenarios over several seeds")
     p.add_argument("scenarios", nargs="*", help="scenarios to compare (default: every regime on the default scenario)")
-    p.add_argument("--seeds", type=int, default=5, help="number of seeds per label (default 5)")
-    p.add_argument("--seed", type=int, default=1, help="first seed (default 1)")
+    p.add_argument(
+        "--seeds",
+        type=int,
+        default=None,
+        help="number of seeds per label, from --seed on (default: the first scenario's `seeds` list, else 5)",
+    )
+    p.add_argument("--seed", type=int, default=None, help="first seed when --seeds is given (default 1)")
     p.add_argument(
         "--regime", default=None, choices=PARAMS["regime"].choices, help="force one regime for every scenario"
     )
@@ -80,24 +85,25 @@ def plan(args: argparse.Namespace) -> dict[str, dict[str, Any]]:
     labels: dict[str, dict[str, Any]] = {}
     if args.scenarios:
         for name in args.scenarios:
+            if Path(name).stem in labels:
+                from hls_sim.cli import UsageError
+
+                raise UsageError(f"scenario '{Path(name).stem}' is given twice")
             o = scenario_overrides(name)
             o.update(common)
             labels[Path(name).stem] = o
     else:
+        base = scenario_overrides(None)  # every regime on the default scenario
         for regime in REGIMES:
-            labels[regime] = {**common, "regime": regime}
+            labels[regime] = {**base, **common, "regime": regime}
     for label, o in labels.items():
         resolve(o, source=label)
     return labels
 
 
 def main(args: argparse.Namespace) -> int:
-    if args.seeds < 1:
-        from hls_sim.cli import UsageError
-
-        raise UsageError("--seeds must be at least 1")
+    seeds = compare_seeds(args.scenarios, args.seeds, args.seed)
     labels = plan(args)
-    seeds = [args.seed + k for k in range(args.seeds)]
     jobs = [(label, {k: v for k, v in o.items() if k != "seed"}, s) for label, o in labels.items() for s in seeds]
     rows: list[dict[str, Any]] = []
     bar = progress_bar(len(jobs), "compare")
@@ -160,10 +166,10 @@ def format_table(table: pl.DataFrame, labels: list[str], n_seeds: int) -> str:
         if sub.height == 0:
             continue
         cells = []
+        big = max(abs(v) for v in sub["mean"].to_list()) >= 100  # one number format per row
         for label in labels:
             r = sub.filter(pl.col("label") == label).row(0, named=True)
             half = (r["ci_high"] - r["ci_low"]) / 2.0
-            big = abs(r["mean"]) >= 100
             cells.append(f"{r['mean']:>{width}.0f} ±{half:<7.0f}" if big else f"{r['mean']:>{width}.3f} ±{half:<7.3f}")
         lines.append(f"{metric:44s}" + "".join(f"{c:>{width + 10}s}" for c in cells))
     return "\n".join(lines)
