@@ -689,7 +689,7 @@ _PARAMS: list[Param] = [
         "One-off investment (training, redesign) per citizen of population when switching to HLS-type regimes.",
         "001 L863 (invest up front); assumption for size",
     ),
-    # ---- places described by scenario files (issue 4); pending wiring in the model, see docs/scenarios.md ----
+    # ---- places described by scenario files (issue 4; docs/scenarios.md) ----
     *(
         _p(
             f"domain_mix_{d}",
@@ -698,7 +698,7 @@ _PARAMS: list[Param] = [
             10.0,
             "relative weight",
             "population",
-            f"How often {d} is one of a person's heavier need domains, relative to the template (1); weights are normalised to mean 1 over the domains (not yet read by the model).",
+            f"How often {d} is one of a person's heavier need domains, relative to the template (1); weights are normalised to mean 1 over the domains.",
             "scenario files; 001 L1446-1453 (which signals a place sees)",
         )
         for d in DOMAINS
@@ -711,7 +711,7 @@ _PARAMS: list[Param] = [
             64,
             "providers",
             "providers",
-            f"Providers whose service line is {d}; when any service_lines_* is above 0 they replace the default rotation and sum to n_providers (not yet read by the model).",
+            f"Providers whose service line is {d}; when any service_lines_* is above 0 they replace the default rotation and sum to n_providers.",
             "scenario files; 001 L1646-1701 (a place's contracts)",
         )
         for d in DOMAINS

@@ -1,44 +1,303 @@
-"""Scenario files: a place, a population and a regime described in a plain TOML file."""
+"""Scenario files: a place, a population and a regime described in a plain TOML file.
+
+A scenario is read whole and checked before anything runs: every file in its `extends` chain
+is parsed and validated against the schema (`schema.py`), the chain is merged from the base to
+the leaf (a file overrides only the keys it sets), and the merged result is checked as a whole.
+Every problem names the file, the key path and what is allowed, and is raised as one
+`ScenarioError`, which the command line turns into exit status 2 with nothing written.
+"""
 
 from __future__ import annotations
 
+import difflib
 import tomllib
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from hls_sim.params import PARAMS, ParameterError, unknown_key_error
+from hls_sim.params import DOMAINS, PARAMS, ParameterError, resolve
+from hls_sim.schema import BUDGET, MAX_SEEDS, Issue, ScenarioError, check_document
 
 SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
+DEFAULT = "default"
+WEEKS_PER_YEAR = 52.0
+MAX_CHAIN = 64
+DEFAULT_N_SEEDS = 5
 
 
-def scenario_path(name: str) -> Path:
-    path = Path(name)
-    if path.suffix == ".toml" and path.exists():
-        return path
-    candidate = SCENARIO_DIR / f"{name}.toml"
-    if candidate.exists():
-        return candidate
-    raise ParameterError(f"no scenario named '{name}' (looked for {path} and {candidate})", key="scenario")
+@dataclass
+class Scenario:
+    """A scenario with its whole `extends` chain merged, ready to run."""
+
+    name: str
+    path: Path
+    description: str
+    source_note: str = ""
+    chain: list[Path] = field(default_factory=list)  # base first, this file last
+    seeds: list[int] | None = None
+    overrides: dict[str, Any] = field(default_factory=dict)  # registry key -> value set by the files
+    origin: dict[str, str] = field(default_factory=dict)  # registry key -> which file set it
+    budget: float | None = None
+
+    def parameters(self, extra: dict[str, Any] | None = None) -> dict[str, Any]:
+        """Fully resolved parameters: defaults, the regime's bundle, the files, then `extra`."""
+        return resolve({**self.overrides, **(extra or {})}, source=display(self.path))
+
+    def provenance(self, extra: dict[str, Any] | None = None) -> dict[str, str]:
+        """Where each resolved value comes from: a file, the regime's bundle, the command line or the default."""
+        from hls_sim.regimes import regime_levers
+
+        params = self.parameters(extra)
+        bundle = regime_levers(params["regime"])
+        out: dict[str, str] = {}
+        for key in params:
+            if extra and key in extra:
+                out[key] = "command line"
+            elif key in self.origin:
+                out[key] = self.origin[key]
+            elif key in bundle:
+                out[key] = f"regime {params['regime']}"
+            else:
+                out[key] = "default"
+        return out
 
 
-def load_file(path: Path) -> dict[str, Any]:
-    source = str(path)
+def display(path: Path) -> str:
+    """A short name for a file in messages: relative to the working folder when possible."""
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise ParameterError(f"not a valid TOML file: {exc}", source=source) from None
-    out: dict[str, Any] = {}
-    for key, value in data.items():
-        if key in ("description", "source"):
-            continue
-        if key not in PARAMS:
-            raise unknown_key_error(key, source=source)
-        out[key] = PARAMS[key].coerce(value, source=source, key=key)
-    return out
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def named_scenarios() -> dict[str, Path]:
+    """The scenarios shipped in `scenarios/`, by name."""
+    if not SCENARIO_DIR.is_dir():
+        return {}
+    return {p.stem: p for p in sorted(SCENARIO_DIR.glob("*.toml"))}
+
+
+def find(name: str, *, relative_to: Path | None = None, source: str = "", key: str = "") -> Path:
+    """The file for a scenario name or path; a name is looked up beside the referring file, then in scenarios/."""
+    looks_like_path = name.endswith(".toml") or "/" in name or "\\" in name
+    if looks_like_path:
+        path = Path(name)
+        if not path.is_absolute() and relative_to is not None:
+            path = relative_to / path
+        if not path.exists():
+            raise _missing(name, source, key, f"scenario file not found: {path}")
+        if path.is_dir():
+            raise _missing(name, source, key, f"{path} is a folder, not a scenario file")
+        return path
+    if relative_to is not None and (relative_to / f"{name}.toml").is_file():
+        return relative_to / f"{name}.toml"
+    named = named_scenarios()
+    if name in named:
+        return named[name]
+    close = difflib.get_close_matches(name, list(named), n=1, cutoff=0.5)
+    hint = f" (did you mean '{close[0]}'?)" if close else ""
+    listing = ", ".join(named) or "none installed"
+    raise _missing(
+        name,
+        source,
+        key,
+        f"no scenario named '{name}'{hint}; named scenarios: {listing}; or give a path to a .toml file",
+    )
+
+
+def _missing(name: str, source: str, key: str, message: str) -> ScenarioError:
+    """A scenario that cannot be found: named by the file that refers to it, or by the name given."""
+    return ScenarioError([Issue(source, key, message)] if source else [Issue("command line", "", message)])
+
+
+def read_document(path: Path) -> dict[str, Any]:
+    """Parse one file; unreadable, non-text or non-TOML files become a ScenarioError naming the file."""
+    source = display(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ScenarioError([Issue(source, "", f"cannot read the file: {exc.strerror or exc}")]) from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ScenarioError(
+            [Issue(source, "", f"not a text file: byte {raw[exc.start]:#04x} at offset {exc.start} is not UTF-8")]
+        ) from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioError([Issue(source, "", f"not valid TOML: {exc}")]) from None
+
+
+def load_scenario(name: str) -> Scenario:
+    """Read, validate and merge a scenario and everything it extends."""
+    path = find(name)
+    chain: list[tuple[Path, Any]] = []
+    seen: list[Path] = []
+    while True:
+        real = path.resolve()
+        if real in seen:
+            loop = " -> ".join(display(p) for p in [*seen[seen.index(real) :], real])
+            raise ScenarioError([Issue(display(seen[-1]), "extends", f"cycle in extends: {loop}")])
+        if len(seen) >= MAX_CHAIN:
+            raise ScenarioError([Issue(display(seen[-1]), "extends", f"more than {MAX_CHAIN} files in the chain")])
+        seen.append(real)
+        source = display(path)
+        doc, issues = check_document(read_document(path), source)
+        if issues:
+            raise ScenarioError(issues)
+        chain.append((path, doc))
+        if doc.extends is None:
+            break
+        path = find(doc.extends, relative_to=path.parent, source=source, key="extends")
+    chain.reverse()  # base first
+    leaf_path, leaf = chain[-1]
+    sc = Scenario(
+        name=leaf_path.stem,
+        path=leaf_path,
+        description=leaf.description,
+        source_note=leaf.source_note,
+        chain=[p for p, _ in chain],
+    )
+    budget_origin = ""
+    for p, doc in chain:
+        for key, value in doc.values.items():
+            sc.overrides[key] = value
+            sc.origin[key] = display(p)
+        if doc.seeds is not None:
+            sc.seeds = list(doc.seeds)
+        if doc.budget is not None:
+            sc.budget, budget_origin = doc.budget, display(p)
+    _check_whole(sc, budget_origin)
+    return sc
+
+
+def _check_whole(sc: Scenario, budget_origin: str) -> None:
+    """Checks that need the merged chain: budget into staff, service lines into providers, run length."""
+    source = display(sc.path)
+    issues: list[Issue] = []
+    o = sc.overrides
+    if sc.budget is not None:
+        if "workers_per_1000" in o:
+            issues.append(
+                Issue(
+                    source,
+                    "commissioner.budget_per_year",
+                    f"set either commissioner.budget_per_year ({budget_origin}) or workforce.workers_per_1000 "
+                    f"({sc.origin['workers_per_1000']}), not both: the budget is what pays for the workers",
+                )
+            )
+        else:
+            p = resolve(o, source=source)
+            per_worker = WEEKS_PER_YEAR * p["hours_per_week"] * p["hourly_cost"] * (1.0 + p["overhead_share"])
+            staff = sc.budget / per_worker
+            per_1000 = staff / p["citizens"] * 1000.0
+            try:
+                o["workers_per_1000"] = PARAMS["workers_per_1000"].coerce(per_1000)
+                sc.origin["workers_per_1000"] = f"{BUDGET.name} in {budget_origin}"
+            except ParameterError:
+                issues.append(
+                    Issue(
+                        source,
+                        "commissioner.budget_per_year",
+                        f"GBP {sc.budget:,.0f} a year buys {staff:,.1f} frontline staff at GBP {per_worker:,.0f} each, "
+                        f"{per_1000:.3g} per 1,000 of the {p['citizens']:,} citizens; allowed is "
+                        f"{PARAMS['workers_per_1000'].allowed()}: change the budget or population.citizens",
+                    )
+                )
+    lines = {d: o.get(f"service_lines_{d}", 0) for d in DOMAINS}
+    total = sum(lines.values())
+    if total > 0:
+        n_prov = PARAMS["n_providers"]
+        if "n_providers" in o and o["n_providers"] != total:
+            issues.append(
+                Issue(
+                    source,
+                    "providers.n_providers",
+                    f"{o['n_providers']} ({sc.origin['n_providers']}) but providers.service_lines add up to {total}: "
+                    "leave n_providers out, it follows from the service lines",
+                )
+            )
+        elif total > n_prov.hi:
+            issues.append(
+                Issue(
+                    source,
+                    "providers.service_lines",
+                    f"add up to {total} providers; allowed is {n_prov.allowed()}",
+                )
+            )
+        else:
+            o["n_providers"] = total
+            sc.origin.setdefault("n_providers", "sum of providers.service_lines")
+    if not issues:
+        p = resolve(o, source=source)
+        if p["burn_in_weeks"] >= p["weeks"]:
+            issues.append(
+                Issue(
+                    source,
+                    "run.burn_in_weeks",
+                    f"{p['burn_in_weeks']} weeks of burn-in leave nothing to summarise in a run of {p['weeks']} weeks; "
+                    "allowed is fewer burn-in weeks than run.weeks",
+                )
+            )
+        if p["switch_week"] >= p["weeks"]:
+            issues.append(
+                Issue(
+                    source,
+                    "regime.switch_week",
+                    f"week {p['switch_week']} is not within the run of {p['weeks']} weeks; allowed is 0 (no switch) "
+                    "or a week before run.weeks",
+                )
+            )
+    if issues:
+        raise ScenarioError(issues)
 
 
 def scenario_overrides(name: str | None) -> dict[str, Any]:
-    """Parameter overrides of a named scenario or scenario file; {} for the built-in default."""
+    """Validated parameter overrides of a scenario (the `default` scenario when none is named).
+
+    The scenario's first seed is included as `seed`, so a run without --seed uses it.
+    """
     if name is None:
-        return {}
-    return load_file(scenario_path(name))
+        if DEFAULT not in named_scenarios():
+            return {}  # installed without the scenarios folder: the registry defaults are the default scenario
+        name = DEFAULT
+    sc = load_scenario(name)
+    out = dict(sc.overrides)
+    if sc.seeds:
+        out["seed"] = sc.seeds[0]
+    return out
+
+
+def scenario_seeds(name: str | None) -> list[int] | None:
+    """The `seeds` list of a scenario (the default scenario when none is named), if it gives one."""
+    if name is None:
+        if DEFAULT not in named_scenarios():
+            return None
+        name = DEFAULT
+    return load_scenario(name).seeds
+
+
+def compare_seeds(names: list[str] | None, n_seeds: int | None, first: int | None) -> list[int]:
+    """Seeds shared by every label of a comparison (common random numbers).
+
+    --seeds K gives K consecutive seeds from --seed (default 1); otherwise the first scenario
+    that lists `seeds` decides, so a scenario's own comparison is reproduced by naming it alone.
+    """
+    seed_param = PARAMS["seed"]
+    if first is not None:
+        seed_param.coerce(first, source="--seed")
+    if n_seeds is not None:
+        if not 1 <= n_seeds <= MAX_SEEDS:
+            raise ParameterError(
+                f"invalid value {n_seeds}: allowed is an integer from 1 to {MAX_SEEDS}", source="--seeds"
+            )
+        start = 1 if first is None else first
+        seeds = [start + k for k in range(n_seeds)]
+    elif first is not None:
+        seeds = [first + k for k in range(DEFAULT_N_SEEDS)]
+    else:
+        seeds = next((s for s in (scenario_seeds(n) for n in (names or [None])) if s), None)
+        seeds = seeds or list(range(1, DEFAULT_N_SEEDS + 1))
+    seed_param.coerce(seeds[-1], source="--seed and --seeds")
+    return seeds
