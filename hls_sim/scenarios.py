@@ -38,6 +38,7 @@ class Scenario:
     overrides: dict[str, Any] = field(default_factory=dict)  # registry key -> value set by the files
     origin: dict[str, str] = field(default_factory=dict)  # registry key -> which file set it
     budget: float | None = None
+    budget_origin: str = ""  # the file that set the budget
 
     def parameters(self, extra: dict[str, Any] | None = None) -> dict[str, Any]:
         """Fully resolved parameters: defaults, the regime's bundle, the files, then `extra`."""
@@ -159,20 +160,45 @@ def load_scenario(name: str) -> Scenario:
         source_note=leaf.source_note,
         chain=[p for p, _ in chain],
     )
-    budget_origin = ""
+    regime = PARAMS["regime"].default
+    lever_regime: dict[str, str] = {}  # lever -> the regime in force in the file that last set it
     for p, doc in chain:
+        regime = doc.values.get("regime", regime)
         for key, value in doc.values.items():
             sc.overrides[key] = value
             sc.origin[key] = display(p)
+            if PARAMS[key].group == "levers":
+                lever_regime[key] = regime
         if doc.seeds is not None:
             sc.seeds = list(doc.seeds)
         if doc.budget is not None:
-            sc.budget, budget_origin = doc.budget, display(p)
-    _check_whole(sc, budget_origin)
+            sc.budget, sc.budget_origin = doc.budget, display(p)
+    _check_inherited_levers(sc, lever_regime, regime)
+    _check_whole(sc)
     return sc
 
 
-def _check_whole(sc: Scenario, budget_origin: str) -> None:
+def _check_inherited_levers(sc: Scenario, lever_regime: dict[str, str], regime: str) -> None:
+    """A lever a parent set for another regime must be restated, so that switching regime is never half done.
+
+    Levers apply on top of the regime's bundle, so a parent's `worker_discretion = 0.0` written
+    for time-and-task care would silently survive a child's `name = "hls"`.
+    """
+    issues = [
+        Issue(
+            display(sc.path),
+            f"regime.{key}",
+            f"inherited from {sc.origin[key]}, which set it under regime '{set_under}', but this scenario runs "
+            f"regime '{regime}': set regime.{key} here too (the same value is fine) so the choice is explicit",
+        )
+        for key, set_under in lever_regime.items()
+        if set_under != regime
+    ]
+    if issues:
+        raise ScenarioError(issues)
+
+
+def _check_whole(sc: Scenario) -> None:
     """Checks that need the merged chain: budget into staff, service lines into providers, run length."""
     source = display(sc.path)
     issues: list[Issue] = []
@@ -183,7 +209,7 @@ def _check_whole(sc: Scenario, budget_origin: str) -> None:
                 Issue(
                     source,
                     "commissioner.budget_per_year",
-                    f"set either commissioner.budget_per_year ({budget_origin}) or workforce.workers_per_1000 "
+                    f"set either commissioner.budget_per_year ({sc.budget_origin}) or workforce.workers_per_1000 "
                     f"({sc.origin['workers_per_1000']}), not both: the budget is what pays for the workers",
                 )
             )
@@ -194,7 +220,7 @@ def _check_whole(sc: Scenario, budget_origin: str) -> None:
             per_1000 = staff / p["citizens"] * 1000.0
             try:
                 o["workers_per_1000"] = PARAMS["workers_per_1000"].coerce(per_1000)
-                sc.origin["workers_per_1000"] = f"{BUDGET.name} in {budget_origin}"
+                sc.origin["workers_per_1000"] = f"{BUDGET.name} in {sc.budget_origin}"
             except ParameterError:
                 issues.append(
                     Issue(

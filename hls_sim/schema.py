@@ -41,6 +41,9 @@ SECTION_DOCS = {
     "commissioner": "What the commissioner spends: the yearly budget and the prices it pays or bears.",
     "regime": "The regime (a named bundle of levers) and any lever that differs from the bundle.",
 }
+# Keys read more naturally outside their registry group: a place's size is about its population,
+# and the wage is about the workforce.
+SECTION_OF_PARAM = {"citizens": "population", "hourly_cost": "workforce"}
 # Nested tables: [population.domain_mix] housing = 1.5 sets the flat parameter domain_mix_housing.
 NESTED = {
     ("population", "domain_mix"): "domain_mix_",
@@ -98,6 +101,8 @@ class Field:
 
 
 def section_of(param: Param) -> str:
+    if param.name in SECTION_OF_PARAM:
+        return SECTION_OF_PARAM[param.name]
     return SECTION_OF_GROUP.get(param.group, param.group or "run")
 
 

@@ -119,7 +119,7 @@ def _as_text(sc, params: dict[str, Any], origin: dict[str, str]) -> str:
             key = ".".join(f.path[1:])
             if f.flat is None:
                 value = _fmt(sc.budget) if sc.budget is not None else "not set"
-                unit, where = BUDGET.unit, "scenario" if sc.budget is not None else "-"
+                unit, where = BUDGET.unit, sc.budget_origin or "-"
             else:
                 value, unit, where = _fmt(params[f.flat]), f.param.unit, origin[f.flat]
             lines.append(f"  {key:34s} {value:>14s}  {unit:22s} {where}")
