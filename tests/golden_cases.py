@@ -15,9 +15,21 @@ CASES = {
     for seed in (1, 2)
 }
 KEYS = (
-    "true_outcome", "reported_outcome", "campbell_gap", "gaming_effort_substitution", "gaming_threshold",
-    "gaming_ratchet", "gaming_misreporting", "gaming_cream_skimming", "gaming_parking", "gaming_timing",
-    "wellbeing_mean", "wellbeing_most_complex_decile", "crisis_events", "total_cost", "worker_turnover",
+    "true_outcome",
+    "reported_outcome",
+    "campbell_gap",
+    "gaming_effort_substitution",
+    "gaming_threshold",
+    "gaming_ratchet",
+    "gaming_misreporting",
+    "gaming_cream_skimming",
+    "gaming_parking",
+    "gaming_timing",
+    "wellbeing_mean",
+    "wellbeing_most_complex_decile",
+    "crisis_events",
+    "total_cost",
+    "worker_turnover",
 )
 
 

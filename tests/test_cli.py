@@ -13,8 +13,25 @@ from hls_sim.cli import main
 
 def test_run_writes_outputs(tmp_path, capsys):
     out = tmp_path / "r"
-    code = main(["run", "--citizens", "200", "--weeks", "30", "--seed", "5", "--set", "burn_in_weeks=5",
-                 "--regime", "payment_by_results", "--set", "incentive_strength=0.8", "--out", str(out)])
+    code = main(
+        [
+            "run",
+            "--citizens",
+            "200",
+            "--weeks",
+            "30",
+            "--seed",
+            "5",
+            "--set",
+            "burn_in_weeks=5",
+            "--regime",
+            "payment_by_results",
+            "--set",
+            "incentive_strength=0.8",
+            "--out",
+            str(out),
+        ]
+    )
     assert code == 0
     summary = json.loads((out / "summary.json").read_text())
     assert summary["seed"] == 5
@@ -61,8 +78,9 @@ def test_console_script_entry_point(tmp_path):
 
 def test_compare_writes_table(tmp_path, capsys):
     out = tmp_path / "c"
-    code = main(["compare", "--seeds", "2", "--citizens", "200", "--weeks", "30", "--set", "burn_in_weeks=5",
-                 "--out", str(out)])
+    code = main(
+        ["compare", "--seeds", "2", "--citizens", "200", "--weeks", "30", "--set", "burn_in_weeks=5", "--out", str(out)]
+    )
     assert code == 0
     import polars as pl
 

@@ -18,7 +18,9 @@ def test_same_seed_bit_identical(small):
 def test_different_seed_differs(small):
     a = hls_sim.run(seed=1, **small)
     b = hls_sim.run(seed=2, **small)
-    assert a.summary["crisis_events"] != b.summary["crisis_events"] or a.summary["total_cost"] != b.summary["total_cost"]
+    assert (
+        a.summary["crisis_events"] != b.summary["crisis_events"] or a.summary["total_cost"] != b.summary["total_cost"]
+    )
 
 
 def test_common_random_numbers_across_regimes():
