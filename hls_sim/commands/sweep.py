@@ -1,0 +1,120 @@
+"""`hls-sim sweep`: run an experiment file's design over many seeds, resumably, locally or on Dask."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shlex
+import sys
+from pathlib import Path
+
+from hls_sim.commands._common import default_out
+
+
+def _default_workers() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "sweep",
+        help="run an experiment (parameter sweep or sensitivity design) into a resumable results folder",
+        description="Run every point of an experiment file for its replicates. Results stream to DIR as runs "
+        "finish; --resume after any stop runs only what is missing. Results do not depend on --workers "
+        "or on the executor.",
+    )
+    p.add_argument(
+        "experiment",
+        nargs="?",
+        default=None,
+        help="experiment name (experiments/NAME.toml) or TOML file; optional with --resume",
+    )
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help=f"worker processes (default: all {_default_workers()} CPUs here; with 'local' Dask, its workers)",
+    )
+    p.add_argument("--out", type=Path, default=None, help="results folder (default: a new folder under results/)")
+    p.add_argument("--resume", action="store_true", help="finish the sweep in --out: run only what is missing")
+    p.add_argument("--retry-failed", action="store_true", help="with --resume, run again the runs that raised")
+    p.add_argument(
+        "--scheduler",
+        default=None,
+        metavar="ADDRESS",
+        help="run on a Dask distributed cluster (tcp://host:8786), or 'local' for a LocalCluster here",
+    )
+    p.add_argument("--no-analyse", action="store_true", help="do not run `hls-sim analyse` at the end")
+    p.set_defaults(func=main)
+
+
+def main(args: argparse.Namespace) -> int:
+    from hls_sim.cli import UsageError
+    from hls_sim.sweep.executors import ExecutorError, dask_available
+    from hls_sim.sweep.experiment import load_experiment
+    from hls_sim.sweep.plan import make_plan
+    from hls_sim.sweep.runner import run_sweep
+    from hls_sim.sweep.store import EXPERIMENT, StoreError, WriteError
+
+    workers = _default_workers() if args.workers is None else args.workers
+    if workers < 1:
+        raise UsageError(f"--workers must be at least 1 (got {workers})")
+    if args.retry_failed and not args.resume:
+        raise UsageError("--retry-failed needs --resume (and the --out of the sweep to finish)")
+    if args.resume and args.out is None:
+        raise UsageError("--resume needs --out DIR: the folder of the sweep to finish")
+    if args.scheduler and not dask_available():
+        raise UsageError("--scheduler needs Dask distributed: pip install 'hls-sim[dask]'")
+    if args.experiment is None:
+        if not args.resume:
+            raise UsageError("give an experiment (a name from experiments/ or a TOML file), or --resume --out DIR")
+        stored = args.out / EXPERIMENT
+        if not stored.is_file():
+            raise UsageError(f"{args.out} holds no sweep to resume (no {EXPERIMENT})")
+        exp = load_experiment(stored)
+    else:
+        exp = load_experiment(args.experiment)
+    plan = make_plan(exp)
+    out = args.out or default_out(f"sweep-{exp.name}")
+    where = f"Dask at {args.scheduler}" if args.scheduler else f"{workers} worker{'s' * (workers > 1)}"
+    print(
+        f"hls-sim sweep: {exp.name}: {len(plan.design.points)} points x {exp.replicates} replicates = "
+        f"{plan.n_runs} runs ({exp.design.type} design, master seed {exp.seed}) on {where}",
+        file=sys.stderr,
+    )
+    try:
+        report = run_sweep(
+            plan, out, workers=workers, scheduler=args.scheduler, resume=args.resume, retry_failed=args.retry_failed
+        )
+    except StoreError as exc:
+        raise UsageError(str(exc)) from None
+    except (WriteError, ExecutorError) as exc:
+        print(f"hls-sim: error: {exc}", file=sys.stderr)
+        print(f"hls-sim: finished runs are safe; continue with: {_resume_cmd(out)}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print(f"\nhls-sim: finished runs are safe; continue with: {_resume_cmd(out)}", file=sys.stderr)
+        raise
+    print(
+        f"{report.n_runs} runs: {report.ok} done, {report.failed} failed "
+        f"({report.ran_now} run now in {report.seconds:.1f} s"
+        + (f"; {report.redone_parts} damaged part(s) redone" if report.redone_parts else "")
+        + ")"
+    )
+    if report.failed:
+        print(f"failed runs are listed with their errors in {out / 'runs.parquet'} and {out / 'failures'}/")
+    print(f"results: {report.results} (tidy long table; polars.scan_parquet)")
+    if not args.no_analyse and report.ok:
+        from hls_sim.sweep.analysis import analyse, format_article_table
+
+        res = analyse(out)
+        print(format_article_table(res))
+        print(f"analysis written to {res.folder}")
+    return 0
+
+
+def _resume_cmd(out: Path) -> str:
+    return f"hls-sim sweep --resume --out {shlex.quote(str(out))}"

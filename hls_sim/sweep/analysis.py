@@ -1,0 +1,328 @@
+"""`hls-sim analyse`: what a finished sweep says, as tables an article can use.
+
+Means and t-based confidence intervals per point; sensitivity indices chosen by what the design
+supports (Morris elementary effects and Sobol' indices through SALib, variance shares and rank
+correlations for grids, standardised regression coefficients for space-filling samples); and a
+compact article table. Everything is written as CSV (for spreadsheets and papers) and parquet
+(for further work in polars).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import polars as pl
+from scipy import stats
+
+from hls_sim.sweep.experiment import load_experiment
+from hls_sim.sweep.plan import Plan, make_plan
+from hls_sim.sweep.runner import load_results
+from hls_sim.sweep.store import EXPERIMENT, StoreError, SweepStore
+
+HEADLINE = (
+    "true_outcome",
+    "reported_outcome",
+    "campbell_gap",
+    "wellbeing_most_complex_decile",
+    "total_cost_per_year",
+    "cost_per_true_outcome",
+)
+MAIN_INDEX = {"morris": "mu_star", "salib_sobol": "ST", "grid": "eta_squared", "lhs": "src", "sobol": "src"}
+ARTICLE_ROWS_SHOWN = 24
+ARTICLE_COLUMNS_SHOWN = 4
+
+
+@dataclass
+class Analysis:
+    folder: Path
+    plan: Plan
+    runs_expected: int
+    runs_found: int
+    point_summary: pl.DataFrame
+    weekly_summary: pl.DataFrame | None
+    sensitivity: pl.DataFrame | None
+    article: pl.DataFrame
+    headline: tuple[str, ...]
+    files: list[Path] = field(default_factory=list)
+
+
+# ---------------------------------------------------------------------- statistics
+def _with_ci(df: pl.DataFrame, level: float) -> pl.DataFrame:
+    """Add ci_low/ci_high from n, mean and sd (t distribution; the interval is the mean when n < 2)."""
+    n = df["n"].to_numpy().astype(float)
+    sd = df["sd"].fill_null(0.0).to_numpy()
+    tq = np.where(n > 1, stats.t.ppf(0.5 + level / 2.0, np.maximum(n - 1, 1)), 0.0)
+    half = np.where(n > 1, tq * sd / np.sqrt(np.maximum(n, 1)), 0.0)
+    mean = df["mean"].to_numpy()
+    return df.with_columns(ci_low=pl.Series(mean - half), ci_high=pl.Series(mean + half))
+
+
+def _group_stats(lf: pl.LazyFrame, keys: list[str], level: float) -> pl.DataFrame:
+    finite = pl.col("value").is_finite()
+    df = (
+        lf.group_by(keys)
+        .agg(
+            n=finite.sum().cast(pl.Int64),
+            n_not_finite=(~finite).sum().cast(pl.Int64),
+            mean=pl.col("value").filter(finite).mean(),
+            sd=pl.col("value").filter(finite).std(ddof=1),
+        )
+        .collect()
+    )
+    return _with_ci(df, level)
+
+
+def _spearman(x: np.ndarray, y: np.ndarray) -> float:
+    if np.unique(x).size < 2 or np.unique(y).size < 2:
+        return math.nan
+    return float(stats.spearmanr(x, y).statistic)
+
+
+def _eta_squared(levels: np.ndarray, y: np.ndarray) -> float:
+    """Share of the variance of y explained by the factor's levels (a grid's main-effect index)."""
+    total = float(((y - y.mean()) ** 2).sum())
+    if total <= 0:
+        return math.nan
+    between = 0.0
+    for lv in np.unique(levels):
+        sel = y[levels == lv]
+        between += sel.size * (sel.mean() - y.mean()) ** 2
+    return float(between / total)
+
+
+def _src(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, float]:
+    """Standardised regression coefficients and the R^2 of the linear fit."""
+    xs = (x - x.mean(axis=0)) / np.where(x.std(axis=0) > 0, x.std(axis=0), 1.0)
+    if y.std() == 0:
+        return np.full(x.shape[1], math.nan), math.nan
+    ys = (y - y.mean()) / y.std()
+    beta, *_ = np.linalg.lstsq(xs, ys, rcond=None)
+    resid = ys - xs @ beta
+    return beta, float(1.0 - (resid**2).sum() / (ys**2).sum())
+
+
+def _sensitivity(plan: Plan, runs: pl.DataFrame, means: pl.DataFrame, seed: int) -> pl.DataFrame | None:
+    design = plan.experiment.design
+    rows: list[dict[str, Any]] = []
+
+    def add(method: str, metric: str, parameter: str, index: str, value: float) -> None:
+        rows.append({"method": method, "metric": metric, "parameter": parameter, "index": index, "value": value})
+
+    n_points = len(plan.design.points)
+    factors = [f.name for f in plan.experiment.factors]
+    for metric in plan.selection.summary:
+        m = means.filter(pl.col("metric") == metric).sort("point")
+        complete = m.height == n_points and m["mean"].is_not_null().all()
+        if design.type in ("morris", "salib_sobol"):
+            if not complete:
+                continue  # SALib needs every point of the design
+            y = m["mean"].to_numpy()
+            if design.type == "morris":
+                from SALib.analyze import morris
+
+                res = morris.analyze(plan.design.problem, plan.design.matrix, y, num_levels=design.levels, seed=seed)
+                keys = ("mu", "mu_star", "sigma", "mu_star_conf")
+            else:
+                from SALib.analyze import sobol
+
+                res = sobol.analyze(plan.design.problem, y, calc_second_order=False, seed=seed)
+                keys = ("S1", "S1_conf", "ST", "ST_conf")
+            for i, name in enumerate(plan.design.problem["names"]):
+                for k in keys:
+                    add(design.type, metric, name, k, float(res[k][i]))
+        elif design.type == "grid":
+            r = runs.filter((pl.col("metric") == metric) & pl.col("value").is_finite())
+            if r.height < 3:
+                continue
+            y = r["value"].to_numpy()
+            for name in factors:
+                col = r[name]
+                add("grid", metric, name, "eta_squared", _eta_squared(col.to_numpy(), y))
+                if col.dtype.is_numeric():
+                    add("grid", metric, name, "spearman", _spearman(col.to_numpy().astype(float), y))
+        elif design.type in ("lhs", "sobol"):
+            mm = m.filter(pl.col("mean").is_not_null())
+            numeric = [f for f in factors if mm[f].dtype.is_numeric()]
+            if mm.height < len(numeric) + 2 or not numeric:
+                continue
+            x = np.column_stack([mm[f].to_numpy().astype(float) for f in numeric])
+            y = mm["mean"].to_numpy()
+            beta, r2 = _src(x, y)
+            for i, name in enumerate(numeric):
+                add(design.type, metric, name, "src", float(beta[i]))
+                add(design.type, metric, name, "spearman", _spearman(x[:, i], y))
+            add(design.type, metric, "(linear model)", "r_squared", r2)
+        elif design.type == "path":
+            r = runs.filter((pl.col("metric") == metric) & pl.col("value").is_finite())
+            if r.height >= 3:
+                add("path", metric, "path_t", "spearman", _spearman(r["path_t"].to_numpy(), r["value"].to_numpy()))
+    if not rows:
+        return None
+    return pl.DataFrame(
+        rows,
+        schema={
+            "method": pl.String,
+            "metric": pl.String,
+            "parameter": pl.String,
+            "index": pl.String,
+            "value": pl.Float64,
+        },
+    )
+
+
+# ---------------------------------------------------------------------- tables
+def _fmt(x: float | None) -> str:
+    if x is None or not math.isfinite(x):
+        return "n/a"
+    return f"{x:,.0f}" if abs(x) >= 100 else f"{x:.3f}"
+
+
+def _article(plan: Plan, means: pl.DataFrame, headline: tuple[str, ...]) -> pl.DataFrame:
+    """One row per point: its coordinates, then 'mean [95% CI]' for each headline metric."""
+    pts = plan.points_table().drop("parameters")
+    out = pts
+    for metric in headline:
+        m = means.filter(pl.col("metric") == metric).select(
+            "point",
+            pl.struct("mean", "ci_low", "ci_high")
+            .map_elements(
+                lambda s: f"{_fmt(s['mean'])} [{_fmt(s['ci_low'])}, {_fmt(s['ci_high'])}]", return_dtype=pl.String
+            )
+            .alias(metric),
+        )
+        out = out.join(m, on="point", how="left")
+    return out.sort("point")
+
+
+def _markdown(df: pl.DataFrame) -> str:
+    cols = df.columns
+    lines = ["| " + " | ".join(cols) + " |", "|" + "|".join("---" for _ in cols) + "|"]
+    for row in df.iter_rows():
+        lines.append("| " + " | ".join(_cell(v) for v in row) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def _cell(v: Any) -> str:
+    if isinstance(v, float):
+        return _fmt(v)
+    return "" if v is None else str(v)
+
+
+def format_article_table(res: Analysis) -> str:
+    """The article table for a terminal (sensitivity designs show the ranking of parameters)."""
+    head = f"{res.plan.experiment.name}: {res.runs_found} of {res.runs_expected} runs; mean [95% CI] per point"
+    if res.sensitivity is not None and res.plan.experiment.design.type in ("morris", "salib_sobol"):
+        idx = MAIN_INDEX[res.plan.experiment.design.type]
+        wide = _sensitivity_wide(res.sensitivity, idx, res.headline)
+        return f"{res.plan.experiment.name}: sensitivity ({idx}) of each output to each parameter\n" + _text(wide)
+    df = res.article.drop("point")
+    notes = []
+    if len(res.headline) > ARTICLE_COLUMNS_SHOWN:
+        hidden = res.headline[ARTICLE_COLUMNS_SHOWN:]
+        df = df.drop(list(hidden))
+        notes.append(f"{len(hidden)} more columns ({', '.join(hidden)})")
+    if df.height > ARTICLE_ROWS_SHOWN:
+        notes.append(f"{df.height - ARTICLE_ROWS_SHOWN} more rows")
+        df = df.head(ARTICLE_ROWS_SHOWN)
+    more = f"\n... {' and '.join(notes)} in {res.folder / 'article_table.csv'}" if notes else ""
+    return head + "\n" + _text(df) + more
+
+
+def _text(df: pl.DataFrame) -> str:
+    cells = [[_cell(v) for v in row] for row in df.iter_rows()]
+    widths = [max(len(c), *(len(r[i]) for r in cells)) if cells else len(c) for i, c in enumerate(df.columns)]
+    lines = ["  ".join(c.rjust(w) for c, w in zip(df.columns, widths, strict=True))]
+    lines += ["  ".join(v.rjust(w) for v, w in zip(r, widths, strict=True)) for r in cells]
+    return "\n".join(lines)
+
+
+def _sensitivity_wide(sens: pl.DataFrame, index: str, metrics: tuple[str, ...]) -> pl.DataFrame:
+    sub = sens.filter((pl.col("index") == index) & pl.col("metric").is_in(list(metrics)))
+    if sub.height == 0:
+        return pl.DataFrame({"parameter": []})
+    wide = sub.pivot(on="metric", index="parameter", values="value")
+    return wide.select("parameter", *[m for m in metrics if m in wide.columns])
+
+
+# ---------------------------------------------------------------------- entry point
+def analyse(folder: str | Path, *, out: str | Path | None = None, level: float = 0.95) -> Analysis:
+    """Analyse the sweep in `folder`; write the tables to `out` (default folder/analysis)."""
+    store = SweepStore(Path(folder))
+    if not store.exists():
+        raise StoreError(f"{store.root} holds no sweep (no manifest.json)")
+    manifest = store.manifest()
+    exp = load_experiment(store.root / EXPERIMENT)
+    plan = make_plan(exp)
+    if plan.hash != manifest.get("plan_hash"):
+        raise StoreError(
+            f"{store.root}: its experiment no longer gives the plan it was run with (parameter defaults, a scenario "
+            "or the sampler changed since), so points cannot be matched to their parameters"
+        )
+    lf = load_results(store.root)
+    summary = lf.filter(pl.col("scope") == "summary")
+    coords = list(plan.design.columns)
+    runs = summary.select("run_id", "point", *coords, "metric", "value").collect()
+    runs_found = runs["run_id"].n_unique()
+    means = _group_stats(summary.select("point", "metric", "value"), ["point", "metric"], level)
+    order = {m: i for i, m in enumerate(plan.selection.summary)}
+    pts = plan.points_table().drop("parameters")
+    point_summary = (
+        pts.join(means, on="point", how="inner")
+        .with_columns(pl.col("metric").replace_strict(order, return_dtype=pl.Int64).alias("_o"))
+        .sort("point", "_o")
+        .drop("_o")
+    )
+    weekly = None
+    if plan.selection.weekly:
+        w = _group_stats(
+            lf.filter(pl.col("scope") == "weekly").select("point", "metric", "step", "value"),
+            ["point", "metric", "step"],
+            level,
+        )
+        weekly = pts.join(w, on="point", how="inner").sort("point", "metric", "step")
+    seed = int(np.random.SeedSequence([exp.seed, 0xA7A]).generate_state(1)[0])
+    sens = _sensitivity(plan, runs, point_summary, seed)
+    headline = plan.analysis_metrics or tuple(m for m in HEADLINE if m in plan.selection.summary)
+    if not headline:
+        headline = plan.selection.summary[:6]
+    article = _article(plan, point_summary, headline)
+
+    dest = Path(out) if out else store.root / "analysis"
+    dest.mkdir(parents=True, exist_ok=True)
+    res = Analysis(dest, plan, plan.n_runs, runs_found, point_summary, weekly, sens, article, headline)
+    _write(res, point_summary, "point_summary")
+    if weekly is not None:
+        _write(res, weekly, "weekly_summary")
+    if sens is not None:
+        _write(res, sens, "sensitivity")
+        idx = MAIN_INDEX.get(exp.design.type)
+        if idx:
+            wide = _sensitivity_wide(sens, idx, plan.selection.summary)
+            _write(res, wide, f"sensitivity_{idx}")
+            (dest / f"sensitivity_{idx}.md").write_text(_markdown(wide))
+            res.files.append(dest / f"sensitivity_{idx}.md")
+    _write(res, article, "article_table")
+    (dest / "article_table.md").write_text(_markdown(article.drop("point")))
+    res.files.append(dest / "article_table.md")
+    about = {
+        "experiment": exp.name,
+        "plan_hash": plan.hash,
+        "confidence_level": level,
+        "runs_expected": plan.n_runs,
+        "runs_found": runs_found,
+        "headline_metrics": list(headline),
+        "files": [p.name for p in res.files],
+    }
+    (dest / "analysis.json").write_text(json.dumps(about, indent=2) + "\n")
+    return res
+
+
+def _write(res: Analysis, df: pl.DataFrame, stem: str) -> None:
+    df.write_parquet(res.folder / f"{stem}.parquet")
+    df.write_csv(res.folder / f"{stem}.csv")
+    res.files += [res.folder / f"{stem}.parquet", res.folder / f"{stem}.csv"]

@@ -1,0 +1,118 @@
+"""Where runs execute: in this process, in a local process pool, or on a Dask cluster.
+
+Each executor takes the tasks still to do and yields outcomes as they finish, keeping only a
+small window of runs in flight, so memory does not grow with the size of the sweep. Results
+never depend on the executor: a run's seed is in its task, and the store orders rows by run id.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import traceback
+from collections.abc import Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+
+from hls_sim.sweep.task import RunOutcome, RunTask, run_one
+
+
+class ExecutorError(Exception):
+    """The executor itself broke (a worker process died, the cluster went away)."""
+
+
+def _failed(task: RunTask, exc: BaseException) -> RunOutcome:
+    tb = "".join(traceback.format_exception(exc))
+    return RunOutcome(task.run_id, None, f"{type(exc).__name__}: {exc}", tb, retry=True)
+
+
+def run_inline(tasks: Iterable[RunTask]) -> Iterator[RunOutcome]:
+    for task in tasks:
+        yield run_one(task)
+
+
+def run_pool(tasks: Iterable[RunTask], workers: int) -> Iterator[RunOutcome]:
+    """A 'spawn' process pool (Mesa forces spawn anyway), with at most 2x workers runs in flight."""
+    ctx = multiprocessing.get_context("spawn")
+    window = 2 * workers
+    it = iter(tasks)
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
+    pending: dict[Future, RunTask] = {}
+    try:
+        for task in it:
+            pending[pool.submit(run_one, task)] = task
+            if len(pending) >= window:
+                break
+        while pending:
+            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for fut in sorted(done, key=lambda f: pending[f].run_id):
+                task = pending.pop(fut)
+                try:
+                    outcome = fut.result()
+                except Exception as exc:
+                    if type(exc).__name__ == "BrokenProcessPool":
+                        raise ExecutorError(f"a worker process died ({exc})") from exc
+                    outcome = _failed(task, exc)
+                yield outcome
+                nxt = next(it, None)
+                if nxt is not None:
+                    pending[pool.submit(run_one, nxt)] = nxt
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def dask_available() -> bool:
+    try:
+        import distributed  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def run_dask(tasks: Iterable[RunTask], address: str, workers: int, label: str) -> Iterator[RunOutcome]:
+    """Runs on a Dask cluster at `address` ('local' starts a LocalCluster with `workers` processes)."""
+    from distributed import Client, LocalCluster, as_completed
+
+    cluster = None
+    if address == "local":
+        cluster = LocalCluster(
+            n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
+        )
+        client = Client(cluster, set_as_default=False)
+    else:
+        try:
+            client = Client(address, set_as_default=False, timeout="30s")
+        except OSError as exc:
+            raise ExecutorError(f"cannot reach the Dask scheduler at {address}: {exc}") from exc
+    it = iter(tasks)
+    try:
+        n_workers = max(1, len(client.scheduler_info(n_workers=-1).get("workers", {})))
+        window = 2 * n_workers
+        tasks_of: dict[str, RunTask] = {}
+
+        def submit(task: RunTask):  # type: ignore[no-untyped-def]
+            fut = client.submit(run_one, task, pure=False, key=f"hls-sim-{label}-run-{task.run_id}")
+            tasks_of[fut.key] = task
+            return fut
+
+        first = []
+        for task in it:
+            first.append(submit(task))
+            if len(first) >= window:
+                break
+        if not first:
+            return
+        ac = as_completed(first, loop=client.loop)
+        for fut in ac:
+            task = tasks_of.pop(fut.key)
+            try:
+                outcome = fut.result()
+            except Exception as exc:  # a worker that died or could not unpickle the task
+                outcome = _failed(task, exc)
+            fut.release()
+            yield outcome
+            nxt = next(it, None)
+            if nxt is not None:
+                ac.add(submit(nxt))
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()

@@ -1,0 +1,258 @@
+"""Running a planned sweep into its results folder, from scratch or resuming after a stop.
+
+Every finished run is on disk before the next progress tick, so whatever stops the process
+(Ctrl-C, SIGKILL, a full disk, a lost cluster) loses at most the runs in flight; `resume`
+re-reads the folder and does exactly the runs that are missing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as _dt
+import platform
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from hls_sim.sweep.executors import run_dask, run_inline, run_pool
+from hls_sim.sweep.plan import Plan
+from hls_sim.sweep.store import FORMAT, RESULTS, RUNS, StoreError, SweepStore, WriteError, atomic_write_parquet
+from hls_sim.sweep.task import RunOutcome, RunTask
+from hls_sim.version import __version__
+
+
+@dataclass
+class SweepReport:
+    out: Path
+    n_runs: int
+    ran_now: int
+    ok: int
+    failed: int
+    redone_parts: int
+    seconds: float
+    results: Path
+
+
+def _now() -> str:
+    return _dt.datetime.now().astimezone().isoformat(timespec="seconds")
+
+
+def _library_versions() -> dict[str, str]:
+    import numba
+    import numpy
+    import scipy
+
+    return {
+        "python": platform.python_version(),
+        "numpy": numpy.__version__,
+        "scipy": scipy.__version__,
+        "numba": numba.__version__,
+        "polars": pl.__version__,
+    }
+
+
+def new_manifest(plan: Plan) -> dict[str, Any]:
+    exp = plan.experiment
+    from hls_sim.params import resolve
+
+    return {
+        "format": FORMAT,
+        "hls_sim_version": __version__,
+        "experiment": exp.name,
+        "description": exp.description,
+        "experiment_file": exp.source,
+        "master_seed": exp.seed,
+        "replicates": exp.replicates,
+        "common_random_numbers": exp.common_random_numbers,
+        "seed_rule": "numpy.random.SeedSequence(master_seed, spawn_key=(point, replicate)) "
+        "or (replicate,) with common random numbers; generate_state(1, uint32)[0]",
+        "scenario": exp.scenario,
+        "base_parameters": {k: v for k, v in resolve(exp.base).items() if k != "seed"},
+        "design": exp.design.type,
+        "columns": list(plan.design.columns),
+        "outputs": {
+            "summary": list(plan.selection.summary),
+            "weekly": list(plan.selection.weekly),
+            "every": plan.selection.every,
+        },
+        "n_points": len(plan.design.points),
+        "n_runs": plan.n_runs,
+        "plan_hash": plan.hash,
+        "libraries": _library_versions(),
+        "status": "created",
+        "created": _now(),
+    }
+
+
+def check_resumable(store: SweepStore, plan: Plan) -> dict[str, Any]:
+    """Refuse to mix runs from another plan or another model version into one results folder."""
+    if not store.exists():
+        raise StoreError(f"{store.root} holds no sweep to resume (no manifest.json); start one without --resume")
+    m = store.manifest()
+    if m.get("format") != FORMAT:
+        raise StoreError(f"{store.root}: manifest format {m.get('format')!r} is not {FORMAT!r}")
+    if m.get("hls_sim_version") != __version__:
+        raise StoreError(
+            f"{store.root} was started with hls_sim {m.get('hls_sim_version')} and this is {__version__}: "
+            "its runs would mix two model versions; start a new sweep in another folder"
+        )
+    if m.get("plan_hash") != plan.hash:
+        raise StoreError(
+            f"{store.root} was started from a different plan (experiment, scenario, parameter defaults or "
+            "sampler changed); resume it with its own experiment.toml, or start a new sweep"
+        )
+    return m
+
+
+def _executor(tasks: list[RunTask], workers: int, scheduler: str | None, label: str) -> Iterator[RunOutcome]:
+    if scheduler:
+        return run_dask(tasks, scheduler, workers, label)
+    if workers > 1 and len(tasks) > 1:
+        return run_pool(tasks, workers)
+    return run_inline(tasks)
+
+
+def _failure_record(task: RunTask, outcome: RunOutcome, params: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "run_id": task.run_id,
+        "point": task.point,
+        "replicate": task.replicate,
+        "seed": task.seed,
+        "coords": task.coords,
+        "parameters": params,
+        "error": outcome.error,
+        "traceback": outcome.traceback,
+        "retry": outcome.retry,
+        "hls_sim_version": outcome.version,
+        "when": _now(),
+    }
+
+
+def run_sweep(
+    plan: Plan,
+    out: Path,
+    *,
+    workers: int = 1,
+    scheduler: str | None = None,
+    resume: bool = False,
+    retry_failed: bool = False,
+    progress: bool | None = None,
+) -> SweepReport:
+    """Run (or finish) the plan into `out`; raises StoreError before writing if `out` does not fit."""
+    store = SweepStore(out)
+    if resume:
+        check_resumable(store, plan)
+    else:
+        store.check_new()
+        store.root.mkdir(parents=True, exist_ok=True)
+    t0 = time.monotonic()
+    with store.lock():
+        if not resume:
+            store.create(new_manifest(plan), plan.experiment.text, plan.points_table())
+        done, failed, redone = store.scan_done()
+        if retry_failed:
+            for run_id in failed:
+                store.failure_path(run_id).unlink(missing_ok=True)
+            failed = set()
+        todo = [t for t in plan.tasks if t.run_id not in done and t.run_id not in failed]
+        store.update_manifest(status="running", started=_now(), resumed=resume)
+        n_ok, n_failed = len(done), len(failed)
+        bar = _bar(plan.n_runs, n_ok + n_failed, n_failed, progress)
+        by_id = {t.run_id: t for t in todo}
+        try:
+            for outcome in _executor(todo, workers, scheduler, plan.hash[:12]):
+                task = by_id.pop(outcome.run_id)
+                if outcome.rows is not None and outcome.version != __version__:
+                    outcome = RunOutcome(
+                        outcome.run_id,
+                        None,
+                        f"worker runs hls_sim {outcome.version}, this sweep {__version__}",
+                        retry=True,
+                    )
+                if outcome.rows is not None:
+                    store.write_part(outcome.run_id, outcome.rows)
+                    n_ok += 1
+                else:
+                    store.write_failure(outcome.run_id, _failure_record(task, outcome, plan.point_params[task.point]))
+                    n_failed += 1
+                bar.set_postfix(failed=n_failed, refresh=False)
+                bar.update()
+        except BaseException as exc:
+            status = "interrupted" if isinstance(exc, KeyboardInterrupt) else "stopped"
+            bar.close()
+            with contextlib.suppress(OSError):  # a full disk may refuse it; resume works from the parts alone
+                store.update_manifest(status=status, stopped=_now(), stop_reason=f"{type(exc).__name__}: {exc}")
+            raise
+        bar.close()
+        results = store.consolidate()
+        _write_runs_table(store, plan)
+        store.update_manifest(
+            status="complete" if n_failed == 0 else "complete_with_failures",
+            finished=_now(),
+            runs_ok=n_ok,
+            runs_failed=n_failed,
+        )
+    return SweepReport(out, plan.n_runs, len(todo), n_ok, n_failed, redone, time.monotonic() - t0, results)
+
+
+def _bar(total: int, initial: int, failed: int, progress: bool | None):  # type: ignore[no-untyped-def]
+    """Runs done, runs failed and the time left, on stderr (hidden when stderr is not a terminal)."""
+    from tqdm import tqdm
+
+    disable = None if progress is None else not progress
+    bar = tqdm(
+        total=total,
+        initial=initial,
+        desc="sweep",
+        unit="run",
+        file=sys.stderr,
+        disable=disable,
+        dynamic_ncols=True,
+        bar_format="{desc}: {percentage:3.0f}%|{bar}| {n_fmt}/{total_fmt} runs [{elapsed}<{remaining}, {rate_fmt}{postfix}]",
+    )
+    bar.set_postfix(failed=failed, refresh=False)
+    return bar
+
+
+def _write_runs_table(store: SweepStore, plan: Plan) -> None:
+    """One row per planned run: ids, seed, status and error (parameters are per point)."""
+    failures = store.failure_records()
+    rows: dict[str, list[Any]] = {k: [] for k in ("run_id", "point", "replicate", "seed", "status", "error")}
+    for t in plan.tasks:
+        rec = failures.get(t.run_id)
+        rows["run_id"].append(t.run_id)
+        rows["point"].append(t.point)
+        rows["replicate"].append(t.replicate)
+        rows["seed"].append(t.seed)
+        rows["status"].append("failed" if rec else "ok")
+        rows["error"].append(rec["error"] if rec else None)
+    df = pl.DataFrame(
+        rows,
+        schema={
+            "run_id": pl.Int64,
+            "point": pl.Int64,
+            "replicate": pl.Int64,
+            "seed": pl.Int64,
+            "status": pl.String,
+            "error": pl.String,
+        },
+    )
+    try:
+        atomic_write_parquet(store.root / RUNS, df)
+    except OSError as exc:
+        raise WriteError(f"could not write {store.root / RUNS}: {exc}") from exc
+
+
+def load_results(out: str | Path) -> pl.LazyFrame:
+    """The tidy long table of a sweep (finished or not) as a polars LazyFrame."""
+    store = SweepStore(Path(out))
+    sources = [store.root / RESULTS] if (store.root / RESULTS).is_file() else []
+    sources += sorted(store.parts.glob("run-*.parquet")) if store.parts.is_dir() else []
+    if not sources:
+        raise StoreError(f"{store.root} holds no results yet")
+    return pl.scan_parquet(sources)
