@@ -234,7 +234,8 @@ def check_value(prm: Param, value: Any) -> tuple[Any, str | None]:
     try:
         return prm.coerce(value), None
     except ParameterError:
-        return None, f"{value!r} is not allowed: allowed is {prm.allowed()}"
+        hint = _suggest(value, list(prm.choices)) if prm.choices and isinstance(value, str) else ""
+        return None, f"{value!r} is not allowed{hint}: allowed is {prm.allowed()}"
 
 
 def _suggest(key: str, options: list[str]) -> str:
