@@ -1,0 +1,588 @@
+"""One offline HTML report from the output folder of `hls-sim run`, `compare` or `sweep`.
+
+A policy team should be able to e-mail the file to a colleague with no internet connection and no
+Python, so the page carries its own Vega JavaScript, its data and its provenance (seeds, every
+resolved parameter, the package versions). Charts that need more than a folder holds are rebuilt
+from the model itself, never drawn from invented numbers: a compare folder keeps only run
+summaries, so the first seed of each label is run again from the manifest's parameters (and the
+re-run is checked against the recorded summary), and the Campbell's-Law curve comes from fresh
+runs at several stakes on the same seeds.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from hls_sim import charts
+from hls_sim.params import PARAMS
+from hls_sim.version import __version__
+
+REPORT_NAME = "report.html"
+CHART_DIR = "charts"
+CAMPBELL_LEVELS = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
+CAMPBELL_SEEDS = 3
+
+# Output name -> (plain label, unit) for the summary table; order is reading order.
+METRICS: dict[str, tuple[str, str]] = {
+    "true_outcome": ("true outcome: closed cases really resolved", "share"),
+    "reported_outcome": ("reported outcome", "share"),
+    "campbell_gap": ("Campbell gap (reported - true)", "share points"),
+    "gaming_effort_substitution": ("gaming: effort substitution", "share of hours"),
+    "gaming_threshold": ("gaming: threshold effect", "share of hours"),
+    "gaming_ratchet": ("gaming: ratchet effect", "share of hours"),
+    "gaming_misreporting": ("gaming: misreporting", "share of discharges"),
+    "gaming_cream_skimming": ("gaming: cream-skimming", "share of eligible"),
+    "gaming_parking": ("gaming: parking", "share of case hours"),
+    "gaming_timing": ("gaming: timing", "share of discharges"),
+    "time_to_service_true": ("started within the wait target, true", "share"),
+    "time_to_service_reported": ("started within the wait target, reported", "share"),
+    "wellbeing_mean": ("wellbeing, everyone", "0-1"),
+    "wellbeing_most_complex_decile": ("wellbeing, most complex tenth", "0-1"),
+    "real_improvement_rate": ("real improvement at follow-up", "share"),
+    "crisis_events_per_1000_per_year": ("crisis events", "per 1,000 a year"),
+    "total_cost_per_year": ("total cost", "GBP a year"),
+    "cost_per_true_outcome": ("cost per real improvement", "GBP"),
+    "worker_turnover": ("worker turnover", "per year"),
+    "morale_mean": ("worker morale", "0-1"),
+    "trust_provider_provider": ("trust between providers", "0-1"),
+    "knowledge_mean": ("shared knowledge", "0-1"),
+}
+SWEEP_FORMAT = "hls_sim.sweep/"
+MAX_SERIES_PANELS = 12
+SWEEP_METRICS = ("true_outcome", "reported_outcome", "campbell_gap", "wellbeing_mean", "cost_per_true_outcome")
+
+
+def _usage_error(message: str) -> Exception:
+    from hls_sim.cli import UsageError
+
+    return UsageError(message)
+
+
+@dataclass
+class ReportData:
+    """Everything a report shows, gathered and validated before anything is written."""
+
+    kind: str
+    folder: Path
+    data_version: str
+    seeds: list[int]
+    params: dict[str, dict[str, Any]]  # label -> resolved parameters
+    ts: pl.DataFrame | None = None
+    summaries: dict[str, dict[str, Any]] = field(default_factory=dict)
+    runs: pl.DataFrame | None = None
+    table: pl.DataFrame | None = None  # compare: metric x label; sweep: grouped means
+    sweep: pl.DataFrame | None = None
+    varying: list[str] = field(default_factory=list)
+    campbell: pl.DataFrame | None = None
+    campbell_base: str = ""
+    notes: list[str] = field(default_factory=list)
+
+
+# ---------------------------------------------------------------------------- reading folders
+
+
+def detect(folder: Path) -> str:
+    """'run', 'compare' or 'sweep'; a clear error for anything else."""
+    if not folder.is_dir():
+        raise _usage_error(f"{folder}: no such output folder")
+    names = {p.name for p in folder.iterdir()}
+    manifest = _read_manifest(folder) if "manifest.json" in names else {}
+    if str(manifest.get("format", "")).startswith(SWEEP_FORMAT):
+        return "sweep"
+    if {"summary.json", "timeseries.parquet"} <= names:
+        return "run"
+    if {"runs.parquet", "manifest.json"} <= names and "labels" in manifest:
+        return "compare"
+    if _sweep_tables(folder):
+        return "sweep"
+    found = ", ".join(sorted(names)) or "nothing"
+    raise _usage_error(
+        f"{folder}: not an hls-sim output folder. Expected summary.json + timeseries.parquet (from `run`), "
+        f"runs.parquet + manifest.json with 'labels' (from `compare`) or results.parquet or parts/*.parquet "
+        f"(from `sweep`); found: {found}"
+    )
+
+
+def _read_manifest(folder: Path) -> dict[str, Any]:
+    path = folder / "manifest.json"
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise _usage_error(f"{path}: not readable JSON ({exc})") from None
+    if not isinstance(data, dict):
+        raise _usage_error(f"{path}: expected a JSON object at the top level")
+    return data
+
+
+def _sweep_tables(folder: Path) -> list[Path]:
+    """The sweep's tidy table: results.parquet when finished, else the parts written so far; for
+    other folders, any top-level parquet file that is not a run's or a compare's (derived tables
+    in sub-folders such as analysis/ are left alone, since they would count each run twice)."""
+    if (folder / "results.parquet").is_file():
+        return [folder / "results.parquet"]
+    parts = sorted((folder / "parts").glob("*.parquet")) if (folder / "parts").is_dir() else []
+    if parts:
+        return parts
+    skip = {"timeseries.parquet", "runs.parquet", "table.parquet", "points.parquet"}
+    return sorted(p for p in folder.glob("*.parquet") if p.name not in skip and not p.name.startswith("."))
+
+
+def load(folder: str | Path, *, campbell: bool = True, progress: bool = True) -> ReportData:
+    folder = Path(folder)
+    kind = detect(folder)
+    loader = {"run": _load_run, "compare": _load_compare, "sweep": _load_sweep}[kind]
+    data = loader(folder, progress=progress)
+    if campbell and data.campbell is None and kind in ("run", "compare"):
+        _add_campbell(data, progress=progress)
+    return data
+
+
+def _load_run(folder: Path, *, progress: bool) -> ReportData:
+    path = folder / "summary.json"
+    try:
+        summary = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise _usage_error(f"{path}: not readable JSON ({exc})") from None
+    params = summary.get("parameters")
+    if not isinstance(params, dict) or "regime" not in params:
+        raise _usage_error(f"{path}: key 'parameters' (the resolved parameters with 'regime') is missing")
+    try:
+        ts = pl.read_parquet(folder / "timeseries.parquet")
+    except Exception as exc:  # polars raises several types for a damaged file
+        raise _usage_error(f"{folder / 'timeseries.parquet'}: not a readable parquet table ({exc})") from None
+    missing = {"week", "true_outcome", "reported_outcome"} - set(ts.columns)
+    if missing:
+        raise _usage_error(f"{folder / 'timeseries.parquet'}: columns missing: {', '.join(sorted(missing))}")
+    label = str(params["regime"])
+    seed = int(summary.get("seed", params.get("seed", 0)))
+    return ReportData(
+        kind="run",
+        folder=folder,
+        data_version=str(summary.get("hls_sim_version", "unknown")),
+        seeds=[seed],
+        params={label: params},
+        ts=charts.timeseries_frame({label: ts}),
+        summaries={label: summary},
+        runs=charts.runs_frame([{"label": label, **summary}]),
+    )
+
+
+def _load_compare(folder: Path, *, progress: bool) -> ReportData:
+    manifest = _read_manifest(folder)
+    labels = manifest.get("labels")
+    seeds = manifest.get("seeds")
+    if not isinstance(labels, dict) or not labels:
+        raise _usage_error(f"{folder / 'manifest.json'}: key 'labels' (label -> resolved parameters) is missing")
+    if not isinstance(seeds, list) or not seeds:
+        raise _usage_error(f"{folder / 'manifest.json'}: key 'seeds' (list of seeds) is missing")
+    try:
+        runs = pl.read_parquet(folder / "runs.parquet")
+        table = pl.read_parquet(folder / "table.parquet") if (folder / "table.parquet").exists() else None
+    except Exception as exc:
+        raise _usage_error(f"{folder}: runs.parquet or table.parquet is not a readable parquet table ({exc})") from None
+    data = ReportData(
+        kind="compare",
+        folder=folder,
+        data_version=str(manifest.get("hls_sim_version", "unknown")),
+        seeds=[int(s) for s in seeds],
+        params={str(k): dict(v) for k, v in labels.items()},
+        runs=runs,
+        table=table,
+    )
+    _rerun_first_seed(data, progress=progress)
+    return data
+
+
+def _rerun_first_seed(data: ReportData, *, progress: bool) -> None:
+    """Time series and distributions for a compare folder, by re-running its first seed per label."""
+    from hls_sim.commands._common import progress_bar
+    from hls_sim.runner import run
+
+    seed = data.seeds[0]
+    series: dict[str, pl.DataFrame] = {}
+    bar = progress_bar(len(data.params), "report: re-running seed " + str(seed)) if progress else None
+    mismatched = []
+    for label, params in data.params.items():
+        res = run(seed=seed, **{k: v for k, v in params.items() if k != "seed"})
+        series[label] = res.timeseries
+        data.summaries[label] = res.summary
+        recorded = (
+            data.runs.filter((pl.col("label") == label) & (pl.col("seed") == seed)) if data.runs is not None else None
+        )
+        if (
+            recorded is not None
+            and recorded.height == 1
+            and not _same_scalars(recorded.row(0, named=True), res.summary)
+        ):
+            mismatched.append(label)
+        if bar is not None:
+            bar.update()
+    if bar is not None:
+        bar.close()
+    data.ts = charts.timeseries_frame(series)
+    note = (
+        f"Time series, waiting times and the help-by-complexity charts come from seed {seed} of each label, "
+        "run again from the parameters in manifest.json (the compare folder keeps only run summaries)."
+    )
+    if mismatched:
+        note += (
+            f" Warning: the re-run of {', '.join(mismatched)} does not match the recorded summary, so the model has "
+            f"changed since the folder was written (data from hls-sim {data.data_version}, report from {__version__})."
+        )
+    else:
+        note += " Each re-run reproduced its recorded summary exactly."
+    data.notes.append(note)
+
+
+def _same_scalars(recorded: Mapping[str, Any], summary: Mapping[str, Any]) -> bool:
+    for key, value in recorded.items():
+        if key in ("label", "seed") or key not in summary or value is None:
+            continue
+        other = summary[key]
+        if isinstance(value, float) and isinstance(other, float) and math.isnan(value) and math.isnan(other):
+            continue
+        if value != other:
+            return False
+    return True
+
+
+def _add_campbell(data: ReportData, *, progress: bool) -> None:
+    """Fresh runs at several stakes, on the folder's own parameters and seeds, for the curve."""
+    from hls_sim.commands._common import progress_bar
+
+    # The label with the most at stake on its indicator shows Campbell's Law most plainly.
+    base = max(data.params, key=lambda k: (float(data.params[k].get("incentive_strength", 0.0)), k == "output_targets"))
+    params = {k: v for k, v in data.params[base].items() if k not in ("seed", "incentive_strength")}
+    seeds = (
+        [data.seeds[0] + k for k in range(CAMPBELL_SEEDS)]
+        if len(data.seeds) < CAMPBELL_SEEDS
+        else data.seeds[:CAMPBELL_SEEDS]
+    )
+    total = len(CAMPBELL_LEVELS) * len(seeds)
+    bar = progress_bar(total, "report: Campbell curve") if progress else None
+    data.campbell = charts.campbell_runs(
+        CAMPBELL_LEVELS, seeds, progress=(bar.update if bar is not None else None), **params
+    )
+    if bar is not None:
+        bar.close()
+    data.campbell_base = base
+    data.notes.append(
+        f"The Campbell's-Law curve comes from {total} fresh runs of '{base}' with only incentive_strength changed "
+        f"({', '.join(f'{x:g}' for x in CAMPBELL_LEVELS)}), on seeds {', '.join(map(str, seeds))}."
+    )
+
+
+def _load_sweep(folder: Path, *, progress: bool) -> ReportData:
+    manifest = _read_manifest(folder) if (folder / "manifest.json").exists() else {}
+    parts = _sweep_tables(folder)
+    if not parts:
+        raise _usage_error(f"{folder}: this sweep has no results yet (no results.parquet and no parts/*.parquet)")
+    frames = []
+    for p in parts:
+        try:
+            frames.append(pl.read_parquet(p))
+        except Exception as exc:
+            raise _usage_error(f"{p}: not a readable parquet table ({exc})") from None
+    raw = pl.concat(frames, how="diagonal_relaxed")
+    weekly = None
+    if "scope" in raw.columns:
+        weekly = raw.filter(pl.col("scope") == "weekly").drop("scope")
+        raw = raw.filter(pl.col("scope") != "weekly").drop("scope")
+    table = _widen(raw, folder)
+    if "seed" not in table.columns:
+        raise _usage_error(f"{folder}: the sweep table has no 'seed' column, so runs cannot be told apart")
+    declared = [c for c in manifest.get("columns", []) if isinstance(c, str) and c in table.columns]
+    varying = declared or [c for c in table.columns if c in PARAMS and c != "seed" and table[c].n_unique() > 1]
+    seeds = sorted({int(s) for s in table["seed"].drop_nulls().to_list()})
+    fixed = manifest.get("base_parameters")
+    if not isinstance(fixed, dict):
+        fixed = {c: table[c][0] for c in table.columns if c in PARAMS and c not in varying}
+    data = ReportData(
+        kind="sweep",
+        folder=folder,
+        data_version=str(manifest.get("hls_sim_version", "unknown")),
+        seeds=seeds,
+        params={"base (every run)": dict(fixed)},
+        sweep=table,
+        varying=varying,
+    )
+    labelled = _with_label(table, [v for v in varying if v != "incentive_strength"])
+    data.runs = labelled
+    if "incentive_strength" in varying and "campbell_gap" in table.columns:
+        data.campbell = labelled if len(varying) > 1 else labelled.drop("label")
+        data.campbell_base = "the sweep"
+    if weekly is not None and weekly.height:
+        data.ts = _weekly_series(weekly, varying, data)
+    if not varying:
+        data.notes.append("No parameter varies in this sweep table, so only the summary over seeds is shown.")
+    data.notes.append(
+        f"Read {len(parts)} parquet file{'s' if len(parts) != 1 else ''} of the sweep ({table.height} runs); "
+        "means are over the runs at each design point."
+    )
+    data.table = _sweep_table(table, varying)
+    return data
+
+
+def _with_label(table: pl.DataFrame, keys: Sequence[str]) -> pl.DataFrame:
+    """A 'label' naming each run's design point by the given parameters (or 'sweep')."""
+    if not keys:
+        return table.with_columns(pl.lit("sweep").alias("label"))
+    if len(keys) == 1:
+        return table.with_columns(pl.col(keys[0]).cast(pl.String).alias("label"))
+    parts = [pl.format(f"{k}={{}}", pl.col(k).cast(pl.String)) for k in keys]
+    return table.with_columns(pl.concat_str(parts, separator=", ").alias("label"))
+
+
+def _weekly_series(weekly: pl.DataFrame, varying: list[str], data: ReportData) -> pl.DataFrame | None:
+    """Weekly rows of a sweep as mean time series per design point (mean over replicates)."""
+    step = "step" if "step" in weekly.columns else "week"
+    keys = [v for v in varying if v in weekly.columns]
+    wide = _with_label(weekly, keys).group_by(["label", step, "metric"]).agg(pl.col("value").mean())
+    wide = wide.pivot(on="metric", index=["label", step], values="value").rename({step: "week"}).sort("label", "week")
+    n = wide["label"].n_unique()
+    if n > MAX_SERIES_PANELS:
+        data.notes.append(f"The sweep has {n} design points, too many to draw one time-series panel each; skipped.")
+        return None
+    data.notes.append("Time series are means over the replicates of each design point, as kept by the sweep.")
+    return wide
+
+
+def _widen(table: pl.DataFrame, folder: Path) -> pl.DataFrame:
+    """Accept a long table (…, metric, value) as well as one row per run."""
+    if {"metric", "value"} <= set(table.columns):
+        index = [c for c in table.columns if c not in ("metric", "value", "step")]
+        table = table.pivot(on="metric", index=index, values="value", aggregate_function="first")
+    if not any(c in table.columns for c in METRICS):
+        raise _usage_error(
+            f"{folder}: the parquet tables hold none of the model's outputs (e.g. true_outcome, campbell_gap); "
+            "expected one row per run or a long table with 'metric' and 'value' columns"
+        )
+    return table
+
+
+def _sweep_table(table: pl.DataFrame, varying: list[str]) -> pl.DataFrame:
+    metrics = [m for m in METRICS if m in table.columns]
+    keys = varying[:3]
+    groups = table.group_by(keys, maintain_order=True) if keys else [((), table)]
+    rows = []
+    for key, sub in groups:
+        row: dict[str, Any] = dict(zip(keys, key, strict=True)) if keys else {}
+        row["runs"] = sub.height
+        for m in metrics:
+            mean, _sd, lo, hi = _mean_ci(sub[m].to_list())
+            row[m] = mean
+            row[f"{m}__half"] = (hi - lo) / 2.0 if math.isfinite(hi) else math.nan
+        rows.append(row)
+    out = pl.DataFrame(rows)
+    return out.sort(keys) if keys else out
+
+
+def _mean_ci(values: Sequence[Any]) -> tuple[float, float, float, float]:
+    from hls_sim.stats import mean_ci
+
+    return mean_ci([float(v) for v in values if v is not None])
+
+
+# ---------------------------------------------------------------------------- figures
+
+
+def figures(data: ReportData) -> list[charts.Figure]:
+    note = ""
+    if data.campbell_base and data.kind != "sweep":
+        note = f"Built from fresh runs of '{data.campbell_base}' with only the stakes changed."
+    runs = data.runs if data.kind != "sweep" else None
+    figs = charts.all_figures(data.ts, data.summaries, runs, data.campbell, campbell_note=note)
+    if data.kind == "sweep" and data.sweep is not None:
+        present = [m for m in SWEEP_METRICS if m in data.sweep.columns]
+        for x in data.varying[:3]:
+            if x != "incentive_strength" and present:
+                figs.append(charts.parameter_effect(data.sweep, x, present))
+        by_point = _with_label(data.sweep, data.varying)
+        if any(c.startswith("gaming_") for c in by_point.columns) and by_point["label"].n_unique() <= MAX_SERIES_PANELS:
+            figs.append(charts.gaming_by_channel(by_point))
+    return figs
+
+
+# ---------------------------------------------------------------------------- HTML
+
+
+CSS = """
+body { font-family: "DejaVu Sans", Arial, sans-serif; margin: 2em auto; max-width: 1200px; color: #222; line-height: 1.45; }
+h1 { font-size: 1.6em; margin-bottom: 0.2em; } h2 { margin-top: 1.8em; border-bottom: 1px solid #ccc; }
+table { border-collapse: collapse; font-size: 0.88em; margin: 0.6em 0; }
+th, td { border: 1px solid #ddd; padding: 3px 8px; text-align: right; vertical-align: top; }
+th:first-child, td:first-child { text-align: left; }
+thead th { background: #f0f0f0; } tr.differs td { background: #fff7e0; }
+.unit { color: #666; font-size: 0.85em; } .provenance { background: #f7f7f7; padding: 0.6em 1em; border-left: 4px solid #0072B2; }
+.chart { margin: 1.2em 0; } .note { color: #555; } figure { margin: 0; } .files { font-size: 0.85em; color: #555; }
+details { margin: 0.6em 0; }
+"""
+
+
+def _fmt(x: Any) -> str:
+    if isinstance(x, bool) or x is None:
+        return "" if x is None else str(x).lower()
+    if isinstance(x, int):
+        return f"{x:,}"
+    if isinstance(x, float):
+        if not math.isfinite(x):
+            return "n/a" if math.isnan(x) else ("∞" if x > 0 else "-∞")
+        return f"{x:,.0f}" if abs(x) >= 100 else f"{x:.3f}"
+    return html.escape(str(x))
+
+
+def _summary_table(data: ReportData) -> str:
+    if data.kind == "compare" and data.table is not None:
+        labels = list(data.params)
+        head = "<tr><th>output</th><th>unit</th>" + "".join(f"<th>{html.escape(lab)}</th>" for lab in labels) + "</tr>"
+        body = []
+        for metric, (name, unit) in METRICS.items():
+            sub = data.table.filter(pl.col("metric") == metric)
+            if sub.height == 0:
+                continue
+            cells = []
+            for lab in labels:
+                r = sub.filter(pl.col("label") == lab)
+                if r.height == 0:
+                    cells.append("<td></td>")
+                    continue
+                row = r.row(0, named=True)
+                half = (row["ci_high"] - row["ci_low"]) / 2.0
+                cells.append(f"<td>{_fmt(row['mean'])} <span class='unit'>± {_fmt(half)}</span></td>")
+            body.append(f"<tr><td>{html.escape(name)}</td><td class='unit'>{unit}</td>{''.join(cells)}</tr>")
+        n = len(data.seeds)
+        caption = f"Mean over {n} seed{'s' if n != 1 else ''} (common random numbers) ± half-width of the 95% confidence interval."
+        return f"<p class='note'>{caption}</p><table><thead>{head}</thead><tbody>{''.join(body)}</tbody></table>"
+    if data.kind == "run":
+        label, summary = next(iter(data.summaries.items()))
+        rows = [
+            f"<tr><td>{html.escape(name)}</td><td class='unit'>{unit}</td><td>{_fmt(summary.get(metric))}</td></tr>"
+            for metric, (name, unit) in METRICS.items()
+            if metric in summary
+        ]
+        head = f"<tr><th>output</th><th>unit</th><th>{html.escape(label)}, seed {data.seeds[0]}</th></tr>"
+        return f"<p class='note'>One run; values after the burn-in.</p><table><thead>{head}</thead><tbody>{''.join(rows)}</tbody></table>"
+    # sweep
+    table = data.table
+    if table is None or table.height == 0:
+        return "<p>No rows.</p>"
+    keys = [k for k in data.varying[:3] if k in table.columns]
+    metrics = [m for m in METRICS if m in table.columns]
+    head = "".join(f"<th>{html.escape(k)}</th>" for k in keys) + "<th>runs</th>"
+    head += "".join(
+        f"<th>{html.escape(METRICS[m][0])}<br><span class='unit'>{METRICS[m][1]}</span></th>" for m in metrics
+    )
+    body = []
+    for row in table.iter_rows(named=True):
+        cells = "".join(f"<td>{_fmt(row[k])}</td>" for k in keys) + f"<td>{row['runs']}</td>"
+        cells += "".join(
+            f"<td>{_fmt(row[m])} <span class='unit'>± {_fmt(row[m + '__half'])}</span></td>" for m in metrics
+        )
+        body.append(f"<tr>{cells}</tr>")
+    note = "Mean over seeds ± half-width of the 95% confidence interval"
+    note += f", grouped by {', '.join(keys)}." if keys else "."
+    if len(data.varying) > 3:
+        note += f" The sweep also varies {', '.join(data.varying[3:])}, averaged over here."
+    return f"<p class='note'>{note}</p><table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+
+
+def _params_table(data: ReportData) -> str:
+    labels = list(data.params)
+    names = [n for n in PARAMS if any(n in p for p in data.params.values())]
+    head = "<tr><th>parameter</th><th>unit</th>" + "".join(f"<th>{html.escape(lab)}</th>" for lab in labels) + "</tr>"
+    rows = []
+    for name in names:
+        values = [data.params[lab].get(name) for lab in labels]
+        differs = len({json.dumps(v, default=str) for v in values}) > 1
+        doc = html.escape(PARAMS[name].doc, quote=True)
+        cells = "".join(f"<td>{_fmt(v)}</td>" for v in values)
+        cls = " class='differs'" if differs else ""
+        rows.append(
+            f"<tr{cls}><td title=\"{doc}\">{name}</td><td class='unit'>{html.escape(PARAMS[name].unit)}</td>{cells}</tr>"
+        )
+    if data.kind == "sweep" and data.varying:
+        for name in data.varying:
+            vals = ", ".join(_fmt(v) for v in data.sweep[name].unique().sort().to_list())  # type: ignore[union-attr]
+            rows.insert(
+                0, f"<tr class='differs'><td>{html.escape(name)}</td><td class='unit'>swept</td><td>{vals}</td></tr>"
+            )
+    return (
+        "<p class='note'>Every resolved parameter (defaults, then the regime's levers, then overrides); rows that differ "
+        "between labels are highlighted. Hover a name for its meaning; <code>hls-sim params</code> lists sources.</p>"
+        f"<table><thead>{head}</thead><tbody>{''.join(rows)}</tbody></table>"
+    )
+
+
+def render(data: ReportData, figs: Sequence[charts.Figure], *, chart_files: Mapping[str, Mapping[str, Path]]) -> str:
+    title = f"hls-sim report: {data.kind} of {data.folder.name}"
+    seeds = ", ".join(map(str, data.seeds[:20])) + (" …" if len(data.seeds) > 20 else "")
+    version_note = (
+        ""
+        if data.data_version in (__version__, "unknown")
+        else f" <strong>Note:</strong> the data were written by hls-sim {html.escape(data.data_version)}."
+    )
+    prov = (
+        f"<div class='provenance'><b>Source folder:</b> {html.escape(str(data.folder))} (output of <code>hls-sim "
+        f"{data.kind}</code>)<br><b>Seeds:</b> {seeds}<br><b>Data written by:</b> hls-sim "
+        f"{html.escape(data.data_version)}; <b>report written by:</b> hls-sim {__version__}.{version_note}<br>"
+        "Every number below comes from the model's own runs; this file needs no internet connection.</div>"
+    )
+    fig_html = []
+    for fig in figs:
+        files = chart_files.get(fig.name, {})
+        links = " · ".join(
+            f"<a href='{CHART_DIR}/{html.escape(p.name)}'>{kind.upper()}</a>" for kind, p in files.items()
+        )
+        fig_html.append(
+            f"<figure><div id='fig-{fig.name}' class='chart' role='img' aria-label='{html.escape(fig.title, quote=True)}. "
+            f"{html.escape(fig.caption, quote=True)}'></div>"
+            + (f"<div class='files'>This chart as a separate file: {links}</div>" if links else "")
+            + "</figure>"
+        )
+    notes = "".join(f"<li>{html.escape(n)}</li>" for n in data.notes)
+    return (
+        "<!DOCTYPE html>\n<html lang='en'>\n<head>\n<meta charset='utf-8'>\n"
+        f"<meta name='generator' content='hls-sim {__version__}'>\n<title>{html.escape(title)}</title>\n"
+        f"<style>{CSS}</style>\n<script>{charts.vega_bundle()}</script>\n</head>\n<body>\n"
+        f"<h1>{html.escape(title)}</h1>\n{prov}\n"
+        f"<h2>Summary</h2>\n{_summary_table(data)}\n"
+        f"<h2>Charts</h2>\n{''.join(fig_html)}\n"
+        + (f"<h2>How these numbers were made</h2>\n<ul class='note'>{notes}</ul>\n" if notes else "")
+        + f"<h2>Parameters</h2>\n<details open><summary>Resolved parameters</summary>{_params_table(data)}</details>\n"
+        f"<script>\n{charts.embed_script(figs)}\n</script>\n</body>\n</html>\n"
+    )
+
+
+def write_report(
+    out_dir: str | Path,
+    *,
+    out: str | Path | None = None,
+    png: bool = True,
+    campbell: bool = True,
+    progress: bool = True,
+) -> Path:
+    """Write `report.html` (and each chart as HTML and PNG under `charts/`) for an output folder.
+
+    Everything is read and checked first; only then is anything written, and the report itself
+    appears whole (written to a temporary name and renamed).
+    """
+    folder = Path(out_dir)
+    data = load(folder, campbell=campbell, progress=progress)
+    figs = figures(data)
+    target = Path(out) if out is not None else folder / REPORT_NAME
+    chart_dir = target.parent / CHART_DIR
+    files = {fig.name: fig.save(chart_dir, png=png) for fig in figs}
+    text = render(data, figs, chart_files=files)
+    tmp = target.with_name(f".{target.name}.part")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(target)
+    return target

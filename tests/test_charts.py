@@ -1,0 +1,171 @@
+"""Every chart type renders from small seeded runs into valid offline HTML and a real PNG."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+
+import polars as pl
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from hls_sim import charts
+from tests.conftest import SMALL, cached_run
+
+REGIMES = ("output_targets", "payment_by_results", "hls")
+SEEDS = (1, 2, 3)
+
+
+@pytest.fixture(scope="module")
+def outputs():
+    results = {r: cached_run(1, regime=r, **SMALL) for r in REGIMES}
+    ts = charts.timeseries_frame({r: res.timeseries for r, res in results.items()})
+    summaries = {r: res.summary for r, res in results.items()}
+    runs = charts.runs_frame(
+        [{"label": r, "seed": s, **cached_run(s, regime=r, **SMALL).summary} for r in REGIMES for s in SEEDS]
+    )
+    campbell = charts.campbell_runs([0.0, 0.5, 1.0], SEEDS, regime="output_targets", **SMALL)
+    return ts, summaries, runs, campbell
+
+
+@pytest.fixture(scope="module")
+def figures(outputs):
+    ts, summaries, runs, campbell = outputs
+    return charts.all_figures(ts, summaries, runs, campbell)
+
+
+def _png_size(data: bytes) -> tuple[int, int]:
+    assert data[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG file"
+    return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+
+
+def _ink(data: bytes) -> float:
+    from PIL import Image
+
+    img = Image.open(io.BytesIO(data)).convert("L")
+    hist = img.histogram()
+    return 1.0 - sum(hist[245:]) / (img.width * img.height)
+
+
+def _titles(spec: dict) -> list[str]:
+    """Every axis title in a Vega-Lite spec (encodings at any depth)."""
+    out: list[str] = []
+
+    def walk(node):
+        if isinstance(node, dict):
+            enc = node.get("encoding")
+            if isinstance(enc, dict):
+                for ch in ("x", "y"):
+                    t = enc.get(ch, {}).get("title") if isinstance(enc.get(ch), dict) else None
+                    if isinstance(t, str):
+                        out.append(t)
+            for v in node.values():
+                walk(v)
+        elif isinstance(node, list):
+            for v in node:
+                walk(v)
+
+    walk(spec)
+    return out
+
+
+def test_every_chart_type_is_built(figures):
+    names = {f.name for f in figures}
+    assert names == {
+        "outcomes_over_time",
+        "campbell_curve",
+        "gaming_by_channel",
+        "wait_distribution",
+        "help_by_complexity",
+        "cost_over_time",
+        "trust_and_morale",
+    }
+
+
+def test_files_are_valid_offline_html_and_png(figures, tmp_path):
+    for fig in figures:
+        paths = fig.save(tmp_path)
+        page = paths["html"].read_text(encoding="utf-8")
+        assert page.startswith("<!DOCTYPE html>")
+        assert "window.vegaEmbed" in page, "the Vega bundle must be inlined"
+        assert not re.search(r"<(script|link)[^>]+(src|href)=['\"]https?://", page), "no network resources"
+        spec = json.loads(re.search(r"vegaEmbed\('#fig-[a-z_]+', (\{.*\}), \{renderer", page).group(1))
+        assert spec["$schema"].startswith("https://vega.github.io/schema/vega-lite/")
+        assert spec["title"]["text"] == fig.title
+        assert " ".join(spec["title"]["subtitle"]) == " ".join(fig.caption.split())
+        png = paths["png"].read_bytes()
+        width, height = _png_size(png)
+        assert width > 400 and height > 250
+        assert _ink(png) > 0.02, f"{fig.name}: PNG looks blank"
+
+
+def test_titles_captions_and_units(figures):
+    for fig in figures:
+        assert fig.title and fig.caption.endswith(".")
+        titles = _titles(fig.spec())
+        assert titles, f"{fig.name}: no axis titles"
+        # Every quantitative axis states its unit or scale in brackets.
+        assert all("(" in t for t in titles if t), f"{fig.name}: axis title without unit: {titles}"
+
+
+def test_chart_data_come_from_the_runs(outputs, figures):
+    ts, summaries, runs, _ = outputs
+    spec = next(f for f in figures if f.name == "outcomes_over_time").spec()
+    rows = next(iter(spec["datasets"].values()))
+    true_rows = [r for r in rows if r["label"] == "output_targets" and r["measure"] == "true"]
+    expected = ts.filter(pl.col("label") == "output_targets")["true_outcome"].to_list()
+    assert [r["share"] for r in true_rows] == pytest.approx(expected)
+    gaming = next(f for f in figures if f.name == "gaming_by_channel").spec()
+    bars = {(r["label"], r["channel"]): r["mean"] for r in next(iter(gaming["datasets"].values()))}
+    mean_sub = runs.filter(pl.col("label") == "payment_by_results")["gaming_effort_substitution"].mean()
+    assert bars[("payment_by_results", "effort substitution")] == pytest.approx(mean_sub)
+
+
+def test_campbell_curve_rises_with_the_stakes(outputs):
+    """Over three seeds the reported-true gap at full stakes exceeds the gap with nothing at stake."""
+    campbell = outputs[3]
+    by = campbell.group_by("incentive_strength").agg(pl.col("campbell_gap").mean()).sort("incentive_strength")
+    gaps = by["campbell_gap"].to_list()
+    assert gaps[0] == pytest.approx(0.0, abs=0.02)
+    assert gaps[-1] > gaps[0] + 0.03
+    fig = charts.campbell_curve(campbell)
+    summary = [d for d in fig.spec()["datasets"].values() if d and "ci_low" in d[0]][0]
+    for row in summary:
+        assert row["ci_low"] <= row["mean"] <= row["ci_high"]
+        assert row["n"] == len(SEEDS)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(st.integers(0, 500), min_size=53, max_size=53),
+    st.lists(st.integers(0, 500), min_size=53, max_size=53),
+    st.integers(0, 26),
+)
+def test_wait_shares_are_a_distribution(true, reported, target):
+    summaries = {
+        "x": {"wait_histogram": true, "wait_histogram_reported": reported, "time_to_service_target_weeks": target}
+    }
+    fig = charts.wait_distribution(charts.wait_frame(summaries))
+    rows = next(iter(fig.spec()["datasets"].values()))
+    for measure, hist in (("true", true), ("reported", reported)):
+        shares = [r["share"] for r in rows if r["measure"] == measure]
+        assert len(shares) == 27 and all(s >= 0 for s in shares)
+        if sum(hist[:27]) > 0:
+            assert sum(shares) == pytest.approx(1.0)
+    assert {r["target"] for r in rows} == {target}
+
+
+def test_non_finite_values_become_gaps_not_broken_axes():
+    frame = pl.DataFrame(
+        {
+            "label": ["a"] * 3,
+            "week": [0, 1, 2],
+            "true_outcome": [0.2, float("nan"), 0.3],
+            "reported_outcome": [0.2, 0.4, float("inf")],
+        }
+    )
+    rows = next(iter(charts.outcomes_over_time(frame).spec()["datasets"].values()))
+    assert all(r["share"] is None or 0 <= r["share"] <= 1 for r in rows)
+    assert sum(r["share"] is None for r in rows) == 2
