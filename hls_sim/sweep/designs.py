@@ -149,9 +149,9 @@ def _path(exp: Experiment) -> DesignPoints:
         for k in levers:
             prm = PARAMS[k]
             if prm.kind is float:
-                over[k] = float(a[k] + t * (b[k] - a[k]))
+                over[k] = float((1.0 - t) * a[k] + t * b[k])  # exact at both ends
             elif prm.kind is int:
-                over[k] = int(math.floor(a[k] + t * (b[k] - a[k]) + 0.5))
+                over[k] = int(math.floor((1.0 - t) * a[k] + t * b[k] + 0.5))
             else:
                 over[k] = b[k] if t >= d.switch_at.get(k, 0.5) else a[k]
         coords = {"path_t": float(t), **over}
