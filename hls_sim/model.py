@@ -14,10 +14,12 @@ import numpy as np
 
 from hls_sim import system
 from hls_sim.commissioner import Commissioner
+from hls_sim.draws import WeeklyDraws
 from hls_sim.kernels.discharge import discharge, followups
 from hls_sim.kernels.doors import present_and_intake
 from hls_sim.kernels.life import life_step, wellbeing_stats
 from hls_sim.kernels.queue import allocate
+from hls_sim.kernels.readout import count_values
 from hls_sim.kernels.work import choose_time, give_help
 from hls_sim.kernels.workforce import reassign_orphans, workforce_step
 from hls_sim.layout import (
@@ -157,10 +159,6 @@ class HLSModel(mesa.Model):
         self.cxn = cxn
         self.decile = np.minimum(9, (cxn * 10).astype(TINY)).astype(TINY)
         self.top_decile = self.decile == 9
-        # preallocated weekly random buffers: the same shapes every week, whatever the regime
-        self.u_life = np.empty((n, 5))
-        self.u_doors = np.empty((n, 6))
-        self.u_care = np.empty((n, 6))
         self.prm = np.zeros(N_PRM)
         self._fill_prm()
         self._warm_up(WARMUP_WEEKS)
@@ -168,10 +166,10 @@ class HLSModel(mesa.Model):
     def _warm_up(self, weeks: int) -> None:
         """Let lives run without services so the population starts near its own dynamics, not the draw."""
         c = self.cit
-        rng = self.streams["population"]
+        draws = WeeklyDraws([self.streams["population"]], [(self.n, 5)])
         scratch = np.zeros(N_CNT)
-        for _ in range(weeks):
-            rng.random(out=self.u_life)
+        for week in range(weeks):
+            (u,) = draws.next(more=week < weeks - 1)
             life_step(
                 c["need"],
                 c["strength"],
@@ -181,7 +179,7 @@ class HLSModel(mesa.Model):
                 c["efficacy"],
                 c["crisis_now"],
                 c["unresolved"],
-                self.u_life,
+                u,
                 self.prm,
                 scratch,
             )
@@ -202,7 +200,12 @@ class HLSModel(mesa.Model):
         per = self._needs_assessment(total_staff)
         capacity = 2 * total_staff + 2 * n_prov
         self.wk = make_workers(per, capacity, p, self.streams["workforce_init"])
-        self.u_work = np.empty((capacity, 4))
+        # preallocated weekly random blocks: the same shapes every week, whatever the regime
+        s = self.streams
+        self._draws = WeeklyDraws(
+            [s["life"], s["doors"], s["care"], s["workforce"]], [(self.n, 5), (self.n, 6), (self.n, 6), (capacity, 4)]
+        )
+        self.u_life, self.u_doors, self.u_care, self.u_work = self._draws.sets[0]
         self.u_tender = np.empty(capacity)
         self.worker_week_cost = p["hours_per_week"] * p["hourly_cost"] * (1.0 + p["overhead_share"])
         self.contract_week = per * self.worker_week_cost
@@ -579,11 +582,8 @@ class HLSModel(mesa.Model):
 
     # ------------------------------------------------------------------ helpers of the step
     def _draw_randoms(self) -> None:
-        s = self.streams
-        s["life"].random(out=self.u_life)
-        s["doors"].random(out=self.u_doors)
-        s["care"].random(out=self.u_care)
-        s["workforce"].random(out=self.u_work)
+        """This week's uniforms; for a large population they were drawn on another core (hls_sim.draws)."""
+        self.u_life, self.u_doors, self.u_care, self.u_work = self._draws.next()
 
     def _reset_tallies(self) -> None:
         self.cnt[:] = 0.0
@@ -723,7 +723,7 @@ class HLSModel(mesa.Model):
         return wellbeing_stats(self.cit["need"], self.top_decile)
 
     def counts_by_status(self) -> np.ndarray:
-        return np.bincount(self.cit["status"], minlength=3)
+        return count_values(self.cit["status"], 3)
 
     def waiting(self) -> int:
         return int(np.sum(self.cit["status"] == WAITING))

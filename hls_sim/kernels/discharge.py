@@ -61,7 +61,7 @@ REAL_CHANGE = 0.03  # wellbeing change that counts as a real improvement or decl
 GAMING_SCALE = 2.0  # hours of number-improving effort at which a false report is 63% as likely as it can be
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def discharge(
     need,
     priority,
@@ -196,7 +196,7 @@ def discharge(
         game_hours[i] = 0.0
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def followups(need, followup, followup_domain, followup_wellbeing, prm, cnt):
     """Thirteen weeks after discharge: did the person's life really improve, and did it hold?"""
     n, d = need.shape

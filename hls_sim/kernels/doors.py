@@ -36,7 +36,7 @@ REJECT_TRUST_LOSS = 0.05
 REFERRAL_FAIL_TRUST_LOSS = 0.08  # "dockyard tennis" (002 L4176)
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def observed_band(need_row, cxn_i):
     """Difficulty an assessment can see: how many domains are in trouble, and how intertwined
     the person's problems are (history, repeat contacts), each counting half."""
@@ -48,7 +48,7 @@ def observed_band(need_row, cxn_i):
     return min(N_BANDS - 1, int(score * N_BANDS))
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def present_and_intake(
     need,
     trust,

@@ -22,26 +22,32 @@ TRUST_PULL = 0.005  # general trust in services drifts back slowly (002 L830: sl
 CRISIS_TRUST_LOSS = 0.05
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def life_step(need, strength, coupling, priority, trust, efficacy, crisis_now, unresolved, u, prm, cnt):
     """One week of every life: spill-over through the personal coupling, recovery, shocks, crises.
 
     u[i] holds five uniforms per person: shock, shock domain, shock size, priority shift, crisis.
+    The spill-over sums run over the source domain j in the outer loop so that the inner loop
+    walks a contiguous row of the coupling matrix (it vectorises); each domain's sum still adds
+    its terms in the order j = 0..d-1, so results are bit-identical to the textbook loop.
     """
     n, d = need.shape
     spill = prm[P_SPILL]
     rec = prm[P_RECOVERY]
     thr = prm[P_CRISIS_THR]
     old = np.empty(d)
+    inflow = np.empty(d)
     crises = 0.0
     for i in range(n):
         for k in range(d):
             old[k] = need[i, k]
+            inflow[k] = 0.0
+        for j in range(d):
+            o = old[j]
+            for k in range(d):
+                inflow[k] += coupling[i, j, k] * o
         for k in range(d):
-            inflow = 0.0
-            for j in range(d):
-                inflow += coupling[i, j, k] * old[j]
-            x = old[k] + spill * inflow * (1.0 - old[k]) - rec * strength[i, k] * old[k]
+            x = old[k] + spill * inflow[k] * (1.0 - old[k]) - rec * strength[i, k] * old[k]
             s = strength[i, k]
             strength[i, k] = s + STRENGTH_RATE * ((1.0 - old[k]) * (1.0 - s) - old[k] * s)
             need[i, k] = min(1.0, max(0.0, x))
@@ -75,7 +81,7 @@ def life_step(need, strength, coupling, priority, trust, efficacy, crisis_now, u
     cnt[C_CRISES] += crises
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def wellbeing_stats(need, mask):
     """Mean wellbeing (1 - mean need) over everyone and over the people flagged in mask."""
     n, d = need.shape

@@ -32,9 +32,61 @@ from hls_sim.layout import (
 )
 
 NEW_BOND = 0.1
+FULL_SORT_SHARE = 0.25  # take the whole list in order when this share of it can start this week
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
+def _ahead(score, a, b):
+    """Queue order: the lower score first, ties to the earlier list position (a stable sort's order)."""
+    return score[a] < score[b] or (score[a] == score[b] and a < b)
+
+
+@njit(cache=True, nogil=True)
+def _sift_down_max(heap, size, pos, score):
+    while True:
+        child = 2 * pos + 1
+        if child >= size:
+            return
+        if child + 1 < size and _ahead(score, heap[child], heap[child + 1]):
+            child += 1
+        if not _ahead(score, heap[pos], heap[child]):
+            return
+        heap[pos], heap[child] = heap[child], heap[pos]
+        pos = child
+
+
+@njit(cache=True, nogil=True)
+def first_in_queue(score, k):
+    """The first k positions of the stable ascending order of score.
+
+    Only as many people as there are free places can start in a week, usually a small part of
+    a long list, so a bounded heap keeps the k best (O(m log k)) instead of sorting all m.
+    """
+    m = score.shape[0]
+    k = min(k, m)
+    if k >= FULL_SORT_SHARE * m:
+        return np.argsort(score, kind="mergesort")[:k]
+    heap = np.empty(k, np.int64)  # max-heap under _ahead: the root is the last of the k kept
+    size = 0
+    for j in range(m):
+        if size < k:
+            heap[size] = j
+            pos = size
+            size += 1
+            while pos > 0:
+                parent = (pos - 1) // 2
+                if not _ahead(score, heap[parent], heap[pos]):
+                    break
+                heap[parent], heap[pos] = heap[pos], heap[parent]
+                pos = parent
+        elif k > 0 and _ahead(score, j, heap[0]):
+            heap[0] = j
+            _sift_down_max(heap, size, 0, score)
+    kept = np.sort(heap[:size])
+    return kept[np.argsort(score[kept], kind="mergesort")]
+
+
+@njit(cache=True, nogil=True)
 def allocate(
     need,
     trust,
@@ -116,16 +168,20 @@ def allocate(
             if use_target and clock_stopped[i] == 0 and wait[i] <= target:
                 urgency = 1.0 + wait[i] / target
             score[j] = -((1.0 - cp) * base + cp * urgency)
-        order = np.argsort(score, kind="mergesort")
         staff = wlist[wstart[p] : wstart[p + 1]]
         ns = staff.shape[0]
+        places = 0
+        for j in range(ns):
+            places += free[staff[j]]
+        # each of the first `places` people in the queue starts; the next finds no free place
+        order = first_in_queue(score, places)
         # the least-loaded colleague first, then round robin over staff with a free place
         load = np.empty(ns)
         for j in range(ns):
             load[j] = -free[staff[j]]
         staff = staff[np.argsort(load, kind="mergesort")]
         ptr = 0
-        for j in range(m):
+        for j in range(order.shape[0]):
             i = members[order[j]]
             best = -1
             for _ in range(ns):

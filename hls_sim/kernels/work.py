@@ -64,13 +64,13 @@ SPEND_HALF = 20.0
 ROOT_DRAG_SCALE = 0.6  # coupled inflow at which protocol help in one domain no longer holds  # GBP/week at which a small spend has half its full effect
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _shares(ws, wr, wp, wg):
     tot = ws + wr + wp + wg
     return ws / tot, wr / tot, wp / tot, wg / tot
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def choose_time(
     need,
     cxn,
@@ -183,7 +183,7 @@ def choose_time(
         cnt[C_H_RATCHET] += avail * max(0.0, s_s - e_s)
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _prospect(need_dc, band_attract, thr):
     """How likely a case looks to produce a paid or counted outcome soon: its band's record, and how
     close its service-domain need is to the line (the 'bubble' cases get the attention)."""
@@ -191,7 +191,7 @@ def _prospect(need_dc, band_attract, thr):
     return band_attract * near
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def give_help(
     coupling,
     need,
@@ -233,6 +233,9 @@ def give_help(
 
     Case weights follow need; a provider that parks scales each case's weight by
     (1 - parking x (1 - prospect)). Parked hours are measured against the need-only spread.
+    The first pass parks each case's weight and coupled inflow in h_rel/h_prot (both are
+    overwritten with the hours in the second pass): the short first pass fetches the scattered
+    coupling columns with more loads in flight than the long second pass could.
     """
     n, d = need.shape
     nw = w_status.shape[0]
@@ -251,9 +254,16 @@ def give_help(
         top = 0.0
         for k in range(d):
             top = max(top, need[i, k])
-        base = 0.2 + 0.5 * (need[i, domain[p]] + top)
+        dc = domain[p]
+        base = 0.2 + 0.5 * (need[i, dc] + top)
+        wt = base * (1.0 - pol[p, POL_PARK] * (1.0 - _prospect(need[i, dc], attract[p, band[i]], thr)))
         w0_sum[w] += base
-        w_sum[w] += base * (1.0 - pol[p, POL_PARK] * (1.0 - _prospect(need[i, domain[p]], attract[p, band[i]], thr)))
+        w_sum[w] += wt
+        inflow = 0.0
+        for k in range(d):
+            inflow += coupling[i, k, dc] * need[i, k]
+        h_rel[i] = wt
+        h_prot[i] = inflow
     for i in range(n):
         if status[i] != IN_SERVICE:
             h_rel[i] = 0.0
@@ -267,7 +277,8 @@ def give_help(
         for k in range(d):
             top = max(top, need[i, k])
         base = 0.2 + 0.5 * (need[i, dc] + top)
-        wt = base * (1.0 - pol[p, POL_PARK] * (1.0 - _prospect(need[i, dc], attract[p, band[i]], thr)))
+        wt = h_rel[i]
+        inflow = h_prot[i]
         share = wt / w_sum[w] if w_sum[w] > 0.0 else 0.0
         share0 = base / w0_sum[w] if w0_sum[w] > 0.0 else 0.0
         hr = w_h_rel[w] * share
@@ -292,9 +303,6 @@ def give_help(
         fit = 1.0 if pr == dc else MISFIT_EFFECT
         # problems elsewhere keep driving this one: a service that treats only its own domain is
         # dragged back by the person's coupled needs ("trapped behind a dominant issue", 001 L1455)
-        inflow = 0.0
-        for k in range(d):
-            inflow += coupling[i, k, dc] * need[i, k]
         drag = min(1.0, inflow / ROOT_DRAG_SCALE)
         cut = PROTOCOL_EFFECT * w_skill[w] * fp * ready * fit * (1.0 - drag) * need[i, dc]
         need[i, dc] -= cut
@@ -311,7 +319,7 @@ def give_help(
         strength[i, tgt] += STRENGTH_GAIN * fr * (1.0 - strength[i, tgt])
         efficacy[i] += 0.5 * STRENGTH_GAIN * fr * (1.0 - efficacy[i])
         # a relationship needs a minimum dose of time to form and fades when contact is thin (002 L716-735)
-        fb = 1.0 - np.exp(-max(0.0, hr - BOND_MIN_HOURS) / HELP_SCALE)
+        fb = 1.0 - np.exp(-(hr - BOND_MIN_HOURS) / HELP_SCALE) if hr > BOND_MIN_HOURS else 0.0
         bond[i] += BOND_GAIN * fb * (1.0 - bond[i])
         if hr < BOND_MIN_HOURS:
             bond[i] -= BOND_FADE * bond[i]

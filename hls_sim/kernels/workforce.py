@@ -9,6 +9,7 @@ colleagues and the relationship starts again (002 L716-735).
 
 from __future__ import annotations
 
+import numpy as np
 from numba import njit
 
 from hls_sim.layout import (
@@ -37,7 +38,7 @@ NEW_BOND = 0.1
 SEEN_GAIN_SCALE = 0.03  # need reduction per case-week that a worker experiences as "really helping"
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def workforce_step(
     w_status,
     w_provider,
@@ -129,22 +130,56 @@ def workforce_step(
         reassign_orphans(w_status, w_provider, w_caseload, status, worker, provider, bond, cnt)
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
+def _lighter(w_caseload, a, b):
+    """Who takes an orphaned case first: the smaller caseload, then the lower post index."""
+    return w_caseload[a] < w_caseload[b] or (w_caseload[a] == w_caseload[b] and a < b)
+
+
+@njit(cache=True, nogil=True)
+def _sift_down(heap, lo, size, pos, w_caseload):
+    while True:
+        child = 2 * pos + 1
+        if child >= size:
+            return
+        if child + 1 < size and _lighter(w_caseload, heap[lo + child + 1], heap[lo + child]):
+            child += 1
+        if not _lighter(w_caseload, heap[lo + child], heap[lo + pos]):
+            return
+        heap[lo + pos], heap[lo + child] = heap[lo + child], heap[lo + pos]
+        pos = child
+
+
+@njit(cache=True, nogil=True)
 def reassign_orphans(w_status, w_provider, w_caseload, status, worker, provider, bond, cnt):
-    """Cases of workers who left pass to the least-loaded colleague; the relationship restarts."""
+    """Cases of workers who left pass to the least-loaded colleague; the relationship restarts.
+
+    "Least loaded" means the smallest caseload, ties to the lowest post index. One min-heap of
+    active colleagues per provider finds that colleague in log time, so a week with many quits
+    costs (orphans x log staff), not (orphans x all workers) as a scan per orphan would.
+    """
     n = status.shape[0]
     nw = w_status.shape[0]
+    n_prov = 0
+    for v in range(nw):
+        if w_status[v] == ACTIVE:
+            n_prov = max(n_prov, w_provider[v] + 1)
+    heap = np.empty(0, np.int64)
+    start = np.zeros(n_prov + 1, np.int64)
+    built = False
     for i in range(n):
         if status[i] != IN_SERVICE:
             continue
         w = worker[i]
         if w_status[w] == ACTIVE:
             continue
+        if not built:
+            heap, start = _colleague_heaps(w_status, w_provider, w_caseload, n_prov)
+            built = True
         p = provider[i]
         best = -1
-        for v in range(nw):
-            if w_status[v] == ACTIVE and w_provider[v] == p and (best < 0 or w_caseload[v] < w_caseload[best]):
-                best = v
+        if p < n_prov and start[p + 1] > start[p]:
+            best = heap[start[p]]
         w_caseload[w] -= 1
         bond[i] = NEW_BOND
         cnt[C_BROKEN] += 1.0
@@ -154,3 +189,27 @@ def reassign_orphans(w_status, w_provider, w_caseload, status, worker, provider,
         else:
             worker[i] = best
             w_caseload[best] += 1
+            _sift_down(heap, start[p], start[p + 1] - start[p], 0, w_caseload)
+
+
+@njit(cache=True, nogil=True)
+def _colleague_heaps(w_status, w_provider, w_caseload, n_prov):
+    """Active posts grouped by provider (offsets in start), each group heap-ordered by _lighter."""
+    nw = w_status.shape[0]
+    start = np.zeros(n_prov + 1, np.int64)
+    for v in range(nw):
+        if w_status[v] == ACTIVE:
+            start[w_provider[v] + 1] += 1
+    for p in range(n_prov):
+        start[p + 1] += start[p]
+    heap = np.empty(start[n_prov], np.int64)
+    fill = start[:n_prov].copy()
+    for v in range(nw):
+        if w_status[v] == ACTIVE:
+            heap[fill[w_provider[v]]] = v
+            fill[w_provider[v]] += 1
+    for p in range(n_prov):
+        size = start[p + 1] - start[p]
+        for pos in range(size // 2 - 1, -1, -1):
+            _sift_down(heap, start[p], size, pos, w_caseload)
+    return heap, start
