@@ -358,12 +358,21 @@ class HLSModel(mesa.Model):
     # ------------------------------------------------------------------ the week
     def step(self) -> None:
         """One week, in this order; every kernel reads this week's pre-drawn random numbers."""
+        self._start_week()
+        self._people_week()
+        self._organisations_week()
+
+    def _start_week(self) -> None:
         p = self.p
         if p["switch_week"] > 0 and self.week == p["switch_week"]:
             self._switch_regime()
         self._draw_randoms()
         self._reset_tallies()
         self._update_stakes()
+
+    def _people_week(self) -> None:
+        """Citizens and workers, moved by the numba kernels (hls_sim.reference restates this part in
+        plain Python, one Mesa agent per person, and must give the same results)."""
         c, w = self.cit, self.wk
         life_step(
             c["need"],
@@ -559,6 +568,10 @@ class HLSModel(mesa.Model):
             self.prm,
             self.cnt,
         )
+
+    def _organisations_week(self) -> None:
+        """Money, reviews, learning, the year end and tenders: Python-level rules on the arrays."""
+        p = self.p
         self._finance()
         self._accumulate()
         wk = self.week + 1
