@@ -327,3 +327,23 @@ def compare_seeds(names: list[str] | None, n_seeds: int | None, first: int | Non
         seeds = seeds or list(range(1, DEFAULT_N_SEEDS + 1))
     seed_param.coerce(seeds[-1], source="--seed and --seeds")
     return seeds
+
+
+def scenario_notes(names: list[str | None], labels: list[str]) -> dict[str, dict[str, Any]]:
+    """What each compared label ran, for manifests and reports: its description, files and sources.
+
+    With no scenario named, every label (a regime) ran on the default scenario.
+    """
+    out: dict[str, dict[str, Any]] = {}
+    for name, label in zip(names if names != [None] else [None] * len(labels), labels, strict=True):
+        if name is None and DEFAULT not in named_scenarios():
+            out[label] = {"scenario": None, "description": "registry defaults", "files": [], "source": ""}
+            continue
+        sc = load_scenario(name or DEFAULT)
+        out[label] = {
+            "scenario": sc.name,
+            "description": sc.description,
+            "files": [display(p) for p in sc.chain],
+            "source": sc.source_note,
+        }
+    return out

@@ -372,7 +372,11 @@ def _param_schema(prm: Param) -> dict[str, Any]:
 
 
 def json_schema() -> dict[str, Any]:
-    """A JSON Schema (draft 2020-12) for one scenario file, for editors that check TOML as people type."""
+    """A JSON Schema for one scenario file, for editors that check TOML as people type.
+
+    Draft-07 is declared because TOML editors (Taplo and the editors built on it) support older
+    drafts best; every keyword used here means the same from draft-04 to 2020-12.
+    """
     every = fields()
     props: dict[str, Any] = {
         "description": {"type": "string", "pattern": "\\S", "description": TOP_LEVEL_DOCS["description"]},
@@ -401,7 +405,7 @@ def json_schema() -> dict[str, Any]:
     for sec in sections():
         props[sec] = table((sec,), SECTION_DOCS.get(sec, f"Parameters of the '{sec}' group."))
     return {
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$schema": "http://json-schema.org/draft-07/schema#",
         "title": "hls_sim scenario file",
         "description": "A place, a population and a regime for hls_sim; see docs/scenarios.md.",
         "type": "object",

@@ -65,7 +65,7 @@ def test_model_builds_the_providers_the_file_describes(name):
 def test_shipped_files_match_the_json_schema(name):
     import tomllib
 
-    validator = jsonschema.Draft202012Validator(json_schema())
+    validator = jsonschema.Draft7Validator(json_schema())
     for path in load_scenario(name).chain:
         validator.validate(tomllib.loads(path.read_text()))
 
@@ -73,7 +73,7 @@ def test_shipped_files_match_the_json_schema(name):
 def test_json_schema_is_a_valid_schema_and_printed(capsys):
     assert main(["schema"]) == 0
     schema = json.loads(capsys.readouterr().out)
-    jsonschema.Draft202012Validator.check_schema(schema)
+    jsonschema.Draft7Validator.check_schema(schema)
     assert schema == json_schema()
     prop = schema["properties"]["workforce"]["properties"]["caseload_cap"]
     assert prop["type"] == "integer" and prop["minimum"] == PARAMS["caseload_cap"].lo
@@ -218,6 +218,9 @@ def test_compare_scenarios_on_common_seeds(tmp_path, capsys):
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["seeds"] == seeds
     assert manifest["labels"]["gateshead_council_tax"]["regime"] == "hls"
+    note = manifest["scenarios"]["gateshead_council_tax"]
+    assert note["description"] == load_scenario("gateshead_council_tax").description
+    assert [f.rsplit("/", 1)[-1] for f in note["files"]] == ["gateshead_enforcement.toml", "gateshead_council_tax.toml"]
 
 
 @pytest.mark.parametrize(

@@ -17,7 +17,7 @@ from hls_sim.scenarios import load_scenario
 from hls_sim.schema import Field, check_document, fields, json_schema, to_toml
 
 FIELDS = list(fields().values())
-VALIDATOR = jsonschema.Draft202012Validator(json_schema())
+VALIDATOR = jsonschema.Draft7Validator(json_schema())
 # Keys whose valid values depend on other keys once files are merged (checked in test_scenarios_bad).
 CROSS_CHECKED = {"weeks", "burn_in_weeks", "switch_week", "n_providers", "workers_per_1000", None}
 CHAIN_FIELDS = [
@@ -133,3 +133,25 @@ def test_extends_chain_takes_the_nearest_value(chain):
     seeds = [doc["seeds"] for doc, _ in chain if "seeds" in doc]
     assert sc.seeds == (seeds[-1] if seeds else None)
     assert len(sc.chain) == len(chain)
+
+
+@settings(max_examples=30, deadline=None)
+@given(mutated_documents())
+def test_command_line_rejects_mutations_with_exit_2_and_writes_nothing(case):
+    import contextlib
+    import io
+
+    from hls_sim.cli import main
+
+    doc, path = case
+    with tempfile.TemporaryDirectory() as tmp:
+        scenario = Path(tmp, "mutated.toml")
+        scenario.write_text(to_toml(doc))
+        out = Path(tmp, "out")
+        err = io.StringIO()
+        with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
+            code = main(["run", str(scenario), "--out", str(out)])
+        assert code == 2
+        assert "Traceback" not in err.getvalue()
+        assert f"mutated.toml: {path}: " in err.getvalue() if path else "mutated.toml: " in err.getvalue()
+        assert not out.exists()

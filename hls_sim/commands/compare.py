@@ -19,7 +19,7 @@ from hls_sim.commands._common import add_population_options, default_out, overri
 from hls_sim.params import PARAMS, resolve
 from hls_sim.regimes import REGIMES
 from hls_sim.runner import run
-from hls_sim.scenarios import compare_seeds, scenario_overrides
+from hls_sim.scenarios import compare_seeds, scenario_notes, scenario_overrides
 from hls_sim.stats import mean_ci
 from hls_sim.version import __version__
 
@@ -129,6 +129,7 @@ def main(args: argparse.Namespace) -> int:
         "hls_sim_version": __version__,
         "seeds": seeds,
         "labels": {label: resolve(o) for label, o in labels.items()},
+        "scenarios": scenario_notes(args.scenarios or [None], list(labels)),
     }
     (out / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
     print(format_table(table, list(labels), len(seeds)))
