@@ -385,7 +385,8 @@ def wait_distribution(waits: pl.DataFrame, *, max_weeks: int = 26) -> Figure:
     title = "Time to service and the target"
     caption = (
         "Share of service starts by weeks waited, as really experienced (bars) and as recorded (line); "
-        "the red rule is the time-to-service target, and a pile-up just inside it is threshold bunching."
+        "the red rule is the time-to-service target (a 4-week reference where the regime sets none), and a "
+        "pile-up just inside it is threshold bunching."
     )
     x = alt.X("weeks:O", title="weeks waited before service started (weeks)")
     bars = (

@@ -6,6 +6,7 @@ import argparse
 import os
 import subprocess
 import sys
+from importlib.util import find_spec
 from pathlib import Path
 
 APP = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
@@ -57,13 +58,11 @@ def main(args: argparse.Namespace) -> int:
 
     if not 0 <= args.port <= 65535:
         raise UsageError(f"--port {args.port}: allowed is an integer from 0 to 65535")
-    try:
-        import mesa.visualization  # noqa: F401
-        import solara  # noqa: F401
-    except ImportError as exc:
+    missing = [m for m in ("solara", "solara_assets", "ipyvuetify", "matplotlib", "networkx") if find_spec(m) is None]
+    if missing:
         raise UsageError(
-            f"the dashboard needs the 'dashboard' extra ({exc.name} is missing): pip install 'hls-sim[dashboard]'"
-        ) from None
+            f"the dashboard needs the 'dashboard' extra ({', '.join(missing)} missing): pip install 'hls-sim[dashboard]'"
+        )
     shown = "localhost" if args.host in ("127.0.0.1", "localhost") else args.host
     where = f"http://{shown}:{args.port}" if args.port else f"http://{shown}:<a free port, printed by solara below>"
     print(f"hls-sim dashboard: open {where} in a browser (Ctrl+C stops it)", flush=True)

@@ -28,10 +28,13 @@ from hls_sim.dashboard.model import (  # noqa: E402
 from hls_sim.metrics import WINDOW  # noqa: E402
 
 FIGSIZE = (6.4, 3.6)
+DPI = 90
 
 
 def _axes(title: str, model: DashboardModel, ylabel: str) -> tuple[Figure, object]:
-    fig = Figure(figsize=FIGSIZE, layout="constrained")
+    # Fixed margins instead of a layout engine: a redraw every few weeks must stay cheap.
+    fig = Figure(figsize=FIGSIZE, dpi=DPI)
+    fig.subplots_adjust(left=0.12, right=0.98, top=0.9, bottom=0.15)
     ax = fig.subplots()
     ax.set_title(title, loc="left", fontsize=11, fontweight="bold")
     ax.set_xlim(0, model.p["weeks"])
@@ -117,16 +120,15 @@ def Headline(model: DashboardModel) -> None:  # noqa: N802 (solara components ar
     )
 
 
-def make_page() -> solara.Element:
-    model = DashboardModel()
-    return SolaraViz(
+@solara.component
+def Page() -> None:  # noqa: N802 (solara looks for a component named Page)
+    """One model per browser session, so two students never step each other's model."""
+    model = solara.use_memo(DashboardModel, [])
+    SolaraViz(
         model,
         components=[(Headline, 0), (OutcomesChart, 0), (GamingChart, 0), (CostChart, 0)],
         model_params=model_params(),
         name="hls-sim: Campbell's Law live",
-        play_interval=50,
-        render_interval=4,
+        play_interval=20,
+        render_interval=5,
     )
-
-
-page = make_page()
