@@ -117,3 +117,14 @@ def test_path_switch_points_and_base_levers():
     assert "worker_discretion" not in path_levers(e)  # fixed by [base]
     steward = [p.overrides["steward"] for p in d.points]
     assert steward == [False] * 8 + [True] * 3
+
+
+def test_path_switches_levers_that_zero_turns_off_instead_of_passing_through_tiny_intervals():
+    # payment_by_results re-tenders every 156 weeks and hls never (0): no point may re-tender every few weeks
+    e = exp('[design]\ntype = "path"\nfrom = "payment_by_results"\nto = "hls"\nsteps = 11\n', "")
+    d = build_design(e)
+    a, b = resolve({"regime": "payment_by_results"}), resolve({"regime": "hls"})
+    for lever in ("retender_weeks", "learning_cycle_weeks"):
+        seen = [p.overrides[lever] for p in d.points]
+        assert set(seen) == {a[lever], b[lever]}, (lever, seen)
+        assert seen == [a[lever]] * 5 + [b[lever]] * 6

@@ -56,7 +56,7 @@ def main(args: argparse.Namespace) -> int:
     from hls_sim.sweep.executors import ExecutorError, dask_available
     from hls_sim.sweep.experiment import load_experiment
     from hls_sim.sweep.plan import make_plan
-    from hls_sim.sweep.runner import run_sweep
+    from hls_sim.sweep.runner import run_sweep, stored_experiment
     from hls_sim.sweep.store import EXPERIMENT, StoreError, WriteError
 
     workers = _default_workers() if args.workers is None else args.workers
@@ -74,7 +74,7 @@ def main(args: argparse.Namespace) -> int:
         stored = args.out / EXPERIMENT
         if not stored.is_file():
             raise UsageError(f"{args.out} holds no sweep to resume (no {EXPERIMENT})")
-        exp = load_experiment(stored)
+        exp = stored_experiment(args.out)
     else:
         exp = load_experiment(args.experiment)
     plan = make_plan(exp)

@@ -19,10 +19,9 @@ import numpy as np
 import polars as pl
 from scipy import stats
 
-from hls_sim.sweep.experiment import load_experiment
 from hls_sim.sweep.plan import Plan, make_plan
-from hls_sim.sweep.runner import load_results
-from hls_sim.sweep.store import EXPERIMENT, StoreError, SweepStore
+from hls_sim.sweep.runner import load_results, stored_experiment
+from hls_sim.sweep.store import StoreError, SweepStore
 
 HEADLINE = (
     "true_outcome",
@@ -256,7 +255,7 @@ def analyse(folder: str | Path, *, out: str | Path | None = None, level: float =
     if not store.exists():
         raise StoreError(f"{store.root} holds no sweep (no manifest.json)")
     manifest = store.manifest()
-    exp = load_experiment(store.root / EXPERIMENT)
+    exp = stored_experiment(store.root)
     plan = make_plan(exp)
     if plan.hash != manifest.get("plan_hash"):
         raise StoreError(

@@ -119,6 +119,16 @@ def build_design(exp: Experiment) -> DesignPoints:
     raise AssertionError(d.type)
 
 
+def zero_means_off(name: str) -> bool:
+    """Interval levers whose 0 switches the mechanism off, e.g. `retender_weeks` (registry doc: '(0 = ...)').
+
+    Between 156-weekly re-tendering and none, a straight line would pass through re-tendering
+    every few weeks, the fiercest competition of all; such levers switch like flags instead.
+    """
+    prm = PARAMS[name]
+    return prm.kind is int and "(0 = " in prm.doc
+
+
 def path_levers(exp: Experiment) -> list[str]:
     """Levers that differ between the path's two regimes and are not fixed by the base scenario."""
     d = exp.design
@@ -128,7 +138,8 @@ def path_levers(exp: Experiment) -> list[str]:
 
 
 def _path(exp: Experiment) -> DesignPoints:
-    """Points along a straight line in lever space; flags and categories switch at `switch_at`."""
+    """Points along a straight line in lever space; flags, categories and levers switched off by 0
+    (in either regime) switch at `switch_at` (default halfway)."""
     d = exp.design
     a = resolve({"regime": d.path_from})
     b = resolve({"regime": d.path_to})
@@ -150,7 +161,7 @@ def _path(exp: Experiment) -> DesignPoints:
             prm = PARAMS[k]
             if prm.kind is float:
                 over[k] = float((1.0 - t) * a[k] + t * b[k])  # exact at both ends
-            elif prm.kind is int:
+            elif prm.kind is int and not (zero_means_off(k) and 0 in (a[k], b[k])):
                 over[k] = int(math.floor((1.0 - t) * a[k] + t * b[k] + 0.5))
             else:
                 over[k] = b[k] if t >= d.switch_at.get(k, 0.5) else a[k]

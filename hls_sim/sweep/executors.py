@@ -11,6 +11,7 @@ import multiprocessing
 import traceback
 from collections.abc import Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 
 from hls_sim.sweep.task import RunOutcome, RunTask, run_one
 
@@ -47,9 +48,9 @@ def run_pool(tasks: Iterable[RunTask], workers: int) -> Iterator[RunOutcome]:
                 task = pending.pop(fut)
                 try:
                     outcome = fut.result()
-                except Exception as exc:
-                    if type(exc).__name__ == "BrokenProcessPool":
-                        raise ExecutorError(f"a worker process died ({exc})") from exc
+                except BrokenProcessPool as exc:
+                    raise ExecutorError(f"a worker process died ({exc})") from exc
+                except Exception as exc:  # e.g. a task that could not be pickled
                     outcome = _failed(task, exc)
                 yield outcome
                 nxt = next(it, None)

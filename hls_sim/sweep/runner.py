@@ -8,6 +8,7 @@ re-reads the folder and does exactly the runs that are missing.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as _dt
 import platform
 import sys
@@ -20,8 +21,18 @@ from typing import Any
 import polars as pl
 
 from hls_sim.sweep.executors import run_dask, run_inline, run_pool
+from hls_sim.sweep.experiment import Experiment, load_experiment
 from hls_sim.sweep.plan import Plan
-from hls_sim.sweep.store import FORMAT, RESULTS, RUNS, StoreError, SweepStore, WriteError, atomic_write_parquet
+from hls_sim.sweep.store import (
+    EXPERIMENT,
+    FORMAT,
+    RESULTS,
+    RUNS,
+    StoreError,
+    SweepStore,
+    WriteError,
+    atomic_write_parquet,
+)
 from hls_sim.sweep.task import RunOutcome, RunTask
 from hls_sim.version import __version__
 
@@ -246,6 +257,14 @@ def _write_runs_table(store: SweepStore, plan: Plan) -> None:
         atomic_write_parquet(store.root / RUNS, df)
     except OSError as exc:
         raise WriteError(f"could not write {store.root / RUNS}: {exc}") from exc
+
+
+def stored_experiment(out: str | Path) -> Experiment:
+    """The experiment a results folder was started from, under the name it was run with."""
+    store = SweepStore(Path(out))
+    exp = load_experiment(store.root / EXPERIMENT)
+    name = store.manifest().get("experiment") if store.exists() else None
+    return dataclasses.replace(exp, name=name) if isinstance(name, str) and name else exp
 
 
 def load_results(out: str | Path) -> pl.LazyFrame:
