@@ -243,3 +243,18 @@ def test_compare_defaults_to_the_first_scenario_seeds(tmp_path):
     assert compare_seeds([str(custom), "default"], None, None) == [11, 12, 13]
     assert compare_seeds(["default", str(custom)], None, None) == load_scenario("default").seeds
     assert compare_seeds(None, None, None) == load_scenario("default").seeds
+
+
+@pytest.mark.parametrize("name", NAMED)
+def test_each_scenario_cites_its_sources_and_is_documented(name):
+    """Source lines in the file's comments and `source`, and a note in docs/scenarios.md."""
+    import re
+    from pathlib import Path
+
+    sc = load_scenario(name)
+    text = sc.path.read_text()
+    citation = re.compile(r"\b00[0-4] L\d+|[A-Z][a-z]+ (&|and) [A-Z][a-z]+ \d{4}|registry defaults")
+    assert sc.source_note and citation.search(sc.source_note)
+    assert any(line.lstrip().startswith("#") for line in text.splitlines()) or name == "default"
+    docs = (Path(__file__).parent.parent / "docs" / "scenarios.md").read_text()
+    assert f"`{name}`" in docs

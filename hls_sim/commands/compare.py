@@ -133,6 +133,10 @@ def main(args: argparse.Namespace) -> int:
     }
     (out / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
     print(format_table(table, list(labels), len(seeds)))
+    if args.scenarios:
+        for label, note in manifest["scenarios"].items():
+            print(f"  {label}: {note['description']}")
+    print(f"seeds: {', '.join(map(str, seeds))} (the same for every label)")
     print(f"outputs written to {out}")
     _maybe_report(out)
     return 0
