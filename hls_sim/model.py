@@ -108,8 +108,7 @@ TRANSITION_WEEKS = 26
 TRANSITION_MORALE_DIP = 0.1  # change disrupts before it motivates (001 L859)
 TRANSITION_STRAIN = 0.4  # morale target lost at the start of a transition, fading over TRANSITION_WEEKS
 TRANSITION_STAFF_LOSS = 0.1  # some staff leave in a transition (001 L992 saw 50% in one provider)
-INITIAL_PTRUST = 0.3
-INITIAL_CTRUST = 0.5
+NEW_ENTRANT_TRUST = 0.7  # a new provider starts with less trust than the run's initial level
 
 
 def service_lines(p: dict) -> list[int]:
@@ -222,9 +221,9 @@ class HLSModel(mesa.Model):
         self.price = np.zeros((n_prov, N_BANDS))
         self.activity_price = np.zeros(n_prov)
         self.knowledge = np.full((n_prov, N_DOMAINS), system.KNOWLEDGE0)
-        self.ptrust = np.full((n_prov, n_prov), INITIAL_PTRUST)
+        self.ptrust = np.full((n_prov, n_prov), p["initial_trust_providers"])
         np.fill_diagonal(self.ptrust, 1.0)
-        self.ctrust = np.full(n_prov, INITIAL_CTRUST)
+        self.ctrust = np.full(n_prov, p["initial_trust_commissioner"])
         self.targets = np.zeros((n_prov, 2))
         self.cnt = np.zeros(N_CNT)
         self.pcnt = np.zeros((n_prov, N_PCNT))
@@ -279,7 +278,7 @@ class HLSModel(mesa.Model):
             self.pol[:, POL_HONESTY] = 1.0
             self.pol[:, POL_TIMING] = t0
             self.pol[:, POL_CLOCK] = 0.0
-            self.pol[:, POL_REFER] = 0.2 + 0.6 * INITIAL_PTRUST
+            self.pol[:, POL_REFER] = 0.2 + 0.6 * p["initial_trust_providers"]
         self._fill_prm()
         self._update_admin()
 
@@ -706,11 +705,11 @@ class HLSModel(mesa.Model):
         self.provider_churn += 1
         off = ~np.eye(self.n_prov, dtype=bool)
         self.ptrust[off] *= 1.0 - system.TRUST_TENDER_SHOCK
-        self.ptrust[k, :] = INITIAL_PTRUST * 0.7
-        self.ptrust[:, k] = INITIAL_PTRUST * 0.7
+        self.ptrust[k, :] = self.p["initial_trust_providers"] * NEW_ENTRANT_TRUST
+        self.ptrust[:, k] = self.p["initial_trust_providers"] * NEW_ENTRANT_TRUST
         self.ptrust[k, k] = 1.0
         self.knowledge[k] = system.KNOWLEDGE0
-        self.ctrust[k] = INITIAL_CTRUST
+        self.ctrust[k] = self.p["initial_trust_commissioner"]
         self.targets[k] = (self.p["outcome_target"], self.p["wait_target_share"])
         self.attract[k] = 1.0
 

@@ -689,6 +689,26 @@ _PARAMS: list[Param] = [
         "One-off investment (training, redesign) per citizen of population when switching to HLS-type regimes.",
         "001 L863 (invest up front); assumption for size",
     ),
+    _p(
+        "initial_trust_providers",
+        0.3,
+        0.0,
+        1.0,
+        "0-1",
+        "providers",
+        "Trust between provider organisations at the start of the run (and of a new entrant, x0.7).",
+        "assumption: guarded but not hostile; 001 L1669 (Plymouth spent four years building it before its alliance)",
+    ),
+    _p(
+        "initial_trust_commissioner",
+        0.5,
+        0.0,
+        1.0,
+        "0-1",
+        "providers",
+        "Trust between the commissioner and each provider at the start of the run.",
+        "assumption: neutral",
+    ),
     # ---- places described by scenario files (issue 4; docs/scenarios.md) ----
     *(
         _p(
@@ -766,4 +786,14 @@ def resolve(overrides: dict[str, Any] | None = None, *, source: str = "parameter
     params.update(regime_levers(regime))
     params.update(overrides)
     params["regime"] = regime
+    lines = sum(int(params[f"service_lines_{d}"]) for d in DOMAINS)
+    if lines > 0:
+        if "n_providers" in overrides and overrides["n_providers"] != lines:
+            raise ParameterError(
+                f"'n_providers' is {overrides['n_providers']} but the service_lines_* add up to {lines}: "
+                "set one of them, or make them agree",
+                source=source,
+                key="n_providers",
+            )
+        params["n_providers"] = lines
     return params
