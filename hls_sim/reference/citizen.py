@@ -1,0 +1,505 @@
+"""A citizen as one Mesa agent: a life of eight domains, and what happens to it in one week.
+
+Each method is the plain-Python statement of one numba kernel's work for one person (the kernel
+named in its docstring), in the same order of arithmetic, so that the two give the same bits.
+A reader who wants to know what the model does to a person should read this file, not the kernels.
+"""
+
+from __future__ import annotations
+
+import math
+from types import SimpleNamespace
+from typing import TYPE_CHECKING
+
+import mesa
+
+from hls_sim.kernels.discharge import FOLLOWUP_WEEKS, GAMING_SCALE, HOLISTIC_TOP, REAL_CHANGE, UNRESOLVED_WINDOW
+from hls_sim.kernels.doors import REFERRAL_FAIL_TRUST_LOSS, REJECT_TRUST_LOSS, SEEK_FLOOR
+from hls_sim.kernels.life import CRISIS_TRUST_LOSS, EFFICACY_PULL, STRENGTH_RATE, TRUST_PULL
+from hls_sim.kernels.work import (
+    BOND_FADE,
+    BOND_GAIN,
+    BOND_MIN_HOURS,
+    DEFICIT_EFFICACY_LOSS,
+    HELP_SCALE,
+    MISFIT_EFFECT,
+    PROTOCOL_EFFECT,
+    RELATIONAL_EFFECT,
+    ROOT_DRAG_SCALE,
+    SPEND_EFFECT,
+    SPEND_HALF,
+    STRENGTH_GAIN,
+)
+from hls_sim.layout import (
+    B_CLOSES,
+    B_HOURS,
+    B_REP_SUCC,
+    B_TRUE_SUCC,
+    C_ATTRIB_HELP,
+    C_ATTRIB_OTHER,
+    C_CLOCK_STOPS,
+    C_COUNTED,
+    C_CRISES,
+    C_DISC_SPEND,
+    C_DISCHARGES,
+    C_DROPOUTS,
+    C_ELIGIBLE,
+    C_EPISODE_LIMIT,
+    C_EXCLUSIONS,
+    C_FOLLOWUPS,
+    C_H_CASE,
+    C_H_PARKED,
+    C_HANDOFFS,
+    C_HOLISTIC,
+    C_MISREPORTS,
+    C_PRESENTATIONS,
+    C_REAL_IMPROVED,
+    C_REAL_WORSENED,
+    C_REFERRAL_FAIL,
+    C_REFERRALS,
+    C_REJ_CREAM,
+    C_REJ_THRESHOLD,
+    C_REP_SUCCESS,
+    C_REPEAT,
+    C_SUST_CHECKS,
+    C_SUST_OK,
+    C_TIMING,
+    C_TRUE_SUCCESS,
+    C_UNRESOLVED,
+    C_WAIT_DROPOUTS,
+    COMMUNITY,
+    IN_SERVICE,
+    N_BANDS,
+    PC_CLOSES,
+    PC_COUNTED,
+    PC_HOURS_CASE,
+    PC_INTAKES,
+    PC_MISREPORTS,
+    PC_N_LEARN,
+    PC_PRESENTATIONS,
+    PC_REAL_SQ,
+    PC_REAL_SUM,
+    PC_REP_REAL_SUM,
+    PC_REP_SUCC,
+    PC_TRUE_SUCC,
+    POL_HONESTY,
+    POL_PARK,
+    POL_REFER,
+    POL_SELECT,
+    POL_TIMING,
+    WAITING,
+)
+from hls_sim.reference.week import Tally, total
+
+if TYPE_CHECKING:
+    from hls_sim.reference.worker import Worker
+
+
+def observed_band(need: list[float], cxn: float) -> int:
+    """Difficulty an assessment can see: domains in trouble and how intertwined the problems are."""
+    troubled = sum(1 for x in need if x > 0.5)
+    score = 0.5 * min(1.0, troubled / 4.0) + 0.5 * cxn
+    return min(N_BANDS - 1, int(score * N_BANDS))
+
+
+def prospect(need_dc: float, band_attract: float, threshold: float) -> float:
+    """How likely a case looks to produce a counted outcome soon (the 'bubble' cases)."""
+    near = min(1.0, max(0.0, 1.0 - (need_dc - threshold) / 0.3))
+    return band_attract * near
+
+
+def pick(providers: list[int], u: float) -> int:
+    """One of the providers serving a domain, by a uniform."""
+    return providers[min(len(providers) - 1, int(u * len(providers)))]
+
+
+class Citizen(mesa.Agent):
+    """One person. `need`, `strength` are lists over the domains; `coupling[j][k]` is how need in
+    domain j drives domain k. `provider` and `worker` are indices (-1 when none)."""
+
+    # per-person fields that the numba engine keeps in model.cit[...] arrays, by the same names
+    FIELDS = (
+        "need",
+        "strength",
+        "coupling",
+        "complexity",
+        "priority",
+        "trust",
+        "efficacy",
+        "status",
+        "provider",
+        "worker",
+        "wait",
+        "clock_stopped",
+        "episode",
+        "band",
+        "intake_wellbeing",
+        "bond",
+        "game_hours",
+        "followup",
+        "followup_domain",
+        "followup_wellbeing",
+        "unresolved",
+        "handoffs",
+        "help_dc",
+        "intake_need_dc",
+        "h_rel",
+        "h_prot",
+        "crisis_now",
+    )
+
+    def __init__(self, model: mesa.Model, index: int, cxn: float, decile: int) -> None:
+        super().__init__(model)
+        self.index = index
+        self.cxn = cxn  # complexity rank in the population, 0..1
+        self.decile = decile
+
+    # ------------------------------------------------------------------ life (kernels/life.py)
+    def live(self, u_rows: list[list[float]], rules: SimpleNamespace, tally: Tally) -> None:
+        """One week of life: spill-over through the personal coupling, recovery, a shock, a crisis."""
+        u = u_rows[self.index]
+        need, strength = self.need, self.strength
+        d = len(need)
+        old = list(need)
+        for k in range(d):
+            inflow = 0.0
+            for j in range(d):
+                inflow += self.coupling[j][k] * old[j]
+            x = old[k] + rules.spill_rate * inflow * (1.0 - old[k]) - rules.recovery_rate * strength[k] * old[k]
+            s = strength[k]
+            strength[k] = s + STRENGTH_RATE * ((1.0 - old[k]) * (1.0 - s) - old[k] * s)
+            need[k] = min(1.0, max(0.0, x))
+        if u[0] < rules.shock_rate:
+            k = min(d - 1, int(u[1] * d))
+            size = -rules.shock_size * math.log(1.0 - u[2])
+            need[k] = min(1.0, need[k] + size * (1.0 - need[k]))
+        rate = rules.priority_shift_rate
+        if rate > 0.0 and u[3] < rate:
+            v = u[3] / rate
+            if v < 0.6:  # attention moves to what hurts most now
+                self.priority = max(range(d), key=lambda k: (need[k], -k))
+            else:
+                self.priority = min(d - 1, int((v - 0.6) / 0.4 * d))
+        self.crisis_now = 0
+        if max(need) > rules.crisis_threshold and u[4] < rules.crisis_prob:
+            self.crisis_now = 1
+            tally.cnt[C_CRISES] += 1.0
+            self.trust = max(0.0, self.trust - CRISIS_TRUST_LOSS)
+        self.efficacy += EFFICACY_PULL * (0.5 - self.efficacy)
+        self.trust += TRUST_PULL * (0.5 - self.trust)
+        if self.unresolved > 0:
+            self.unresolved -= 1
+
+    def follow_up(self, rules: SimpleNamespace, tally: Tally) -> None:
+        """Thirteen weeks after discharge: did life really improve, and did the result hold?
+        (kernels/discharge.py: followups)"""
+        if self.followup < 0:
+            return
+        self.followup -= 1
+        if self.followup > 0:
+            return
+        self.followup = -1
+        cnt = tally.cnt
+        real = (1.0 - total(self.need) / len(self.need)) - self.followup_wellbeing
+        cnt[C_FOLLOWUPS] += 1.0
+        if real > REAL_CHANGE:
+            cnt[C_REAL_IMPROVED] += 1.0
+        elif real < -REAL_CHANGE:
+            cnt[C_REAL_WORSENED] += 1.0
+        cnt[C_SUST_CHECKS] += 1.0
+        if self.need[self.followup_domain] < rules.outcome_threshold:
+            cnt[C_SUST_OK] += 1.0
+
+    # ------------------------------------------------------------------ doors (kernels/doors.py)
+    def seek_help(self, u_rows: list[list[float]], rules: SimpleNamespace, tally: Tally) -> None:
+        """Someone with unmet need presents at a door; the provider takes them on, refers or refuses."""
+        if self.status != COMMUNITY:
+            return
+        u = u_rows[self.index]
+        need, served = self.need, rules.served
+        cnt, pcnt, policy, attract = tally.cnt, tally.pcnt, rules.policy, rules.attract
+        d = len(need)
+        top = 0.0
+        signal = 0.0  # need that shows at some service's door
+        for k in range(d):
+            top = max(top, need[k])
+            if served[k]:
+                signal += need[k] * need[k]
+        prob = rules.help_seeking * max(0.0, top - SEEK_FLOOR) / (1.0 - SEEK_FLOOR) * (0.5 + self.trust)
+        if self.crisis_now == 1:
+            prob = max(prob, 0.5)
+        if u[0] >= prob or signal <= 0.0:
+            return
+        cnt[C_PRESENTATIONS] += 1.0
+        if self.unresolved > 0:
+            cnt[C_REPEAT] += 1.0
+        # the door reached: a served domain, drawn in proportion to need squared
+        target = u[1] * signal
+        door = -1
+        acc = 0.0
+        for k in range(d):
+            if served[k]:
+                acc += need[k] * need[k]
+                door = k
+                if acc >= target:
+                    break
+        p = pick(served[door], u[2])
+        best = door  # where the biggest served need lies
+        for k in range(d):
+            if served[k] and need[k] > need[best]:
+                best = k
+        band = observed_band(need, self.cxn)
+        referred = False
+        while True:
+            pcnt[p][PC_INTAKES] += 1.0
+            pcnt[p][PC_PRESENTATIONS] += 1.0
+            dc = rules.domain[p]
+            if not referred and best != dc:
+                # refer by need, or pass on a costly case while holding paying ones
+                r = policy[p][POL_REFER] + rules.stakes[p] * (0.5 - attract[p][band])
+                if u[3] < r:
+                    q = pick(served[best], u[2])
+                    cnt[C_REFERRALS] += 1.0
+                    cnt[C_HANDOFFS] += 1.0
+                    self.handoffs += 1
+                    if u[4] >= 0.4 + 0.6 * rules.ptrust[p][q]:
+                        cnt[C_REFERRAL_FAIL] += 1.0
+                        self.trust = max(0.0, self.trust - REFERRAL_FAIL_TRUST_LOSS)
+                        return
+                    p = q
+                    referred = True
+                    continue
+            if need[dc] < rules.eligibility_threshold:
+                cnt[C_REJ_THRESHOLD] += 1.0
+                self.trust = max(0.0, self.trust - REJECT_TRUST_LOSS)
+                return
+            cnt[C_ELIGIBLE] += 1.0
+            tally.dcnt[self.decile][0] += 1.0
+            if u[5] >= 1.0 - policy[p][POL_SELECT] * (1.0 - attract[p][band]):
+                cnt[C_REJ_CREAM] += 1.0
+                self.trust = max(0.0, self.trust - REJECT_TRUST_LOSS)
+                return
+            tally.dcnt[self.decile][1] += 1.0
+            self.status = WAITING
+            self.provider = p
+            self.wait = 0
+            self.clock_stopped = 0
+            self.episode = 0
+            self.band = band
+            self.intake_wellbeing = 1.0 - total(need) / d
+            return
+
+    # ------------------------------------------------------------------ waiting (kernels/queue.py)
+    def queue_score(self, service_domain: int, clock_priority: float, target: int, use_target: bool) -> float:
+        """Place in the provider's queue (lower goes first): need and time waited, or the clock."""
+        base = 0.5 * self.need[service_domain] + 0.5 * min(self.wait / 8.0, 1.0)
+        urgency = 0.0
+        if use_target and self.clock_stopped == 0 and self.wait <= target:
+            urgency = 1.0 + self.wait / target
+        return -((1.0 - clock_priority) * base + clock_priority * urgency)
+
+    def start_service(self, worker: Worker, service_domain: int, new_bond: float) -> None:
+        self.status = IN_SERVICE
+        self.worker = worker.index
+        self.episode = 0
+        self.bond = new_bond
+        self.game_hours = 0.0
+        self.help_dc = 0.0
+        self.intake_need_dc = self.need[service_domain]
+
+    def wait_a_week(
+        self, u_rows: list[list[float]], rules: SimpleNamespace, tally: Tally, target: int, use_target: bool
+    ) -> None:
+        """Still waiting: the wait grows, some give up, and a dishonest provider may stop the clock."""
+        if self.status != WAITING:
+            return
+        u = u_rows[self.index]
+        self.wait = min(self.wait + 1, 32000)
+        if u[0] < 0.01 + 0.02 * (1.0 - self.trust):
+            self.status = COMMUNITY
+            self.provider = -1
+            self.trust = max(0.0, self.trust - 0.05)
+            tally.cnt[C_WAIT_DROPOUTS] += 1.0
+            return
+        p = self.provider
+        stop = use_target and self.wait == target and self.clock_stopped == 0
+        if stop and u[1] < (1.0 - rules.policy[p][POL_HONESTY]) * rules.stakes[p]:
+            self.clock_stopped = 1
+            tally.cnt[C_CLOCK_STOPS] += 1.0
+
+    # ------------------------------------------------------------------ help (kernels/work.py: give_help)
+    def case_weights(self, rules: SimpleNamespace) -> tuple[float, float]:
+        """(need-only weight, weight after parking) of this case in its worker's week."""
+        p = self.provider
+        dc = rules.domain[p]
+        base = 0.2 + 0.5 * (self.need[dc] + max(self.need))
+        parked = rules.policy[p][POL_PARK] * (
+            1.0 - prospect(self.need[dc], rules.attract[p][self.band], rules.outcome_threshold)
+        )
+        return base, base * (1.0 - parked)
+
+    def receive_help(self, workers: list[Worker], rules: SimpleNamespace, tally: Tally) -> None:
+        """This week's share of the worker's hours, and what protocol and relational help do."""
+        if self.status != IN_SERVICE:
+            self.h_rel = 0.0
+            self.h_prot = 0.0
+            return
+        w = workers[self.worker]
+        p = self.provider
+        dc = rules.domain[p]
+        pr = self.priority
+        need = self.need
+        d = len(need)
+        disc = rules.worker_discretion
+        base, weight = self.case_weights(rules)
+        share = weight / w.case_weight_sum if w.case_weight_sum > 0.0 else 0.0
+        share0 = base / w.need_weight_sum if w.need_weight_sum > 0.0 else 0.0
+        hr = w.h_rel * share
+        hp = w.h_prot * share
+        self.h_rel = hr
+        self.h_prot = hp
+        self.game_hours += w.h_game * share
+        case0 = (w.h_rel + w.h_prot) * share0  # the hours a need-only spread would have given
+        tally.cnt[C_H_PARKED] += max(0.0, case0 - hr - hp)
+        tally.cnt[C_H_CASE] += hr + hp
+        tally.pcnt[p][PC_HOURS_CASE] += hr + hp
+        dcnt = tally.dcnt[self.decile]
+        dcnt[2] += hr + hp
+        dcnt[3] += 1.0
+        dcnt[4] += case0
+        engaged = 0.5 * self.efficacy + 0.25 * self.trust + 0.25 * self.bond
+        ready = 0.3 + 0.7 * engaged
+        before = total(need)
+        # protocol service: the contracted domain only, deficit-framed, dragged back by coupled needs
+        fp = 1.0 - math.exp(-hp / HELP_SCALE)
+        fit = 1.0 if pr == dc else MISFIT_EFFECT
+        inflow = 0.0
+        for k in range(d):
+            inflow += self.coupling[k][dc] * need[k]
+        drag = min(1.0, inflow / ROOT_DRAG_SCALE)
+        cut = PROTOCOL_EFFECT * w.skill * fp * ready * fit * (1.0 - drag) * need[dc]
+        need[dc] -= cut
+        self.help_dc += cut
+        self.efficacy = max(0.0, self.efficacy - DEFICIT_EFFICACY_LOSS * fp * (2.0 - fit))
+        # relational help: what matters to the person, as far as discretion allows
+        fr = 1.0 - math.exp(-hr / HELP_SCALE)
+        er = RELATIONAL_EFFECT * w.rskill * (0.1 + 0.9 * self.bond) * (0.5 + rules.knowledge[p][pr]) * fr * ready
+        need[pr] -= disc * er * need[pr]
+        cut = (1.0 - disc) * er * need[dc]
+        need[dc] -= cut
+        self.help_dc += cut
+        tgt = pr if disc >= 0.5 else dc
+        self.strength[tgt] += STRENGTH_GAIN * fr * (1.0 - self.strength[tgt])
+        self.efficacy += 0.5 * STRENGTH_GAIN * fr * (1.0 - self.efficacy)
+        # a relationship needs a minimum dose of time to form, and fades when contact is thin
+        fb = 1.0 - math.exp(-max(0.0, hr - BOND_MIN_HOURS) / HELP_SCALE)
+        self.bond += BOND_GAIN * fb * (1.0 - self.bond)
+        if hr < BOND_MIN_HOURS:
+            self.bond -= BOND_FADE * self.bond
+        self.trust += 0.005 * fr * (1.0 - self.trust)
+        spend = rules.discretionary_spend * disc
+        if spend > 0.0:
+            need[pr] -= SPEND_EFFECT * spend / (spend + SPEND_HALF) * self.bond * need[pr]
+            tally.cnt[C_DISC_SPEND] += spend
+        for k in range(d):
+            need[k] = max(0.0, need[k])
+        w.seen += before - total(need)
+
+    # ------------------------------------------------------------------ discharge (kernels/discharge.py)
+    def end_service_week(
+        self, u_rows: list[list[float]], workers: list[Worker], rules: SimpleNamespace, tally: Tally
+    ) -> None:
+        """Close the case if it ends this week, and record the true and the reported result."""
+        if self.status != IN_SERVICE:
+            return
+        u = u_rows[self.index]
+        cnt, pcnt = tally.cnt, tally.pcnt
+        self.episode += 1
+        p = self.provider
+        policy = rules.policy[p]
+        dc = rules.domain[p]
+        need = self.need
+        met = need[dc] < rules.outcome_threshold
+        top = max(need)
+        holistic = top < HOLISTIC_TOP and met
+        siloed = 1.0 - rules.worker_discretion  # a siloed service closes once its own domain is met
+        close = False
+        if met and not holistic:
+            if u[0] < siloed:
+                close = True
+            elif u[0] < max(siloed, policy[POL_TIMING]):
+                close = True
+                cnt[C_TIMING] += 1.0
+        if not close and holistic:
+            close = True
+            cnt[C_HOLISTIC] += 1.0
+        if not close and self.episode >= rules.max_episode_weeks:
+            close = True
+            cnt[C_EPISODE_LIMIT] += 1.0
+        if not close:
+            engaged = 0.5 * self.trust + 0.5 * self.bond
+            if u[1] < 0.02 * (1.0 - engaged):
+                close = True
+                cnt[C_DROPOUTS] += 1.0
+        if not close:
+            return
+        b = self.band
+        dishonest = 1.0 - policy[POL_HONESTY]
+        reported = met
+        counted = True
+        if not met and dishonest > 0.0:
+            if u[2] < dishonest * (1.0 - math.exp(-self.game_hours / GAMING_SCALE)):
+                reported = True
+                cnt[C_MISREPORTS] += 1.0
+                pcnt[p][PC_MISREPORTS] += 1.0
+                tally.false_claims[p] += rules.price[p][b]
+            elif u[3] < 0.5 * dishonest:
+                counted = False
+                cnt[C_EXCLUSIONS] += 1.0
+        real = (1.0 - total(need) / len(need)) - self.intake_wellbeing
+        bcnt = tally.bcnt[p][b]
+        cnt[C_DISCHARGES] += 1.0
+        pcnt[p][PC_CLOSES] += 1.0
+        bcnt[B_CLOSES] += 1.0
+        bcnt[B_HOURS] += self.episode
+        if met:
+            cnt[C_TRUE_SUCCESS] += 1.0
+            pcnt[p][PC_TRUE_SUCC] += 1.0
+            bcnt[B_TRUE_SUCC] += 1.0
+        if counted:
+            cnt[C_COUNTED] += 1.0
+            pcnt[p][PC_COUNTED] += 1.0
+            if reported:
+                cnt[C_REP_SUCCESS] += 1.0
+                pcnt[p][PC_REP_SUCC] += 1.0
+                bcnt[B_REP_SUCC] += 1.0
+                tally.claims[p] += rules.price[p][b]
+        # what learning can read: the reported result against the person's real change
+        r = 1.0 if (reported and counted) else 0.0
+        pcnt[p][PC_N_LEARN] += 1.0
+        tally.lcnt[p][self.priority] += 1.0
+        # how much of the measured change in the contracted domain the provider's own help caused
+        change = self.intake_need_dc - need[dc]
+        cnt[C_ATTRIB_HELP] += self.help_dc
+        cnt[C_ATTRIB_OTHER] += abs(change - self.help_dc)
+        pcnt[p][PC_REAL_SUM] += real
+        pcnt[p][PC_REAL_SQ] += real * real
+        pcnt[p][PC_REP_REAL_SUM] += r * real
+        if top > 0.5:
+            self.unresolved = UNRESOLVED_WINDOW
+            cnt[C_UNRESOLVED] += 1.0
+        else:
+            self.unresolved = 0
+        if real > 0.0:
+            self.trust += 0.05 * (1.0 - self.trust)
+        else:
+            self.trust = max(0.0, self.trust - 0.05)
+        self.followup = FOLLOWUP_WEEKS
+        self.followup_domain = dc
+        self.followup_wellbeing = self.intake_wellbeing
+        workers[self.worker].caseload -= 1
+        self.status = COMMUNITY
+        self.provider = -1
+        self.worker = -1
+        self.bond = 0.0
+        self.game_hours = 0.0

@@ -1,0 +1,70 @@
+"""What every person and worker can see in one week, and where the week's tallies go.
+
+`WeekRules` is a plain-Python copy of this week's levers (the `prm` vector, by name) and of the
+organisations' state that people meet (service lines, policies, prices, trust between providers).
+`Tally` holds the week's counters as Python lists while the agents act, and writes them back to
+the model's arrays, where the shared organisation-level code (and the recorder) read them.
+
+Counters start from the arrays' current values and are added to in the same order as the numba
+kernels add to them, so the float sums come out bit-identical.
+"""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+from typing import TYPE_CHECKING
+
+from hls_sim.layout import PRM
+
+if TYPE_CHECKING:
+    from hls_sim.model import HLSModel
+
+
+def week_rules(m: HLSModel) -> SimpleNamespace:
+    """The levers by name (rules.spill_rate, rules.caseload_cap, ...) and the organisations' state."""
+    rules = SimpleNamespace(**{name: float(m.prm[i]) for name, i in PRM.items()})
+    rules.domain = m.domain.tolist()  # each provider's service line
+    rules.served = [[int(m.dom_prov[d, j]) for j in range(int(m.dom_nprov[d]))] for d in range(m.dom_prov.shape[0])]
+    rules.policy = m.pol.tolist()
+    rules.attract = m.attract.tolist()
+    rules.stakes = m.stakes_eff.tolist()
+    rules.ease = m.stk.tolist()  # (stakes, threshold easing, ratchet restraint) per provider
+    rules.ptrust = m.ptrust.tolist()
+    rules.knowledge = m.knowledge.tolist()
+    rules.price = m.price.tolist()
+    rules.funded = m.funded.tolist()
+    return rules
+
+
+class Tally:
+    """The week's counters: system-wide, per provider, per provider and band, per complexity decile."""
+
+    def __init__(self, m: HLSModel) -> None:
+        self.cnt = m.cnt.tolist()
+        self.pcnt = m.pcnt.tolist()
+        self.bcnt = m.bcnt.tolist()
+        self.dcnt = m.dcnt_week.tolist()
+        self.lcnt = m.lcnt.tolist()
+        self.claims = m.claims.tolist()
+        self.false_claims = m.false_claims.tolist()
+        self.wait_hist = m.wait_hist_week.tolist()
+        self.wait_hist_rep = m.wait_hist_rep_week.tolist()
+
+    def write(self, m: HLSModel) -> None:
+        m.cnt[:] = self.cnt
+        m.pcnt[:] = self.pcnt
+        m.bcnt[:] = self.bcnt
+        m.dcnt_week[:] = self.dcnt
+        m.lcnt[:] = self.lcnt
+        m.claims[:] = self.claims
+        m.false_claims[:] = self.false_claims
+        m.wait_hist_week[:] = self.wait_hist
+        m.wait_hist_rep_week[:] = self.wait_hist_rep
+
+
+def total(values: list[float]) -> float:
+    """Left-to-right sum from 0.0, as the kernels add (Python 3.12's sum() compensates, which differs)."""
+    s = 0.0
+    for v in values:
+        s += v
+    return s

@@ -1,0 +1,191 @@
+"""The plain-Python Mesa reference and the numba engine are the same model.
+
+Both run from one seed on small populations; after every week every person's and post's state,
+every counter and every organisation-level array must be equal, and so must the run's outputs.
+The tolerance is zero: the reference adds in the kernels' order and uses the same libm, so the
+results are bit-identical (docs/performance.md says what would break that).
+
+The optimised kernels' data-structure shortcuts (heap-based selection) are also checked directly
+against the plain statement of the rule, on random inputs.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import hls_sim.draws
+from hls_sim.kernels.queue import first_in_queue
+from hls_sim.kernels.workforce import reassign_orphans
+from hls_sim.layout import ACTIVE, HIRING, IN_SERVICE, N_CNT, VACANT, WAITING
+from hls_sim.model import HLSModel
+from hls_sim.reference import ReferenceModel, run_reference
+from hls_sim.reference.citizen import Citizen
+from hls_sim.reference.worker import Worker
+from hls_sim.reference.worker import reassign_orphans as reassign_plain
+from hls_sim.regimes import REGIMES
+from hls_sim.runner import run
+
+SMALL = dict(citizens=160, weeks=60, burn_in_weeks=8)
+ORG_ARRAYS = (
+    "cnt",
+    "pcnt",
+    "bcnt",
+    "lcnt",
+    "dcnt_week",
+    "claims",
+    "false_claims",
+    "wait_hist_week",
+    "wait_hist_rep_week",
+    "w_seen",
+    "pol",
+    "attract",
+    "knowledge",
+    "ptrust",
+    "ctrust",
+    "targets",
+    "funded",
+    "alliance_share",
+    "price",
+)
+
+
+def _differences(fast: HLSModel, ref: ReferenceModel) -> list[str]:
+    bad = [f"cit.{k}" for k in fast.cit if not np.array_equal(fast.cit[k], ref.cit[k])]
+    bad += [f"wk.{k}" for k in fast.wk if not np.array_equal(fast.wk[k], ref.wk[k])]
+    bad += [k for k in ORG_ARRAYS if not np.array_equal(getattr(fast, k), getattr(ref, k))]
+    return bad
+
+
+def _same(a, b) -> bool:
+    if isinstance(a, float) and isinstance(b, float) and math.isnan(a) and math.isnan(b):
+        return True
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
+    return a == b
+
+
+def _run_side_by_side(seed: int, **kw) -> tuple[HLSModel, ReferenceModel]:
+    fast = HLSModel(seed=seed, **kw)
+    ref = ReferenceModel(seed=seed, **kw)
+    for week in range(kw["weeks"]):
+        fast.step()
+        ref.step()
+        bad = _differences(fast, ref)
+        assert not bad, f"week {week}: reference and numba engine differ in {bad}"
+    return fast, ref
+
+
+@pytest.mark.parametrize("regime", sorted(REGIMES))
+def test_reference_equals_numba_engine_week_by_week(regime):
+    fast, ref = _run_side_by_side(4, regime=regime, **SMALL)
+    a, b = fast.recorder.summary(fast), ref.recorder.summary(ref)
+    assert a.keys() == b.keys()
+    unequal = [k for k in a if not _same(a[k], b[k])]
+    assert not unequal, unequal
+    assert fast.recorder.timeseries(fast).equals(ref.recorder.timeseries(ref))
+
+
+def test_reference_equals_numba_engine_through_tenders_and_a_regime_switch():
+    """Re-tenders move staff and orphan cases; a regime switch does too, at the start of a week."""
+    kw = dict(
+        regime="payment_by_results",
+        retender_weeks=20,
+        switch_week=45,
+        switch_regime="hls",
+        citizens=220,
+        weeks=70,
+        burn_in_weeks=8,
+    )
+    fast, ref = _run_side_by_side(11, **kw)
+    assert fast.provider_churn >= 2  # the tenders happened
+    assert fast.active_regime == "hls"
+    assert fast.recorder.summary(fast)["total_cost"] == ref.recorder.summary(ref)["total_cost"]
+
+
+def test_run_reference_outputs_match_run():
+    kw = dict(regime="output_targets", citizens=120, weeks=40, burn_in_weeks=4)
+    a, b = run(seed=2, **kw), run_reference(seed=2, **kw)
+    assert a.params == b.params
+    assert a.timeseries.equals(b.timeseries)
+    assert all(_same(a.summary[k], b.summary[k]) for k in a.summary)
+
+
+def test_reference_is_mesa_agents_one_per_person_and_post():
+    m = ReferenceModel(seed=1, citizens=50, weeks=2)
+    assert len(m.agents_by_type[Citizen]) == 50
+    assert len(m.agents_by_type[Worker]) == m.wk["status"].shape[0]
+    m.step()
+    assert [c.index for c in m.agents_by_type[Citizen]] == list(range(50))  # activation order = index order
+
+
+def test_prefetched_draws_give_the_same_run(monkeypatch):
+    """Drawing next week's numbers on another thread changes the timing, never the numbers."""
+    kw = dict(regime="hls", citizens=150, weeks=30, burn_in_weeks=4)
+    inline = run(seed=5, **kw)
+    monkeypatch.setattr(hls_sim.draws, "PREFETCH_MIN_ROWS", 1)
+    model = HLSModel(seed=5, **kw)
+    assert model._draws.prefetch
+    model.run()
+    assert model.recorder.timeseries(model).equals(inline.timeseries)
+
+
+# ---------------------------------------------------------------- kernel shortcuts vs plain rules
+scores = st.lists(st.sampled_from([-1.0, -0.5, -0.25, 0.0, -0.0, 0.3]) | st.floats(-2, 0), min_size=1, max_size=300)
+
+
+@settings(max_examples=200, deadline=None)
+@given(score=scores, k=st.integers(0, 320))
+def test_first_in_queue_is_the_stable_order(score, k):
+    s = np.array(score)
+    expected = np.argsort(s, kind="mergesort")[: min(k, len(s))]
+    np.testing.assert_array_equal(first_in_queue(s, k), expected)
+
+
+@st.composite
+def staffing(draw):
+    n_prov = draw(st.integers(1, 4))
+    nw = draw(st.integers(1, 25))
+    w_status = np.array(draw(st.lists(st.sampled_from([VACANT, ACTIVE, HIRING]), min_size=nw, max_size=nw)), np.int8)
+    w_provider = np.array(draw(st.lists(st.integers(0, n_prov - 1), min_size=nw, max_size=nw)), np.int16)
+    w_caseload = np.array(draw(st.lists(st.integers(0, 4), min_size=nw, max_size=nw)), np.int32)
+    n = draw(st.integers(0, 60))
+    status = np.array(draw(st.lists(st.sampled_from([0, WAITING, IN_SERVICE]), min_size=n, max_size=n)), np.int8)
+    worker = np.array(draw(st.lists(st.integers(0, nw - 1), min_size=n, max_size=n)), np.int32)
+    provider = np.array(draw(st.lists(st.integers(0, n_prov - 1), min_size=n, max_size=n)), np.int16)
+    return w_status, w_provider, w_caseload, status, worker, provider
+
+
+class _Post:
+    def __init__(self, index, status, provider, caseload):
+        self.index, self.status, self.provider, self.caseload = index, status, provider, caseload
+
+
+class _Person:
+    def __init__(self, status, worker, provider):
+        self.status, self.worker, self.provider, self.bond = status, worker, provider, 0.7
+
+
+@settings(max_examples=200, deadline=None)
+@given(state=staffing())
+def test_orphan_reassignment_kernel_matches_the_plain_scan(state):
+    w_status, w_provider, w_caseload, status, worker, provider = state
+    posts = [
+        _Post(v, int(a), int(b), int(c))
+        for v, (a, b, c) in enumerate(zip(w_status, w_provider, w_caseload, strict=True))
+    ]
+    people = [_Person(int(a), int(b), int(c)) for a, b, c in zip(status, worker, provider, strict=True)]
+    cnt_plain = [0.0] * N_CNT
+    reassign_plain(people, posts, cnt_plain)
+    bond = np.full(len(status), 0.7)
+    cnt = np.zeros(N_CNT)
+    reassign_orphans(w_status, w_provider, w_caseload, status, worker, provider, bond, cnt)
+    assert w_caseload.tolist() == [w.caseload for w in posts]
+    assert status.tolist() == [c.status for c in people]
+    assert worker.tolist() == [c.worker for c in people]
+    assert bond.tolist() == [c.bond for c in people]
+    assert cnt.tolist() == cnt_plain
