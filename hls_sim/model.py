@@ -26,6 +26,7 @@ from hls_sim.layout import (
     ACTIVE,
     C_CRISES,
     C_DISC_SPEND,
+    COUPLING,
     FLOAT,
     HIRING,
     N_BANDS,
@@ -206,6 +207,9 @@ class HLSModel(mesa.Model):
         )
         self.u_life, self.u_doors, self.u_care, self.u_work = self._draws.sets[0]
         self.u_tender = np.empty(capacity)
+        # coupling[i, :, service domain] copied at the start of each episode: the weekly help reads
+        # one contiguous row instead of a column strided across the person's whole matrix
+        self.service_coupling = np.zeros((self.n, N_DOMAINS), COUPLING)
         self.worker_week_cost = p["hours_per_week"] * p["hourly_cost"] * (1.0 + p["overhead_share"])
         self.contract_week = per * self.worker_week_cost
         self.budget_week = float(self.contract_week.sum())
@@ -428,6 +432,8 @@ class HLSModel(mesa.Model):
             c["game_hours"],
             c["help_dc"],
             c["intake_need_dc"],
+            c["coupling"],
+            self.service_coupling,
             w["status"],
             w["provider"],
             w["caseload"],
@@ -474,7 +480,7 @@ class HLSModel(mesa.Model):
             self.pcnt,
         )
         give_help(
-            c["coupling"],
+            self.service_coupling,
             c["need"],
             c["strength"],
             self.cxn,

@@ -100,6 +100,8 @@ def allocate(
     game_hours,
     help_dc,
     intake_need_dc,
+    coupling,
+    service_coupling,
     w_status,
     w_provider,
     w_caseload,
@@ -115,6 +117,8 @@ def allocate(
 ):
     """Fill free caseload places from each provider's waiting list, then age the list.
 
+    A start copies the column of the person's coupling that drives the service's domain into
+    service_coupling[i] (contiguous), which the weekly help reads for the rest of the episode.
     u[i]: waiting drop-out, clock stop.
     """
     n = status.shape[0]
@@ -201,6 +205,8 @@ def allocate(
             game_hours[i] = 0.0
             help_dc[i] = 0.0
             intake_need_dc[i] = need[i, domain[p]]
+            for k in range(coupling.shape[1]):
+                service_coupling[i, k] = coupling[i, k, domain[p]]
             cnt[C_STARTS] += 1.0
             pcnt[p, PC_STARTS] += 1.0
             wait_hist[min(int(wait[i]), nh - 1)] += 1.0

@@ -193,7 +193,7 @@ def _prospect(need_dc, band_attract, thr):
 
 @njit(cache=True, nogil=True)
 def give_help(
-    coupling,
+    service_coupling,
     need,
     strength,
     cxn,
@@ -233,9 +233,9 @@ def give_help(
 
     Case weights follow need; a provider that parks scales each case's weight by
     (1 - parking x (1 - prospect)). Parked hours are measured against the need-only spread.
+    service_coupling[i, k] is coupling[i, k, service domain], copied at the start of the episode.
     The first pass parks each case's weight and coupled inflow in h_rel/h_prot (both are
-    overwritten with the hours in the second pass): the short first pass fetches the scattered
-    coupling columns with more loads in flight than the long second pass could.
+    overwritten with the hours in the second pass).
     """
     n, d = need.shape
     nw = w_status.shape[0]
@@ -261,7 +261,7 @@ def give_help(
         w_sum[w] += wt
         inflow = 0.0
         for k in range(d):
-            inflow += coupling[i, k, dc] * need[i, k]
+            inflow += service_coupling[i, k] * need[i, k]
         h_rel[i] = wt
         h_prot[i] = inflow
     for i in range(n):
