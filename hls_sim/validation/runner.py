@@ -1,0 +1,276 @@
+"""Run every validation experiment, evaluate its checks and keep the numbers with their provenance.
+
+Jobs from all patterns are pooled and de-duplicated (the default HLS arm, say, is run once even
+if three patterns read it), run in this process or a process pool, and collected by job, so the
+numbers never depend on the number of workers or on the order in which runs finish.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import multiprocessing
+import os
+import time
+from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import polars as pl
+from scipy.stats import qmc
+
+from hls_sim.params import resolve
+from hls_sim.validation.checks import FAIL, PASS, CheckResult, evaluate
+from hls_sim.validation.measures import Job, run_job
+from hls_sim.validation.spec import PatternSpec, SampleSpec
+from hls_sim.version import __version__
+
+SAMPLE_ARM = "sample"
+
+
+@dataclass
+class PatternResult:
+    spec: PatternSpec
+    checks: list[CheckResult]
+    samples: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def verdict(self) -> str:
+        return PASS if all(c.verdict == PASS for c in self.checks) else FAIL
+
+    def as_dict(self) -> dict[str, Any]:
+        s = self.spec
+        return {
+            "id": s.id,
+            "title": s.title,
+            "verdict": self.verdict,
+            "evidence": s.evidence,
+            "sources": s.sources,
+            "mapping": s.mapping,
+            "file": s.path.name,
+            "seeds": s.seeds,
+            "arms": {
+                name: {
+                    "label": arm.label,
+                    "kind": arm.kind,
+                    "overrides": arm.overrides,
+                    "cohort": None
+                    if arm.cohort is None
+                    else {
+                        "name": arm.cohort.name,
+                        "week": arm.cohort.week,
+                        "follow_weeks": arm.cohort.follow_weeks,
+                        **arm.cohort.options,
+                    },
+                    "parameters": resolve(arm.overrides),
+                }
+                for name, arm in s.arms.items()
+            },
+            "sample": self.samples,
+            "checks": [c.as_dict() for c in self.checks],
+        }
+
+
+def sample_settings(sample: SampleSpec) -> list[dict[str, Any]]:
+    """Latin hypercube over the numeric ranges, with the categorical choices spread the same way."""
+    keys = list(sample.ranges) + list(sample.choices)
+    if not keys:
+        return [dict(sample.base) for _ in range(sample.n)]
+    u = qmc.LatinHypercube(d=len(keys), rng=np.random.default_rng(sample.seed)).random(sample.n)
+    from hls_sim.params import PARAMS
+
+    out = []
+    for row in u:
+        s = dict(sample.base)
+        for j, key in enumerate(keys):
+            if key in sample.ranges:
+                lo, hi = sample.ranges[key]
+                v = lo + row[j] * (hi - lo)
+                s[key] = PARAMS[key].coerce(round(v) if PARAMS[key].kind is int else float(v))
+            else:
+                opts = sample.choices[key]
+                s[key] = opts[min(len(opts) - 1, int(row[j] * len(opts)))]
+        out.append(s)
+    return out
+
+
+def _measures_needed(spec: PatternSpec) -> dict[str, set[str]]:
+    need: dict[str, set[str]] = {}
+    for c in spec.checks:
+        for arm in c.arms:
+            need.setdefault(arm, set()).add(c.metric)
+            if c.kind == "ratio":
+                need[arm].add(c.options["denominator"])
+    return need
+
+
+def plan(patterns: list[PatternSpec]) -> tuple[dict[tuple, Job], dict[tuple[str, str], list[tuple]], dict[str, list]]:
+    """Jobs by key, each (pattern, arm)'s job keys in seed order, and each pattern's sample settings."""
+    jobs: dict[tuple, Job] = {}
+    slots: dict[tuple[str, str], list[tuple]] = {}
+    samples: dict[str, list] = {}
+
+    def add(pid: str, arm: str, overrides: dict[str, Any], seed: int, cohort, measures: set[str]) -> None:
+        job = Job(tuple(sorted(overrides.items())), seed, cohort, tuple(sorted(measures)))
+        key = job.key()
+        if key in jobs:
+            merged = tuple(sorted(set(jobs[key].measures) | measures))
+            job = Job(job.overrides, seed, cohort, merged)
+        jobs[key] = job
+        slots.setdefault((pid, arm), []).append(key)
+
+    for spec in patterns:
+        need = _measures_needed(spec)
+        for name, arm in spec.arms.items():
+            if name not in need:
+                continue
+            for seed in spec.seeds:
+                add(spec.id, name, arm.overrides, seed, arm.cohort, need[name])
+        if spec.sample is not None and SAMPLE_ARM in need:
+            settings = sample_settings(spec.sample)
+            samples[spec.id] = settings
+            for i, s in enumerate(settings):
+                add(spec.id, SAMPLE_ARM, s, spec.seeds[0] + i, None, need[SAMPLE_ARM])
+    return jobs, slots, samples
+
+
+def execute(
+    jobs: Iterable[Job], workers: int = 1, progress: Callable[[], None] | None = None
+) -> list[dict[str, float]]:
+    """Results in the order of `jobs`, whatever the number of workers."""
+    jobs = list(jobs)
+    if workers <= 1 or len(jobs) < 2:
+        out = []
+        for job in jobs:
+            out.append(run_job(job))
+            if progress:
+                progress()
+        return out
+    ctx = multiprocessing.get_context("spawn")  # Mesa forces spawn; say so explicitly
+    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as ex:
+        out = []
+        for res in ex.map(run_job, jobs, chunksize=1):
+            out.append(res)
+            if progress:
+                progress()
+        return out
+
+
+def validate(
+    patterns: list[PatternSpec], *, workers: int = 1, progress: bool = True
+) -> tuple[list[PatternResult], pl.DataFrame, float]:
+    """Run and check every pattern; returns the results, a tidy table of every measure and the seconds taken."""
+    t0 = time.perf_counter()
+    jobs, slots, samples = plan(patterns)
+    keys = list(jobs)
+    bar = None
+    if progress:
+        from hls_sim.commands._common import progress_bar
+
+        bar = progress_bar(len(keys), "validate")
+    results = execute([jobs[k] for k in keys], workers, bar.update if bar else None)
+    if bar:
+        bar.close()
+    by_key = dict(zip(keys, results, strict=True))
+    out: list[PatternResult] = []
+    rows: list[dict[str, Any]] = []
+    for spec in patterns:
+        data = {arm: [by_key[k] for k in ks] for (pid, arm), ks in slots.items() if pid == spec.id}
+        checks = [evaluate(c, data) for c in spec.checks]
+        out.append(PatternResult(spec, checks, samples.get(spec.id, [])))
+        for (pid, arm), ks in slots.items():
+            if pid != spec.id:
+                continue
+            for k in ks:
+                for metric, value in by_key[k].items():
+                    rows.append(
+                        {"pattern": pid, "arm": arm, "seed": jobs[k].seed, "metric": metric, "value": float(value)}
+                    )
+    table = pl.DataFrame(
+        rows,
+        schema={"pattern": pl.String, "arm": pl.String, "seed": pl.Int64, "metric": pl.String, "value": pl.Float64},
+    )
+    return out, table, time.perf_counter() - t0
+
+
+def _json_safe(x: Any) -> Any:
+    if isinstance(x, float) and not math.isfinite(x):
+        return None if math.isnan(x) else ("inf" if x > 0 else "-inf")
+    if isinstance(x, dict):
+        return {k: _json_safe(v) for k, v in x.items()}
+    if isinstance(x, list | tuple):
+        return [_json_safe(v) for v in x]
+    if hasattr(x, "item"):
+        return _json_safe(x.item())
+    return x
+
+
+def write_outputs(
+    out: Path, results: list[PatternResult], table: pl.DataFrame, seconds: float, *, quick: bool, workers: int
+) -> Path:
+    """validation.json (every pattern, check, number, seed and parameter) and runs.parquet (every measure)."""
+    out.mkdir(parents=True, exist_ok=True)
+    doc = {
+        "hls_sim_version": __version__,
+        "mode": "quick" if quick else "full",
+        "workers": workers,
+        "seconds": seconds,
+        "passed": sum(r.verdict == PASS for r in results),
+        "patterns_total": len(results),
+        "patterns": [r.as_dict() for r in results],
+    }
+    tmp = out / ".validation.json.part"
+    tmp.write_text(json.dumps(_json_safe(doc), indent=2) + "\n")
+    os.replace(tmp, out / "validation.json")
+    tmp = out / ".runs.parquet.part"
+    table.write_parquet(tmp)
+    os.replace(tmp, out / "runs.parquet")
+    return out / "validation.json"
+
+
+def format_results(results: list[PatternResult]) -> str:
+    """The console verdicts: one block per pattern, one line per check, with the numbers."""
+    lines = []
+    for r in results:
+        lines.append(f"[{r.verdict}] {r.spec.id}: {r.spec.title}")
+        for c in r.checks:
+            lines.append(f"    {c.verdict}  {c.claim}")
+            lines.append(f"          {format_numbers(c)}")
+    passed = sum(r.verdict == PASS for r in results)
+    lines.append(f"{passed} of {len(results)} patterns pass")
+    return "\n".join(lines)
+
+
+def estimate_label(c: CheckResult) -> str:
+    """What the estimate of a check is, in words a reader can match to the claim."""
+    a = c.arms
+    if c.kind == "difference":
+        return f"{c.metric}, {a[0]} minus {a[1]}"
+    if c.kind == "trend":
+        return f"slope of {c.metric} across {', '.join(a)}"
+    if c.kind == "shrinks":
+        return f"{c.metric} advantage left under the condition ({a[2]} minus {a[3]})"
+    if c.kind == "ratio":
+        return f"{c.metric} saved per unit of extra spend, {a[1]} against {a[0]}"
+    if c.kind == "prevalence":
+        return f"share of sampled settings with {c.metric} detectable"
+    return f"{c.metric} in {a[0]}"
+
+
+def fmt(x: float | None) -> str:
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "n/a"
+    if isinstance(x, float) and math.isinf(x):
+        return "inf" if x > 0 else "-inf"
+    return f"{x:.4g}"
+
+
+def format_numbers(c: CheckResult) -> str:
+    ci = f" [95% CI {fmt(c.ci_low)}, {fmt(c.ci_high)}]" if not (math.isnan(c.ci_low) and math.isnan(c.ci_high)) else ""
+    text = f"{estimate_label(c)}: {fmt(c.estimate)}{ci}, n={c.n}; expected {c.expected}"
+    if c.detail:
+        text += f"; {c.detail}"
+    return text

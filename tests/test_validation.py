@@ -1,0 +1,293 @@
+"""The validation suite (issue 8): its statistics, its input checking, its reproducibility, a quick
+subset of its patterns, and the ODD's agreement with the parameter registry and the outputs."""
+
+from __future__ import annotations
+
+import importlib.util
+import math
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from hls_sim.validation import calibration, checks
+from hls_sim.validation.measures import Job, run_job, ts_measure
+from hls_sim.validation.runner import execute, format_results, validate, write_outputs
+from hls_sim.validation.spec import (
+    EXPERIMENT_DIR,
+    CheckSpec,
+    CohortSpec,
+    ExperimentError,
+    load_pattern,
+    load_patterns,
+    pattern_files,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+QUICK_SUBSET = ["01_campbells_law", "03_cream_skimming_and_parking"]
+
+
+def _check(kind: str, arms: tuple[str, ...], **options) -> CheckSpec:
+    return CheckSpec("claim", kind, "m", arms, options)
+
+
+def _rows(values) -> list[dict[str, float]]:
+    return [{"m": float(v)} for v in values]
+
+
+# ---------------------------------------------------------------------------- statistics
+
+finite = st.floats(-1e3, 1e3, allow_nan=False, allow_infinity=False)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(finite, min_size=2, max_size=12), st.floats(0.01, 100.0))
+def test_difference_verdict_follows_the_interval_and_flips_with_the_arms(diffs, shift):
+    """A difference check passes exactly when the paired 95% interval clears zero on the expected side."""
+    b = np.zeros(len(diffs))
+    a = np.array(diffs) + shift
+    r = checks.evaluate(_check("difference", ("a", "b"), expect="above", at_least=0.0), {"a": _rows(a), "b": _rows(b)})
+    assert math.isclose(r.estimate, float(np.mean(a - b)), rel_tol=1e-9, abs_tol=1e-9)
+    assert (r.verdict == checks.PASS) == (r.ci_low > 0)
+    flipped = checks.evaluate(
+        _check("difference", ("b", "a"), expect="below", at_least=0.0), {"a": _rows(a), "b": _rows(b)}
+    )
+    assert flipped.verdict == r.verdict
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(finite, min_size=2, max_size=12), st.floats(0.0, 10.0))
+def test_near_zero_passes_only_if_every_seed_is_within_tolerance(values, tol):
+    r = checks.evaluate(_check("near_zero", ("a",), tolerance=tol), {"a": _rows(values)})
+    assert (r.verdict == checks.PASS) == (max(abs(v) for v in values) <= tol)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.floats(0, 1), min_size=2, max_size=12), st.floats(0, 1), st.floats(0, 1))
+def test_within_passes_if_the_mean_is_in_the_band(values, x, y):
+    lo, hi = min(x, y), max(x, y)
+    r = checks.evaluate(_check("within", ("a",), band=[lo, hi]), {"a": _rows(values)})
+    assert (r.verdict == checks.PASS) == (lo <= float(np.mean(values)) <= hi)
+    assert r.ci_low <= r.estimate + 1e-12 <= r.ci_high + 2e-12
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, 50), st.integers(1, 50))
+def test_wilson_interval_contains_the_share(hits, extra):
+    n = hits + extra
+    lo, hi = checks.wilson(hits, n)
+    assert 0.0 <= lo <= hits / n <= hi <= 1.0
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.floats(-5, 5), min_size=2, max_size=8), st.floats(0.1, 5.0))
+def test_trend_recovers_a_planted_slope(noise, slope):
+    """Each seed's values lie on a line with the same slope plus a seed-specific offset: slope found exactly."""
+    x = [0.0, 0.5, 1.0]
+    data = {f"a{j}": _rows([off + slope * xj for off in noise]) for j, xj in enumerate(x)}
+    r = checks.evaluate(_check("trend", ("a0", "a1", "a2"), x=x, expect="increasing"), data)
+    assert math.isclose(r.estimate, slope, rel_tol=1e-6)
+    assert r.verdict == checks.PASS
+
+
+def test_shrinks_and_ratio_on_known_numbers():
+    seeds = 5
+    a = _rows([1.0] * seeds)
+    b = _rows([0.0] * seeds)
+    c = _rows([0.1 + 0.01 * k for k in range(seeds)])
+    kept = checks.evaluate(_check("shrinks", ("a", "b", "c", "b"), factor=1 / 3), {"a": a, "b": b, "c": c})
+    assert kept.verdict == checks.PASS and math.isclose(kept.estimate, 0.12)
+    big = _rows([0.5 + 0.01 * k for k in range(seeds)])
+    assert (
+        checks.evaluate(_check("shrinks", ("a", "b", "c", "b"), factor=1 / 3), {"a": a, "b": b, "c": big}).verdict
+        == checks.FAIL
+    )
+    # moving from arm x to arm y saves 3 of m per 1 of cost spent
+    x = [{"m": 10.0 + k, "cost": 1.0} for k in range(seeds)]
+    y = [{"m": 7.0 + k, "cost": 2.0} for k in range(seeds)]
+    spec = CheckSpec("claim", "ratio", "m", ("x", "y"), {"denominator": "cost", "band": [1.5, 6.0]})
+    r = checks.evaluate(spec, {"x": x, "y": y})
+    assert math.isclose(r.estimate, 3.0) and r.verdict == checks.PASS
+
+
+def test_time_series_measures():
+    import polars as pl
+
+    ts = pl.DataFrame({"x": [0.0, 1.0, 2.0, 3.0, 4.0, 5.0]})
+    assert ts_measure(ts, "sum", "x", "1", "3", 0) == 3.0
+    assert ts_measure(ts, "mean", "x", None, None, 2) == 3.5
+    assert ts_measure(ts, "change", "x", "1", "4", 0) == 3.0
+    assert ts_measure(ts, "at", "x", "5", None, 0) == 5.0
+    assert ts_measure(ts, "half_time", "x", "0", "4", 0) == 2.0
+    assert math.isnan(ts_measure(ts, "change", "x", "1", "9", 0))
+
+
+# ---------------------------------------------------------------------------- experiment files
+
+
+@pytest.mark.parametrize("quick", [False, True])
+def test_every_shipped_experiment_file_loads(quick):
+    patterns = load_patterns(quick=quick)
+    assert len(patterns) == len(pattern_files()) >= 8
+    for p in patterns:
+        assert p.evidence.strip() and p.mapping.strip() and p.sources
+        assert len(p.seeds) >= (2 if quick else 10)
+        assert p.checks
+
+
+def _write(tmp_path: Path, text: str) -> Path:
+    folder = tmp_path / "exp"
+    folder.mkdir(exist_ok=True)
+    path = folder / "bad.toml"
+    path.write_text(text)
+    return path
+
+
+BASE = """
+title = "t"
+evidence = "e"
+sources = ["s"]
+mapping = "m"
+seeds = 2
+[arms.a]
+set = { regime = "block_grant" }
+[[checks]]
+claim = "c"
+kind = "near_zero"
+metric = "campbell_gap"
+arms = ["a"]
+tolerance = 0.01
+"""
+
+
+@pytest.mark.parametrize(
+    "old,new,key,words",
+    [
+        (
+            'regime = "block_grant"',
+            "incentive_strenght = 0.5",
+            "arms.a.set.incentive_strenght",
+            "did you mean 'incentive_strength'",
+        ),
+        ('regime = "block_grant"', "incentive_strength = 3", "arms.a.set.incentive_strength", "from 0 to 1"),
+        ('kind = "near_zero"', 'kind = "nearly_zero"', "checks[0].kind", "allowed is one of"),
+        ('arms = ["a"]', 'arms = ["b"]', "checks[0].arms", "no arm named 'b'"),
+        ("tolerance = 0.01", "tolerence = 0.01", "checks[0].tolerence", "unknown key"),
+        ('metric = "campbell_gap"', 'metric = "ts_avg:x"', "checks[0].metric", "ts_mean:COL"),
+    ],
+)
+def test_bad_experiment_file_names_file_key_and_what_is_allowed(tmp_path, old, new, key, words):
+    path = _write(tmp_path, BASE.replace(old, new))
+    with pytest.raises(ExperimentError) as err:
+        load_pattern(path)
+    msg = str(err.value)
+    assert str(path) in msg and key in msg and words in msg
+
+
+def test_cli_bad_experiments_exit_2_and_write_nothing(tmp_path):
+    path = _write(tmp_path, BASE.replace('regime = "block_grant"', "citizenz = 10"))
+    out = tmp_path / "out"
+    proc = subprocess.run(
+        [sys.executable, "-m", "hls_sim", "validate", "--experiments", str(path.parent), "--out", str(out)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    assert proc.returncode == 2
+    assert "citizenz" in proc.stderr and str(path) in proc.stderr
+    assert not out.exists()
+
+
+def test_unknown_pattern_id_is_a_usage_error():
+    with pytest.raises(ExperimentError, match="did you mean '01_campbells_law'"):
+        load_patterns(only=["01_campbells_lw"])
+
+
+def test_calibration_refuses_parameters_not_documented_as_uncertain(tmp_path):
+    folder = tmp_path / "exp"
+    shutil.copytree(EXPERIMENT_DIR, folder)
+    cal = folder / "calibration.toml"
+    cal.write_text(cal.read_text() + '\n[parameters.complex_share]\nrange = [0.5, 0.9]\nwhy = "x"\n')
+    with pytest.raises(ExperimentError, match="not documented as uncertain"):
+        calibration.load_plan(folder)
+
+
+# ---------------------------------------------------------------------------- the model side
+
+
+def test_cohort_arms_follow_the_same_people():
+    """Before the switch both arms are the same run, so they must pick exactly the same cohort."""
+    cohort = CohortSpec("signal", 20, 30, {"domain": "income_debt", "level": 0.4})
+    base = dict(citizens=400, weeks=50, burn_in_weeks=10, regime="block_grant")
+    jobs = [
+        Job(tuple(sorted(base.items())), 3, cohort, ("cohort_size",)),
+        Job(tuple(sorted({**base, "switch_week": 20, "switch_regime": "hls"}.items())), 3, cohort, ("cohort_size",)),
+    ]
+    stay, switch = (run_job(j) for j in jobs)
+    assert stay["cohort_size"] == switch["cohort_size"] > 0
+    for r in (stay, switch):
+        shares = r["cohort_not_engaged"] + (1 - r["cohort_not_engaged"])
+        assert math.isclose(shares, 1.0)
+        assert 0.0 <= r["cohort_engaged_not_improved"] <= 1.0 - r["cohort_not_engaged"] + 1e-12
+        assert r["cohort_improved"] + r["cohort_deteriorated"] <= 1.0 + 1e-12
+
+
+def test_numbers_do_not_depend_on_the_number_of_workers():
+    base = dict(citizens=300, weeks=60, burn_in_weeks=10)
+    jobs = [
+        Job(tuple(sorted({**base, "regime": r}.items())), s, None, ("campbell_gap", "ts_mean:morale_mean"))
+        for r in ("payment_by_results", "hls")
+        for s in (1, 2)
+    ]
+    assert execute(jobs, workers=1) == execute(jobs, workers=2)
+
+
+def test_quick_subset_of_patterns(tmp_path):
+    """The quick subset runs, reports every check with its numbers, and Campbell's Law holds even at this size."""
+    patterns = load_patterns(quick=True, only=QUICK_SUBSET)
+    results, table, seconds = validate(patterns, workers=1, progress=False)
+    assert [r.spec.id for r in results] == QUICK_SUBSET
+    for r in results:
+        for c in r.checks:
+            assert c.n == len(r.spec.seeds) and math.isfinite(c.estimate)
+            assert c.verdict in (checks.PASS, checks.FAIL)
+    campbell = results[0]
+    assert campbell.verdict == checks.PASS, format_results([campbell])
+    text = format_results(results)
+    assert "PASS" in text and "95% CI" in text
+    path = write_outputs(tmp_path, results, table, seconds, quick=True, workers=1)
+    assert path.exists() and (tmp_path / "runs.parquet").exists()
+    assert set(table["pattern"].unique()) == set(QUICK_SUBSET)
+    if importlib.util.find_spec("vl_convert") is not None:
+        from hls_sim.validation.report import write_report
+
+        html = write_report(tmp_path, results, None, quick=True, seconds=seconds).read_text()
+        assert "Campbell" in html and "vegaEmbed" in html and "cdn" not in html.lower()
+
+
+def test_quick_calibration_reports_ranges_inside_the_priors():
+    plan = calibration.load_plan(quick=True)
+    plan.particles = 3
+    plan.run = {**plan.run, "citizens": 300}
+    fit = calibration.calibrate(plan, workers=1, progress=False)
+    d = fit.as_dict()
+    assert d["accepted"] >= 1 and math.isfinite(d["default_distance"])
+    for p in d["parameters"]:
+        assert p["prior"][0] <= p["accepted_min"] <= p["accepted_median"] <= p["accepted_max"] <= p["prior"][1]
+    assert len(d["targets"]) == len(plan.targets) >= 4
+
+
+def test_greater_manchester_cohort_uses_the_threshold_services_own_threshold():
+    """The cohort rule states the threshold services' eligibility threshold; it must follow the scenario file."""
+    from hls_sim.params import resolve
+    from hls_sim.scenarios import scenario_overrides
+
+    spec = load_patterns(only=["04_greater_manchester_below_threshold"])[0]
+    thr = resolve(scenario_overrides("greater_manchester_threshold_services"))["eligibility_threshold"]
+    for arm in spec.arms.values():
+        assert arm.cohort is not None and arm.cohort.options["threshold"] == thr
