@@ -84,6 +84,7 @@ class ReportData:
     campbell: pl.DataFrame | None = None
     campbell_base: str = ""
     notes: list[str] = field(default_factory=list)
+    scenarios: dict[str, dict[str, Any]] = field(default_factory=dict)  # label -> description, files, source
 
 
 # ---------------------------------------------------------------------------- reading folders
@@ -197,6 +198,9 @@ def _load_compare(folder: Path, *, progress: bool) -> ReportData:
         runs=runs,
         table=table,
     )
+    notes = manifest.get("scenarios")
+    if isinstance(notes, dict):
+        data.scenarios = {str(k): v for k, v in notes.items() if isinstance(v, dict)}
     _rerun_first_seed(data, progress=progress)
     return data
 
@@ -521,6 +525,22 @@ def _params_table(data: ReportData) -> str:
     )
 
 
+def _scenarios_html(data: ReportData) -> str:
+    """What each label stands for, with its files and sources, when the folder records it."""
+    if not data.scenarios:
+        return ""
+    items = []
+    for label, note in data.scenarios.items():
+        desc = html.escape(str(note.get("description", "")))
+        files = ", ".join(html.escape(str(f)) for f in note.get("files") or [])
+        source = html.escape(str(note.get("source") or ""))
+        extra = (f"<br><span class='unit'>files: {files}</span>" if files else "") + (
+            f"<br><span class='unit'>sources: {source}</span>" if source else ""
+        )
+        items.append(f"<li><b>{html.escape(label)}</b>: {desc}{extra}</li>")
+    return f"<h2>What was compared</h2>\n<ul>{''.join(items)}</ul>\n"
+
+
 def render(data: ReportData, figs: Sequence[charts.Figure], *, chart_files: Mapping[str, Mapping[str, Path]]) -> str:
     title = f"hls-sim report: {data.kind} of {data.folder.name}"
     seeds = ", ".join(map(str, data.seeds[:20])) + (" …" if len(data.seeds) > 20 else "")
@@ -548,12 +568,12 @@ def render(data: ReportData, figs: Sequence[charts.Figure], *, chart_files: Mapp
             + "</figure>"
         )
     notes = "".join(f"<li>{html.escape(n)}</li>" for n in data.notes)
+    scenarios = _scenarios_html(data)
     return (
         "<!DOCTYPE html>\n<html lang='en'>\n<head>\n<meta charset='utf-8'>\n"
         f"<meta name='generator' content='hls-sim {__version__}'>\n<title>{html.escape(title)}</title>\n"
         f"<style>{CSS}</style>\n<script>{charts.vega_bundle()}</script>\n</head>\n<body>\n"
-        f"<h1>{html.escape(title)}</h1>\n{prov}\n"
-        f"<h2>Summary</h2>\n{_summary_table(data)}\n"
+        f"<h1>{html.escape(title)}</h1>\n{prov}\n" + scenarios + f"<h2>Summary</h2>\n{_summary_table(data)}\n"
         f"<h2>Charts</h2>\n{''.join(fig_html)}\n"
         + (f"<h2>How these numbers were made</h2>\n<ul class='note'>{notes}</ul>\n" if notes else "")
         + f"<h2>Parameters</h2>\n<details open><summary>Resolved parameters</summary>{_params_table(data)}</details>\n"

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 import polars as pl
 import pytest
+
+from tests.browser import ARTIFACTS, chromium, chromium_path, free_port, wait_for_port
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 LESSONS = ("campbell_law", "payment_by_results", "trust_learning_alliance")
@@ -88,3 +91,39 @@ def test_marimo_finds_no_errors(name):
         timeout=120,
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+@pytest.mark.skipif(
+    chromium_path() is None and not os.environ.get("CI"),
+    reason="needs Debian's chromium (.ci/system-deps installs it; CI fails instead of skipping)",
+)
+def test_lesson_runs_as_an_offline_app(tmp_path):
+    """`marimo run` serves the lesson with its own front end: the charts draw with the internet cut off."""
+    port = free_port()
+    log = tmp_path / "marimo.log"
+    with open(log, "w") as fh:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "marimo", "run", str(NOTEBOOKS / "campbell_law.py"), "--headless", "--no-token"]
+            + ["--host", "127.0.0.1", "--port", str(port)],
+            stdout=fh,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        wait_for_port(port, timeout=120)
+        with chromium(width=1200, height=900) as page:
+            page.goto(f"http://127.0.0.1:{port}/", timeout=120)
+            page.wait_for(
+                "document.querySelectorAll('.vega-embed svg, .vega-embed canvas').length >= 3",
+                timeout=240,
+                what="the lesson's charts",
+            )
+            assert "Questions for discussion" in page.js("document.body.innerText")
+            ARTIFACTS.mkdir(exist_ok=True)
+            page.screenshot(ARTIFACTS / "lesson_campbell_law.png", full_page=False)
+            assert page.external_requests() == []
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
