@@ -12,6 +12,8 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import hls_sim
 from hls_sim.cli import main
@@ -260,3 +262,47 @@ def test_load_results_reads_a_sweep_in_progress(reference):
     lf = load_results(out)
     assert isinstance(lf, pl.LazyFrame)
     assert lf.select(pl.col("run_id").n_unique()).collect().item() == 12
+
+
+def test_unreachable_scheduler_is_exit_2_with_nothing_written(reference, tmp_path, capsys):
+    path, _ = reference
+    out = tmp_path / "never"
+    import dask
+
+    with dask.config.set({"distributed.comm.timeouts.connect": "2s"}):
+        code = main(["sweep", str(path), "--out", str(out), "--scheduler", "tcp://127.0.0.1:9", "--no-analyse"])
+    err = capsys.readouterr().err
+    assert code == 2 and "cannot reach the Dask scheduler" in err and "tcp://127.0.0.1:9" in err
+    assert not out.exists()
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_resume_from_any_crash_state_gives_the_reference_table(reference, tmp_path_factory, data):
+    """Whatever subset of runs finished, and whichever parts were damaged or half-written when the
+    process died, resume ends with the uninterrupted table and every run exactly once."""
+    from hls_sim.sweep.runner import new_manifest
+    from hls_sim.sweep.store import SweepStore
+
+    path, ref = reference
+    plan = plan_of(path)
+    ref_table = table(ref)
+    finished = data.draw(st.sets(st.sampled_from(range(plan.n_runs))), label="finished")
+    damaged = data.draw(st.sets(st.sampled_from(sorted(finished))) if finished else st.just(set()), label="damaged")
+    half_written = data.draw(st.sets(st.sampled_from(range(plan.n_runs)), max_size=3), label="half_written")
+    out = tmp_path_factory.mktemp("crash") / "s"
+    store = SweepStore(out)
+    out.mkdir()
+    store.create(new_manifest(plan), plan.experiment.text, plan.points_table())
+    for run_id in sorted(finished):
+        store.write_part(run_id, ref_table.filter(pl.col("run_id") == run_id))
+        if run_id in damaged:
+            p = store.part_path(run_id)
+            p.write_bytes(p.read_bytes()[: data.draw(st.integers(0, 200), label="cut")])
+    for run_id in half_written:
+        (out / "parts" / f".run-{run_id:06d}.parquet.x1.tmp").write_bytes(b"PAR1")
+    report = run_sweep(plan, out, resume=True, progress=False)
+    assert report.ran_now == plan.n_runs - len(finished - damaged)
+    got = table(out)
+    assert got.equals(ref_table)
+    assert not list((out / "parts").iterdir())

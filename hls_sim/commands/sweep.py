@@ -53,7 +53,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def main(args: argparse.Namespace) -> int:
     from hls_sim.cli import UsageError
-    from hls_sim.sweep.executors import ExecutorError, dask_available
+    from hls_sim.sweep.executors import ExecutorError, SchedulerUnreachableError, dask_available
     from hls_sim.sweep.experiment import load_experiment
     from hls_sim.sweep.plan import make_plan
     from hls_sim.sweep.runner import run_sweep, stored_experiment
@@ -89,7 +89,7 @@ def main(args: argparse.Namespace) -> int:
         report = run_sweep(
             plan, out, workers=workers, scheduler=args.scheduler, resume=args.resume, retry_failed=args.retry_failed
         )
-    except StoreError as exc:
+    except (StoreError, SchedulerUnreachableError) as exc:
         raise UsageError(str(exc)) from None
     except (WriteError, ExecutorError) as exc:
         print(f"hls-sim: error: {exc}", file=sys.stderr)

@@ -7,11 +7,14 @@ never depend on the executor: a run's seed is in its task, and the store orders 
 
 from __future__ import annotations
 
+import contextlib
+import itertools
 import multiprocessing
 import traceback
 from collections.abc import Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
+from typing import Any
 
 from hls_sim.sweep.task import RunOutcome, RunTask, run_one
 
@@ -68,45 +71,59 @@ def dask_available() -> bool:
     return True
 
 
-def run_dask(tasks: Iterable[RunTask], address: str, workers: int, label: str) -> Iterator[RunOutcome]:
-    """Runs on a Dask cluster at `address` ('local' starts a LocalCluster with `workers` processes)."""
-    from distributed import Client, LocalCluster, as_completed
+class SchedulerUnreachableError(ExecutorError):
+    """The Dask scheduler could not be reached before the sweep started (nothing was written)."""
+
+
+@contextlib.contextmanager
+def dask_client(address: str, workers: int) -> Iterator[Any]:
+    """A client of the cluster at `address`; 'local' starts a LocalCluster of `workers` processes here."""
+    from distributed import Client, LocalCluster
 
     cluster = None
-    if address == "local":
-        cluster = LocalCluster(
-            n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
-        )
-        client = Client(cluster, set_as_default=False)
-    else:
-        try:
-            client = Client(address, set_as_default=False, timeout="30s")
-        except OSError as exc:
-            raise ExecutorError(f"cannot reach the Dask scheduler at {address}: {exc}") from exc
-    it = iter(tasks)
     try:
-        n_workers = max(1, len(client.scheduler_info(n_workers=-1).get("workers", {})))
-        window = 2 * n_workers
-        tasks_of: dict[str, RunTask] = {}
+        if address == "local":
+            cluster = LocalCluster(
+                n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
+            )
+            client = Client(cluster, set_as_default=False)
+        else:
+            client = Client(address, set_as_default=False)  # waits distributed.comm.timeouts.connect (30 s)
+    except (OSError, TimeoutError, ValueError) as exc:
+        if cluster is not None:
+            cluster.close()
+        raise SchedulerUnreachableError(f"cannot reach the Dask scheduler at {address!r}: {exc}") from exc
+    try:
+        yield client
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
 
-        def submit(task: RunTask):  # type: ignore[no-untyped-def]
-            fut = client.submit(run_one, task, pure=False, key=f"hls-sim-{label}-run-{task.run_id}")
-            tasks_of[fut.key] = task
-            return fut
 
-        first = []
-        for task in it:
-            first.append(submit(task))
-            if len(first) >= window:
-                break
+def run_dask(tasks: Iterable[RunTask], client: Any, label: str) -> Iterator[RunOutcome]:
+    """Runs on the Dask cluster behind `client`, at most two per worker in flight."""
+    from distributed import as_completed
+
+    it = iter(tasks)
+    n_workers = max(1, len(client.scheduler_info(n_workers=-1).get("workers", {})))
+    live: dict[str, tuple[Any, RunTask]] = {}
+
+    def submit(task: RunTask) -> Any:
+        fut = client.submit(run_one, task, pure=False, key=f"hls-sim-{label}-run-{task.run_id}")
+        live[fut.key] = (fut, task)
+        return fut
+
+    try:
+        first = [submit(t) for t in itertools.islice(it, 2 * n_workers)]
         if not first:
             return
         ac = as_completed(first, loop=client.loop)
         for fut in ac:
-            task = tasks_of.pop(fut.key)
+            _, task = live.pop(fut.key)
             try:
                 outcome = fut.result()
-            except Exception as exc:  # a worker that died or could not unpickle the task
+            except Exception as exc:  # a worker that died, or a task it could not unpickle
                 outcome = _failed(task, exc)
             fut.release()
             yield outcome
@@ -114,6 +131,5 @@ def run_dask(tasks: Iterable[RunTask], address: str, workers: int, label: str) -
             if nxt is not None:
                 ac.add(submit(nxt))
     finally:
-        client.close()
-        if cluster is not None:
-            cluster.close()
+        for fut, _ in live.values():  # stopped early (Ctrl-C, a full disk): free the cluster
+            fut.cancel()

@@ -20,7 +20,7 @@ from typing import Any
 
 import polars as pl
 
-from hls_sim.sweep.executors import run_dask, run_inline, run_pool
+from hls_sim.sweep.executors import dask_client, run_dask, run_inline, run_pool
 from hls_sim.sweep.experiment import Experiment, load_experiment
 from hls_sim.sweep.plan import Plan
 from hls_sim.sweep.store import (
@@ -120,9 +120,9 @@ def check_resumable(store: SweepStore, plan: Plan) -> dict[str, Any]:
     return m
 
 
-def _executor(tasks: list[RunTask], workers: int, scheduler: str | None, label: str) -> Iterator[RunOutcome]:
-    if scheduler:
-        return run_dask(tasks, scheduler, workers, label)
+def _executor(tasks: list[RunTask], workers: int, client: Any, label: str) -> Iterator[RunOutcome]:
+    if client is not None:
+        return run_dask(tasks, client, label)
     if workers > 1 and len(tasks) > 1:
         return run_pool(tasks, workers)
     return run_inline(tasks)
@@ -160,9 +160,12 @@ def run_sweep(
         check_resumable(store, plan)
     else:
         store.check_new()
-        store.root.mkdir(parents=True, exist_ok=True)
     t0 = time.monotonic()
-    with store.lock():
+    with contextlib.ExitStack() as stack:
+        # connect before writing anything: a wrong address is bad input, not a stopped sweep
+        client = stack.enter_context(dask_client(scheduler, workers)) if scheduler else None
+        store.root.mkdir(parents=True, exist_ok=True)
+        stack.enter_context(store.lock())
         if not resume:
             store.create(new_manifest(plan), plan.experiment.text, plan.points_table())
         done, failed, redone = store.scan_done()
@@ -172,34 +175,9 @@ def run_sweep(
             failed = set()
         todo = [t for t in plan.tasks if t.run_id not in done and t.run_id not in failed]
         store.update_manifest(status="running", started=_now(), resumed=resume)
-        n_ok, n_failed = len(done), len(failed)
-        bar = _bar(plan.n_runs, n_ok + n_failed, n_failed, progress)
-        by_id = {t.run_id: t for t in todo}
-        try:
-            for outcome in _executor(todo, workers, scheduler, plan.hash[:12]):
-                task = by_id.pop(outcome.run_id)
-                if outcome.rows is not None and outcome.version != __version__:
-                    outcome = RunOutcome(
-                        outcome.run_id,
-                        None,
-                        f"worker runs hls_sim {outcome.version}, this sweep {__version__}",
-                        retry=True,
-                    )
-                if outcome.rows is not None:
-                    store.write_part(outcome.run_id, outcome.rows)
-                    n_ok += 1
-                else:
-                    store.write_failure(outcome.run_id, _failure_record(task, outcome, plan.point_params[task.point]))
-                    n_failed += 1
-                bar.set_postfix(failed=n_failed, refresh=False)
-                bar.update()
-        except BaseException as exc:
-            status = "interrupted" if isinstance(exc, KeyboardInterrupt) else "stopped"
-            bar.close()
-            with contextlib.suppress(OSError):  # a full disk may refuse it; resume works from the parts alone
-                store.update_manifest(status=status, stopped=_now(), stop_reason=f"{type(exc).__name__}: {exc}")
-            raise
-        bar.close()
+        n_ok, n_failed = _execute(
+            plan, store, todo, _executor(todo, workers, client, plan.hash[:12]), len(done), len(failed), progress
+        )
         results = store.consolidate()
         _write_runs_table(store, plan)
         store.update_manifest(
@@ -208,7 +186,48 @@ def run_sweep(
             runs_ok=n_ok,
             runs_failed=n_failed,
         )
-    return SweepReport(out, plan.n_runs, len(todo), n_ok, n_failed, redone, time.monotonic() - t0, results)
+    return SweepReport(store.root, plan.n_runs, len(todo), n_ok, n_failed, redone, time.monotonic() - t0, results)
+
+
+def _execute(
+    plan: Plan,
+    store: SweepStore,
+    todo: list[RunTask],
+    outcomes: Iterator[RunOutcome],
+    n_ok: int,
+    n_failed: int,
+    progress: bool | None,
+) -> tuple[int, int]:
+    """Write each outcome as it arrives; on any stop, mark the manifest and let the error through."""
+    bar = _bar(plan.n_runs, n_ok + n_failed, n_failed, progress)
+    by_id = {t.run_id: t for t in todo}
+    try:
+        for outcome in outcomes:
+            task = by_id.pop(outcome.run_id)
+            if outcome.rows is not None and outcome.version != __version__:
+                outcome = RunOutcome(
+                    outcome.run_id, None, f"worker runs hls_sim {outcome.version}, this sweep {__version__}", retry=True
+                )
+            if outcome.rows is not None:
+                store.write_part(outcome.run_id, outcome.rows)
+                n_ok += 1
+            else:
+                store.write_failure(outcome.run_id, _failure_record(task, outcome, plan.point_params[task.point]))
+                n_failed += 1
+            bar.set_postfix(failed=n_failed, refresh=False)
+            bar.update()
+    except BaseException as exc:
+        status = "interrupted" if isinstance(exc, KeyboardInterrupt) else "stopped"
+        bar.close()
+        with contextlib.suppress(OSError):  # a full disk may refuse it; resume works from the parts alone
+            store.update_manifest(status=status, stopped=_now(), stop_reason=f"{type(exc).__name__}: {exc}")
+        raise
+    finally:
+        close = getattr(outcomes, "close", None)
+        if close is not None:
+            close()  # shut the pool or cancel cluster work now, not at garbage collection
+    bar.close()
+    return n_ok, n_failed
 
 
 def _bar(total: int, initial: int, failed: int, progress: bool | None):  # type: ignore[no-untyped-def]
