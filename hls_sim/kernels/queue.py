@@ -82,8 +82,10 @@ def first_in_queue(score, k):
         elif k > 0 and _ahead(score, j, heap[0]):
             heap[0] = j
             _sift_down_max(heap, size, 0, score)
-    kept = np.sort(heap[:size])
-    return kept[np.argsort(score[kept], kind="mergesort")]
+    for end in range(size - 1, 0, -1):  # heapsort: the kept positions in queue order
+        heap[0], heap[end] = heap[end], heap[0]
+        _sift_down_max(heap, end, 0, score)
+    return heap
 
 
 @njit(cache=True, nogil=True)
