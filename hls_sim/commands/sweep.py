@@ -36,9 +36,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--workers",
         type=int,
         default=None,
+        metavar="N",
         help=f"worker processes (default: all {_default_workers()} CPUs here; with 'local' Dask, its workers)",
     )
-    p.add_argument("--out", type=Path, default=None, help="results folder (default: a new folder under results/)")
+    p.add_argument(
+        "--out", type=Path, default=None, metavar="DIR", help="results folder (default: a new folder under results/)"
+    )
     p.add_argument("--resume", action="store_true", help="finish the sweep in --out: run only what is missing")
     p.add_argument("--retry-failed", action="store_true", help="with --resume, run again the runs that raised")
     p.add_argument(

@@ -174,7 +174,8 @@ def run_sweep(
                 store.failure_path(run_id).unlink(missing_ok=True)
             failed = set()
         todo = [t for t in plan.tasks if t.run_id not in done and t.run_id not in failed]
-        store.update_manifest(status="running", started=_now(), resumed=resume)
+        executor = {"scheduler": scheduler} if scheduler else {"workers": workers}  # results do not depend on it
+        store.update_manifest(status="running", started=_now(), resumed=resume, executor=executor)
         n_ok, n_failed = _execute(
             plan, store, todo, _executor(todo, workers, client, plan.hash[:12]), len(done), len(failed), progress
         )
