@@ -72,7 +72,10 @@ class Figure:
     chart: alt.TopLevelMixin
 
     def spec(self) -> dict[str, Any]:
-        return self.chart.to_dict()
+        """The Vega-Lite spec with its data inline. Altair refuses more than 5,000 rows by default;
+        a five-year comparison of five regimes has more, and inlining them is the point."""
+        with alt.data_transformers.enable("default", max_rows=None):
+            return self.chart.to_dict()
 
     def save(self, folder: str | Path, *, png: bool = True, scale: float = 2.0) -> dict[str, Path]:
         """Write `<name>.html` (inline Vega, works offline) and `<name>.png`; return their paths."""

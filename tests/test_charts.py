@@ -169,3 +169,20 @@ def test_non_finite_values_become_gaps_not_broken_axes():
     rows = next(iter(charts.outcomes_over_time(frame).spec()["datasets"].values()))
     assert all(r["share"] is None or 0 <= r["share"] <= 1 for r in rows)
     assert sum(r["share"] is None for r in rows) == 2
+
+
+def test_long_runs_of_many_regimes_are_not_refused():
+    """Five regimes over twenty years is far beyond altair's default 5,000-row limit."""
+    weeks = 1040
+    frames = {
+        r: pl.DataFrame(
+            {"week": list(range(weeks)), "true_outcome": [0.3] * weeks, "reported_outcome": [0.4] * weeks}
+            | {f"cost_{k}": [100.0] * weeks for k in ("payments", "downstream", "audit")}
+            | {"morale_mean": [0.5] * weeks, "trust_citizen_mean": [0.5] * weeks}
+        )
+        for r in REGIMES + ("block_grant", "alliance")
+    }
+    ts = charts.timeseries_frame(frames)
+    for fig in (charts.outcomes_over_time(ts), charts.cost_over_time(ts), charts.trust_and_morale(ts)):
+        rows = sum(len(v) for v in fig.spec()["datasets"].values())
+        assert rows >= 5 * weeks * 2
