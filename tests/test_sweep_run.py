@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -243,7 +244,8 @@ def test_sigkill_part_way_then_resume_gives_the_uninterrupted_table(tmp_path):
             assert proc.poll() is None, proc.stderr.read().decode()
             time.sleep(0.01)
     finally:
-        os.killpg(proc.pid, signal.SIGKILL)  # the sweep and its worker processes, with no chance to clean up
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)  # the sweep and its worker processes, with no chance to clean up
         proc.wait()
     assert not (out / "results.parquet").exists(), "the sweep finished before it could be killed"
     assert (out / ".lock").exists()  # left behind by the killed process; resume must take it over
