@@ -97,7 +97,11 @@ def evaluate(check: CheckSpec, data: dict[str, list[dict[str, float]]]) -> Check
         if o["expect"] == "above":
             ok, exp, reg = lo > gap, f"{arms[0]} - {arms[1]} > {gap:g} (95% CI above)", (gap, math.inf)
         else:
-            ok, exp, reg = hi < -gap, f"{arms[0]} - {arms[1]} < {-gap:g} (95% CI below)", (-math.inf, -gap)
+            ok, exp, reg = (
+                hi < -gap,
+                f"{arms[0]} - {arms[1]} < {-gap if gap else 0.0:g} (95% CI below)",
+                (-math.inf, -gap),
+            )
         return result(n >= 2 and ok, est, lo, hi, n, exp, vals=d, region=reg)
     if kind == "trend":
         x = np.array(o["x"], dtype=float)

@@ -35,7 +35,7 @@ body { font-family: system-ui, -apple-system, 'Segoe UI', sans-serif; max-width:
        padding: 0 1em; color: #222; line-height: 1.45; }
 h1 { font-size: 1.6em; } h2 { font-size: 1.25em; margin-top: 2em; border-top: 1px solid #ccc; padding-top: 1em; }
 table { border-collapse: collapse; margin: 0.6em 0; font-size: 0.92em; }
-th, td { border: 1px solid #ccc; padding: 0.3em 0.5em; vertical-align: top; text-align: left; }
+th, td { border: 1px solid #ccc; padding: 0.3em 0.5em; vertical-align: top; text-align: left; overflow-wrap: anywhere; }
 th { background: #f3f3f3; }
 .PASS { color: #fff; background: #007a55; padding: 0.05em 0.45em; border-radius: 3px; font-weight: 600; }
 .FAIL { color: #fff; background: #b34700; padding: 0.05em 0.45em; border-radius: 3px; font-weight: 600; }
@@ -260,15 +260,17 @@ def render(results: list[PatternResult], fit=None, *, quick: bool, seconds: floa
         text, more = _calibration_html(fit)
         body.append(text)
         specs.extend(more)
-    provenance = {
-        "hls_sim_version": __version__,
-        "mode": "quick" if quick else "full",
-        "patterns": {r.spec.id: {"seeds": r.spec.seeds, "verdict": r.verdict} for r in results},
-    }
+    prov_rows = "".join(
+        f"<tr><td>{_e(r.spec.id)}</td><td>{_e(r.spec.path.name)}</td><td class=num>{_seed_text(r.spec.seeds)}</td>"
+        f"<td class=num>{len(r.samples) or ''}</td><td>{r.verdict}</td></tr>"
+        for r in results
+    )
     body.append(
-        "<h2>Provenance</h2><p>Every arm's full resolved parameters, every per-seed number and the seeds are in "
-        "<code>validation.json</code> and <code>runs.parquet</code> next to this page.</p>"
-        f"<pre>{_e(json.dumps(provenance, indent=1))}</pre>"
+        f"<h2>Provenance</h2><p>hls_sim {__version__}, {'quick' if quick else 'full'} mode. Every arm's full resolved "
+        "parameters, every per-seed number and the seeds are in <code>validation.json</code> and "
+        "<code>runs.parquet</code> next to this page; the same command gives the same numbers.</p>"
+        "<table><tr><th>pattern</th><th>experiment file</th><th>seeds</th><th>sampled settings</th><th>verdict</th></tr>"
+        f"{prov_rows}</table>"
     )
     calls = "\n".join(
         f"vegaEmbed('#fig-{name}', {json.dumps(spec, separators=(',', ':')).replace('</', '<' + chr(92) + '/')}, "
@@ -283,6 +285,12 @@ def render(results: list[PatternResult], fit=None, *, quick: bool, seconds: floa
         + "\n".join(body)
         + f"\n<script>\n{calls}\n</script>\n</body>\n</html>\n"
     )
+
+
+def _seed_text(seeds: list[int]) -> str:
+    if seeds and seeds == list(range(seeds[0], seeds[-1] + 1)):
+        return f"{seeds[0]}-{seeds[-1]}"
+    return ", ".join(str(x) for x in seeds)
 
 
 def write_report(out: Path, results: list[PatternResult], fit=None, *, quick: bool, seconds: float) -> Path:

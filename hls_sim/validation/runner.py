@@ -244,20 +244,40 @@ def format_results(results: list[PatternResult]) -> str:
     return "\n".join(lines)
 
 
+def describe_metric(metric: str) -> str:
+    """A measure's name in words: time-series windows spelled out, other names as they are."""
+    from hls_sim.validation.spec import TS_PATTERN
+
+    m = TS_PATTERN.match(metric)
+    if not m:
+        return metric
+    col, a, b = m["col"], m["a"], m["b"]
+    if m["op"] == "mean":
+        return f"{col}, weekly mean after the burn-in" if a is None else f"{col}, mean over weeks {a}-{int(b) - 1}"
+    if m["op"] == "sum":
+        return f"{col} summed over weeks {a}-{int(b) - 1}"
+    if m["op"] == "at":
+        return f"{col} at week {a}"
+    if m["op"] == "change":
+        return f"{col} at week {b} minus at week {a}"
+    return f"weeks for {col} to cover half of its change from week {a} to week {b}"
+
+
 def estimate_label(c: CheckResult) -> str:
     """What the estimate of a check is, in words a reader can match to the claim."""
     a = c.arms
+    m = describe_metric(c.metric)
     if c.kind == "difference":
-        return f"{c.metric}, {a[0]} minus {a[1]}"
+        return f"{m}: {a[0]} minus {a[1]}"
     if c.kind == "trend":
-        return f"slope of {c.metric} across {', '.join(a)}"
+        return f"slope of {m} across {', '.join(a)}"
     if c.kind == "shrinks":
-        return f"{c.metric} advantage left under the condition ({a[2]} minus {a[3]})"
+        return f"{m} advantage left under the condition ({a[2]} minus {a[3]})"
     if c.kind == "ratio":
-        return f"{c.metric} saved per unit of extra spend, {a[1]} against {a[0]}"
+        return f"{m} saved per unit of extra spend, {a[1]} against {a[0]}"
     if c.kind == "prevalence":
-        return f"share of sampled settings with {c.metric} detectable"
-    return f"{c.metric} in {a[0]}"
+        return f"share of sampled settings with {m} detectable"
+    return f"{m} in {a[0]}"
 
 
 def fmt(x: float | None) -> str:
@@ -265,6 +285,8 @@ def fmt(x: float | None) -> str:
         return "n/a"
     if isinstance(x, float) and math.isinf(x):
         return "inf" if x > 0 else "-inf"
+    if abs(x) >= 1e4:
+        return f"{x:,.0f}"
     return f"{x:.4g}"
 
 
