@@ -12,7 +12,6 @@ from __future__ import annotations
 import base64
 import contextlib
 import http.server
-import io
 import itertools
 import json
 import os
@@ -172,17 +171,6 @@ class Page:
     def close(self) -> None:
         with contextlib.suppress(Exception):
             self.ws.close()
-
-
-def ink(png: bytes, background: tuple[int, int, int] = (255, 255, 255), tol: int = 24) -> float:
-    """Share of pixels that differ from the background: 0 for a blank chart."""
-    from PIL import Image
-
-    img = Image.open(io.BytesIO(png)).convert("RGB")
-    px = img.getdata()
-    bg = background
-    n = sum(1 for p in px if abs(p[0] - bg[0]) + abs(p[1] - bg[1]) + abs(p[2] - bg[2]) > tol)
-    return n / max(1, img.width * img.height)
 
 
 @contextlib.contextmanager

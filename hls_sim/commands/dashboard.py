@@ -66,7 +66,13 @@ def main(args: argparse.Namespace) -> int:
     shown = "localhost" if args.host in ("127.0.0.1", "localhost") else args.host
     where = f"http://{shown}:{args.port}" if args.port else f"http://{shown}:<a free port, printed by solara below>"
     print(f"hls-sim dashboard: open {where} in a browser (Ctrl+C stops it)", flush=True)
+    sys.stderr.flush()
+    cmd = command(args.host, args.port)
+    if os.name == "posix":
+        # Become the server rather than wrap it: a signal that stops `hls-sim dashboard` then stops
+        # the server too, instead of leaving it running without a parent.
+        os.execve(cmd[0], cmd, environment())
     try:
-        return subprocess.call(command(args.host, args.port), env=environment())
+        return subprocess.call(cmd, env=environment())
     except KeyboardInterrupt:
         return 0
