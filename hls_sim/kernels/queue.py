@@ -65,7 +65,7 @@ def first_in_queue(score, k):
     m = score.shape[0]
     k = min(k, m)
     if k >= FULL_SORT_SHARE * m:
-        return np.argsort(score, kind="mergesort")[:k]
+        return np.argsort(score, kind="mergesort")[:k].copy()
     heap = np.empty(k, np.int64)  # max-heap under _ahead: the root is the last of the k kept
     size = 0
     for j in range(m):

@@ -1,0 +1,66 @@
+"""Run the benchmarks and write benchmarks/results/*.json and SUMMARY.md.
+
+    python -m benchmarks                       # everything (about ten minutes on 2 cores)
+    python -m benchmarks --only ratio,regimes  # some parts
+    python -m benchmarks --quick --out /tmp/b  # small sizes: checks the benchmarks themselves run
+
+Parts: ratio (numba vs the Mesa reference), scaling (1e3..1e6 citizens, time and memory),
+regimes (default population, ten years), phases (CPU per kernel and phase),
+sweep (runs per minute on 1 and 2 workers),
+startup (compilation cost and cached start in a new process).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as _dt
+import sys
+import tempfile
+from pathlib import Path
+
+from benchmarks import phases, ratio, regimes, report, scaling, startup, sweep
+from benchmarks.common import RESULTS, machine, write_result
+
+PARTS = {
+    "ratio": ratio,
+    "scaling": scaling,
+    "regimes": regimes,
+    "phases": phases,
+    "sweep": sweep,
+    "startup": startup,
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.splitlines()[0])
+    ap.add_argument("--only", default=",".join(PARTS), help=f"comma-separated parts: {', '.join(PARTS)}")
+    ap.add_argument("--quick", action="store_true", help="small sizes, to check that the benchmarks run")
+    ap.add_argument("--out", type=Path, default=None, help="results folder (default benchmarks/results)")
+    a = ap.parse_args(argv)
+    parts = [p.strip() for p in a.only.split(",") if p.strip()]
+    unknown = [p for p in parts if p not in PARTS]
+    if unknown:
+        print(f"python -m benchmarks: --only: unknown part(s) {unknown}; allowed: {', '.join(PARTS)}", file=sys.stderr)
+        return 2
+    out = a.out or (Path(tempfile.mkdtemp(prefix="hls-bench-quick-")) if a.quick else RESULTS)
+    started = _dt.datetime.now().astimezone().isoformat(timespec="seconds")
+    for name in parts:
+        result = PARTS[name].run(quick=a.quick)
+        write_result(out, name, {"quick": a.quick, **result})
+    meta = {
+        "command": "python -m benchmarks"
+        + ("" if argv is None and len(sys.argv) == 1 else " " + " ".join(argv or sys.argv[1:])),
+        "started": started,
+        "finished": _dt.datetime.now().astimezone().isoformat(timespec="seconds"),
+        "machine": machine(),
+        "parts": parts,
+    }
+    write_result(out, "meta", meta)
+    (out / "SUMMARY.md").write_text(report.markdown(out))
+    print(f"benchmark results in {out}", file=sys.stderr)
+    print((out / "SUMMARY.md").read_text())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
