@@ -21,6 +21,11 @@ from pathlib import Path
 from benchmarks import phases, ratio, regimes, report, scaling, startup, sweep
 from benchmarks.common import RESULTS, machine, write_result
 
+
+def _now() -> str:
+    return _dt.datetime.now().astimezone().isoformat(timespec="seconds")
+
+
 PARTS = {
     "ratio": ratio,
     "scaling": scaling,
@@ -43,18 +48,15 @@ def main(argv: list[str] | None = None) -> int:
         print(f"python -m benchmarks: --only: unknown part(s) {unknown}; allowed: {', '.join(PARTS)}", file=sys.stderr)
         return 2
     out = a.out or (Path(tempfile.mkdtemp(prefix="hls-bench-quick-")) if a.quick else RESULTS)
-    started = _dt.datetime.now().astimezone().isoformat(timespec="seconds")
+    command = " ".join(["python -m benchmarks", *(sys.argv[1:] if argv is None else argv)])
+    started = _now()
+    info = machine()
     for name in parts:
+        part_started = _now()
         result = PARTS[name].run(quick=a.quick)
-        write_result(out, name, {"quick": a.quick, **result})
-    meta = {
-        "command": "python -m benchmarks"
-        + ("" if argv is None and len(sys.argv) == 1 else " " + " ".join(argv or sys.argv[1:])),
-        "started": started,
-        "finished": _dt.datetime.now().astimezone().isoformat(timespec="seconds"),
-        "machine": machine(),
-        "parts": parts,
-    }
+        provenance = {"command": command, "started": part_started, "finished": _now(), "machine": info}
+        write_result(out, name, {"quick": a.quick, "provenance": provenance, **result})
+    meta = {"command": command, "started": started, "finished": _now(), "machine": info, "parts": parts}
     write_result(out, "meta", meta)
     (out / "SUMMARY.md").write_text(report.markdown(out))
     print(f"benchmark results in {out}", file=sys.stderr)

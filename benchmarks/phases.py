@@ -30,7 +30,6 @@ KERNELS = (
     "give_help",
     "discharge",
     "workforce_step",
-    "wellbeing_stats",
 )
 METHODS = ("_draw_randoms", "_reset_tallies", "_update_stakes", "_finance", "_accumulate", "_review")
 FULL = ((2_000, 104), (100_000, 26), (1_000_000, 8))
@@ -59,7 +58,7 @@ def _timed(totals: dict[str, float]) -> Iterator[None]:
             wrap(hls_sim.model, name, name)
     for name in METHODS:
         wrap(hls_sim.model.HLSModel, name, name)
-    wrap(hls_sim.metrics.Recorder, "record", "recorder")
+    wrap(hls_sim.metrics.Recorder, "record", "recorder (incl. wellbeing_stats)")
     try:
         yield
     finally:

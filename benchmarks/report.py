@@ -12,6 +12,18 @@ def _load(out: Path, name: str) -> dict[str, Any] | None:
     return json.loads(path.read_text()) if path.exists() else None
 
 
+def _when(part: dict[str, Any]) -> list[str]:
+    """Which command measured this part, and when: parts can be re-run on their own (--only)."""
+    prov = part.get("provenance")
+    if not prov:
+        return []
+    quick = " **(quick mode: small sizes, not the published figures)**" if part.get("quick") else ""
+    return [
+        f"_Measured by `{prov['command']}`, finished {prov['finished']}, commit `{prov['machine'].get('commit')}`{quick}._",
+        "",
+    ]
+
+
 def _yes(ok: bool | None) -> str:
     return "n/a" if ok is None else ("yes" if ok else "**no**")
 
@@ -103,6 +115,7 @@ def markdown(out: Path) -> str:
     ratio = _load(out, "ratio")
     if ratio:
         lines += ["", "## numba engine vs Mesa reference (same seed, same results, one process)", ""]
+        lines += _when(ratio)
         lines += _table(
             [
                 "regime",
@@ -132,6 +145,7 @@ def markdown(out: Path) -> str:
     scaling = _load(out, "scaling")
     if scaling:
         lines += ["", f"## Scaling ({scaling['weeks']} weeks, default regime, one process per size)", ""]
+        lines += _when(scaling)
         lines += _table(
             [
                 "citizens",
@@ -166,6 +180,7 @@ def markdown(out: Path) -> str:
     regimes = _load(out, "regimes")
     if regimes:
         lines += ["", "## Default population (2,000 citizens), after compilation, best of repeats", ""]
+        lines += _when(regimes)
         lines += _table(
             ["regime", "weeks", "wall s (set-up + weeks)", "CPU s"],
             [[r["regime"], r["weeks"], f"{r['wall_s']:.3f}", f"{r['cpu_s']:.3f}"] for r in regimes["rows"]],
@@ -173,6 +188,7 @@ def markdown(out: Path) -> str:
     phases = _load(out, "phases")
     if phases:
         lines += ["", "## Where a week goes (thread CPU ns per citizen-week, default regime)", ""]
+        lines += _when(phases)
         names = list(phases["rows"][-1]["parts"])
         lines += _table(
             ["part", *[f"{r['citizens']:,} x {r['weeks']} wk" for r in phases["rows"]]],
@@ -182,6 +198,7 @@ def markdown(out: Path) -> str:
     sweep = _load(out, "sweep")
     if sweep:
         lines += ["", f"## Sweep throughput ({sweep['citizens']:,} citizens, {sweep['weeks']} weeks, `run_sweep`)", ""]
+        lines += _when(sweep)
         lines += _table(
             ["workers", "runs", "seconds", "runs/minute", "load"],
             [
@@ -198,6 +215,7 @@ def markdown(out: Path) -> str:
     start = _load(out, "startup")
     if start:
         lines += ["", "## Start-up of a new process", ""]
+        lines += _when(start)
         lines += _table(
             ["numba cache", "import s", "first run s", "second run s"],
             [
