@@ -32,7 +32,6 @@ from hls_sim.layout import (
 )
 
 NEW_BOND = 0.1
-FULL_SORT_SHARE = 0.25  # take the whole list in order when this share of it can start this week
 
 
 @njit(cache=True, nogil=True)
@@ -64,8 +63,6 @@ def first_in_queue(score, k):
     """
     m = score.shape[0]
     k = min(k, m)
-    if k >= FULL_SORT_SHARE * m:
-        return np.argsort(score, kind="mergesort")[:k].copy()
     heap = np.empty(k, np.int64)  # max-heap under _ahead: the root is the last of the k kept
     size = 0
     for j in range(m):
@@ -86,6 +83,22 @@ def first_in_queue(score, k):
         heap[0], heap[end] = heap[end], heap[0]
         _sift_down_max(heap, end, 0, score)
     return heap
+
+
+@njit(cache=True, nogil=True)
+def _most_free_first(staff, free, cap):
+    """Staff by free places, most first, ties in list order: a counting sort (0 <= free <= cap)."""
+    start = np.zeros(cap + 2, np.int64)
+    for j in range(staff.shape[0]):
+        start[cap - free[staff[j]] + 1] += 1
+    for f in range(cap + 1):
+        start[f + 1] += start[f]
+    out = np.empty_like(staff)
+    for j in range(staff.shape[0]):
+        key = cap - free[staff[j]]
+        out[start[key]] = staff[j]
+        start[key] += 1
+    return out
 
 
 @njit(cache=True, nogil=True)
@@ -182,10 +195,7 @@ def allocate(
         # each of the first `places` people in the queue starts; the next finds no free place
         order = first_in_queue(score, places)
         # the least-loaded colleague first, then round robin over staff with a free place
-        load = np.empty(ns)
-        for j in range(ns):
-            load[j] = -free[staff[j]]
-        staff = staff[np.argsort(load, kind="mergesort")]
+        staff = _most_free_first(staff, free, int(cap))
         ptr = 0
         for j in range(order.shape[0]):
             i = members[order[j]]

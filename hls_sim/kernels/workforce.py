@@ -72,7 +72,7 @@ def workforce_step(
     disc = prm[P_DISCRETION]
     learn = prm[P_LEARNING_SHARE] * hours
     weekly_base = prm[P_BASE_TURNOVER] / 52.0
-    staff = [0] * n_prov
+    staff = np.zeros(n_prov, np.int64)
     for w in range(nw):
         if w_status[w] != VACANT:
             staff[w_provider[w]] += 1
