@@ -248,4 +248,7 @@ def wilson(hits: int, n: int, level: float = 0.95) -> tuple[float, float]:
     den = 1.0 + z * z / n
     centre = (p + z * z / (2 * n)) / den
     half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / den
-    return (max(0.0, centre - half), min(1.0, centre + half))
+    # exact at the ends: rounding must not lift the lower bound of 0 of n above 0
+    lo = 0.0 if hits == 0 else max(0.0, min(p, centre - half))
+    hi = 1.0 if hits == n else min(1.0, max(p, centre + half))
+    return (lo, hi)
