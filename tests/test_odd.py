@@ -32,3 +32,14 @@ def test_odd_defines_every_output():
     assert not missing, f"outputs not defined in docs/ODD.md section 8: {missing}"
     counters = sorted(n for n in CNT if f"`{n}`" not in outputs)
     assert not counters, f"weekly counters (n_*) not defined in docs/ODD.md section 8: {counters}"
+
+
+def test_odd_describes_every_state_array():
+    """Every per-citizen and per-worker array of the model is named in ODD section 2."""
+    from hls_sim.model import HLSModel
+
+    odd = _odd()
+    entities = odd[odd.index("## 2. Entities") : odd.index("## 3. Process overview")]
+    m = HLSModel(seed=1, citizens=50, weeks=2)
+    missing = sorted(k for k in [*m.cit, *m.wk] if f"`{k}`" not in entities and f"`{k}[" not in entities)
+    assert not missing, f"state arrays not described in docs/ODD.md section 2: {missing}"
