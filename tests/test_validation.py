@@ -179,6 +179,12 @@ tolerance = 0.01
         ('arms = ["a"]', 'arms = ["b"]', "checks[0].arms", "no arm named 'b'"),
         ("tolerance = 0.01", "tolerence = 0.01", "checks[0].tolerence", "unknown key"),
         ('metric = "campbell_gap"', 'metric = "ts_avg:x"', "checks[0].metric", "ts_mean:COL"),
+        (
+            'set = { regime = "block_grant" }',
+            'scenario = "gateshead_council_tx"',
+            "arms.a.scenario",
+            "did you mean 'gateshead_council_tax'",
+        ),
     ],
 )
 def test_bad_experiment_file_names_file_key_and_what_is_allowed(tmp_path, old, new, key, words):

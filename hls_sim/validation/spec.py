@@ -205,9 +205,7 @@ def _scenario(name: str, source: str, path: str) -> dict[str, Any]:
 
     try:
         out = scenario_overrides(name)
-    except ParameterError as exc:
-        raise _err(source, path, f"scenario '{name}' cannot be used: {exc}") from None
-    except Exception as exc:  # a ScenarioError from the scenario module carries its own file and key
+    except ParameterError as exc:  # ScenarioError included: it names the scenario file and key
         raise _err(source, path, f"scenario '{name}' cannot be used: {exc}") from None
     out.pop("seed", None)
     return out
