@@ -21,8 +21,8 @@ TARGET_PENALTY = 0.1  # share of a year's contract withheld for missing a target
 RATCHET_CAP = 0.95
 TENDER_STAFF_LOSS = 0.3  # staff who do not transfer to the new provider after a lost tender
 POLICY_MUTATION = 0.05
-ALLIANCE_REALLOCATION = 0.2
-TRUST_AUDIT_RELIEF = 0.5  # share of audits dropped at full commissioner-provider trust  # share of the pooled budget the alliance moves towards need each review
+ALLIANCE_REALLOCATION = 0.2  # share of the pooled budget the alliance moves towards need each review
+TRUST_AUDIT_RELIEF = 0.5  # share of audits dropped at full commissioner-provider trust
 
 
 class Commissioner(mesa.Agent):

@@ -147,7 +147,7 @@ class Recorder:
         return pl.DataFrame(data)
 
     def summary(self, m: HLSModel) -> dict[str, Any]:
-        """Totals after the burn-in; every key is defined in docs/ODD.md (section 7, outputs)."""
+        """Totals after the burn-in; every key is defined in docs/ODD.md (section 8, outputs)."""
         t0, t = self.burn_in, self.t
         tot = self.counts[t0:t].sum(axis=0)
         rates = _derived_rates(tot[None, :], m.p)

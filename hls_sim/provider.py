@@ -40,6 +40,7 @@ RATCHET_EASE = 0.6  # pressure kept when beating the target would raise next yea
 RATCHET_MARGIN = 0.05
 PRIOR_CASES = 10.0  # weight of the prior in a provider's estimate of success by band
 PRIOR_WEEKS = 13.0  # prior episode length in weeks
+MAX_DETERRENCE = 0.8  # sampled audits never remove the temptation entirely (lying in 74% of studies, 002 L2786)
 DETECTION_MEMORY = 0.7  # how much of the felt deterrence from detected misreports lasts a review
 
 
@@ -140,7 +141,7 @@ class Provider(mesa.Agent):
         cost_rate = m.worker_week_cost * max(self.staff(), 1)
         deficit = max(0.0, (cost_rate - self.income_rate) / cost_rate)
         behind = max(shortfall, deficit)
-        deterrence = min(1.0, p["audit_rate"] * p["audit_penalty"] * 3.0 + self.detections)
+        deterrence = min(MAX_DETERRENCE, p["audit_rate"] * p["audit_penalty"] * 3.0 + self.detections)
         outcome_stakes = s if (p["payment_basis"] in ("outcome", "activity") or m.outcome_target_active) else 0.0
         t0 = 1.0 - p["worker_discretion"]
         trust_out = float(np.mean(np.delete(m.ptrust[self.index], self.index))) if m.n_prov > 1 else 0.0

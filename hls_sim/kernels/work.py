@@ -60,8 +60,8 @@ BOND_GAIN = 0.08
 BOND_MIN_HOURS = 1.0  # weekly relational hours below which a relationship does not grow
 BOND_FADE = 0.03
 SPEND_EFFECT = 0.05
-SPEND_HALF = 20.0
-ROOT_DRAG_SCALE = 0.6  # coupled inflow at which protocol help in one domain no longer holds  # GBP/week at which a small spend has half its full effect
+SPEND_HALF = 20.0  # GBP/week at which a small spend has half its full effect
+ROOT_DRAG_SCALE = 0.6  # coupled inflow at which protocol help in one domain no longer holds
 
 
 @njit(cache=True, nogil=True)
