@@ -55,7 +55,7 @@ def machine() -> dict[str, Any]:
         "mesa": mesa.__version__,
         "hls_sim": hls_sim.__version__,
         "commit": _git("rev-parse", "--short", "HEAD"),
-        "working_tree_clean": _git("status", "--porcelain", "--", "hls_sim") == "",
+        "uncommitted_engine_files": (_git("status", "--porcelain", "--", "hls_sim") or "").splitlines(),
         "numba_threading_layer": os.environ.get("NUMBA_THREADING_LAYER", "default"),
     }
 

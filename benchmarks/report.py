@@ -24,6 +24,11 @@ def _when(part: dict[str, Any]) -> list[str]:
     ]
 
 
+def _dirty(m: dict[str, Any]) -> str:
+    files = m.get("uncommitted_engine_files") or []
+    return f" plus uncommitted changes to {len(files)} file(s) under hls_sim/ (listed in meta.json)" if files else ""
+
+
 def _yes(ok: bool | None) -> str:
     return "n/a" if ok is None else ("yes" if ok else "**no**")
 
@@ -101,12 +106,13 @@ def markdown(out: Path) -> str:
     lines = [
         "# hls_sim benchmarks",
         "",
-        f"Produced by `{meta.get('command', 'python -m benchmarks')}` on {meta.get('finished', '?')}, commit"
-        f" `{m.get('commit')}`{'' if m.get('working_tree_clean', True) else ' (with local changes)'}.",
+        f"Last written by `{meta.get('command', 'python -m benchmarks')}` on {meta.get('finished', '?')}, commit"
+        f" `{m.get('commit')}`{_dirty(m)}.",
         f"Machine: {m.get('cpu')}, {m.get('cores')} cores, {m.get('memory_gb')} GB; Python {m.get('python')},"
         f" numpy {m.get('numpy')}, numba {m.get('numba')}, mesa {m.get('mesa')}.",
-        "Load averages are recorded with every part: above the core count, other work shared the CPU and wall"
-        " times are pessimistic (CPU times less so).",
+        "Each section names the command that measured it (parts can be re-run alone with `--only`)."
+        " Load averages are recorded with every part: above the core count, other work shared the CPU and"
+        " wall times are pessimistic (CPU times less so).",
         "",
         "## Targets",
         "",
@@ -189,7 +195,7 @@ def markdown(out: Path) -> str:
     if phases:
         lines += ["", "## Where a week goes (thread CPU ns per citizen-week, default regime)", ""]
         lines += _when(phases)
-        names = list(phases["rows"][-1]["parts"])
+        names = list(dict.fromkeys(name for r in reversed(phases["rows"]) for name in r["parts"]))
         lines += _table(
             ["part", *[f"{r['citizens']:,} x {r['weeks']} wk" for r in phases["rows"]]],
             [[name, *[f"{r['parts'].get(name, 0.0):.1f}" for r in phases["rows"]]] for name in names]
@@ -212,6 +218,21 @@ def markdown(out: Path) -> str:
                 for r in sweep["rows"]
             ],
         )
+        if sweep.get("bare_rows"):
+            lines += ["", "Bare engine runs in an already-started process pool (no result store):", ""]
+            lines += _table(
+                ["workers", "runs", "seconds", "runs/minute", "load"],
+                [
+                    [
+                        r["workers"],
+                        r["runs"],
+                        f"{r['seconds']:.1f}",
+                        f"{r['runs_per_minute']:.0f}",
+                        f"{r['load_before']}-{r['load_after']}",
+                    ]
+                    for r in sweep["bare_rows"]
+                ],
+            )
     start = _load(out, "startup")
     if start:
         lines += ["", "## Start-up of a new process", ""]
