@@ -13,6 +13,7 @@ Rule that keeps this exact: nothing else may draw from a prefetched stream durin
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -32,6 +33,16 @@ def _draw_pool() -> ThreadPoolExecutor:
         if _pool is None:
             _pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hls-sim-draws")
         return _pool
+
+
+def _forget_pool_after_fork() -> None:
+    """A forked child has no helper thread (only the parent's Python object): start afresh."""
+    global _pool
+    _pool = None
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_pool_after_fork)
 
 
 def _fill(gens: Sequence[np.random.Generator], bufs: Sequence[np.ndarray]) -> None:

@@ -189,3 +189,29 @@ def test_orphan_reassignment_kernel_matches_the_plain_scan(state):
     assert worker.tolist() == [c.worker for c in people]
     assert bond.tolist() == [c.bond for c in people]
     assert cnt.tolist() == cnt_plain
+
+
+def _run_in_child(queue):  # top level: the forked child runs it
+    model = HLSModel(seed=5, citizens=150, weeks=6, burn_in_weeks=1)
+    model.run()
+    queue.put(model.recorder.summary(model)["wellbeing_mean"])
+
+
+@pytest.mark.skipif("fork" not in __import__("multiprocessing").get_all_start_methods(), reason="no fork")
+def test_draw_thread_survives_a_fork(monkeypatch):
+    """A process forked after drawing ahead gets its own helper thread, not a dead copy (no hang)."""
+    import multiprocessing
+
+    monkeypatch.setattr(hls_sim.draws, "PREFETCH_MIN_ROWS", 1)
+    parent = HLSModel(seed=5, citizens=150, weeks=6, burn_in_weeks=1)
+    parent.run()
+    ctx = multiprocessing.get_context("fork")
+    queue = ctx.Queue()
+    child = ctx.Process(target=_run_in_child, args=(queue,))
+    child.start()
+    try:
+        assert queue.get(timeout=120) == parent.recorder.summary(parent)["wellbeing_mean"]
+    finally:
+        child.join(timeout=10)
+        if child.is_alive():
+            child.kill()
