@@ -210,6 +210,8 @@ class HLSModel(mesa.Model):
         # coupling[i, :, service domain] copied at the start of each episode: the weekly help reads
         # one contiguous row instead of a column strided across the person's whole matrix
         self.service_coupling = np.zeros((self.n, N_DOMAINS), COUPLING)
+        self._queue_idx = np.empty(self.n, np.int64)  # waiting-list scratch for the allocate kernel
+        self._queue_score = np.empty(self.n)
         self.worker_week_cost = p["hours_per_week"] * p["hourly_cost"] * (1.0 + p["overhead_share"])
         self.contract_week = per * self.worker_week_cost
         self.budget_week = float(self.contract_week.sum())
@@ -446,6 +448,8 @@ class HLSModel(mesa.Model):
             self.pcnt,
             self.wait_hist_week,
             self.wait_hist_rep_week,
+            self._queue_idx,
+            self._queue_score,
         )
         choose_time(
             c["need"],

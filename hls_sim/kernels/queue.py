@@ -129,12 +129,15 @@ def allocate(
     pcnt,
     wait_hist,
     wait_hist_rep,
+    queue_idx,
+    queue_score,
 ):
     """Fill free caseload places from each provider's waiting list, then age the list.
 
     A start copies the column of the person's coupling that drives the service's domain into
     service_coupling[i] (contiguous), which the weekly help reads for the rest of the episode.
-    u[i]: waiting drop-out, clock stop.
+    u[i]: waiting drop-out, clock stop. queue_idx, queue_score: scratch of one entry per person,
+    so that no week allocates arrays the size of the waiting lists.
     """
     n = status.shape[0]
     n_prov = domain.shape[0]
@@ -165,7 +168,7 @@ def allocate(
     starts = np.zeros(n_prov + 1, np.int64)
     for p in range(n_prov):
         starts[p + 1] = starts[p] + counts[p]
-    idx = np.empty(starts[n_prov], np.int64)
+    idx = queue_idx[: starts[n_prov]]
     fill = starts[:n_prov].copy()
     for i in range(n):
         if status[i] == WAITING:
@@ -179,7 +182,7 @@ def allocate(
             continue
         members = idx[starts[p] : starts[p + 1]]
         cp = pol[p, POL_CLOCK] if use_target else 0.0
-        score = np.empty(m)
+        score = queue_score[starts[p] : starts[p + 1]]
         for j in range(m):
             i = members[j]
             base = 0.5 * need[i, domain[p]] + 0.5 * min(wait[i] / 8.0, 1.0)
