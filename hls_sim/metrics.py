@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import polars as pl
 
+from hls_sim.kernels.readout import weekly_means
 from hls_sim.layout import (
     ACTIVE,
     CNT,
@@ -78,6 +79,7 @@ class Recorder:
         self.deciles = np.zeros((10, 5))
         self.providers = np.zeros_like(model.pcnt)
         self._latest: dict[str, float] = {}
+        self._off = ~np.eye(model.n_prov, dtype=bool)
 
     def record(self, m: HLSModel) -> None:
         t = self.t
@@ -88,25 +90,30 @@ class Recorder:
         self.counts[t] = m.cnt
         col["wellbeing_mean"][t], col["wellbeing_most_complex_decile"][t] = m.wellbeing()
         col["community"][t], col["waiting"][t], col["in_service"][t] = m.counts_by_status()
-        act = w["status"] == ACTIVE
-        n_act = int(act.sum())
-        col["workers_active"][t] = n_act
-        if n_act:
-            col["morale_mean"][t] = w["morale"][act].mean()
-            col["motivation_mean"][t] = w["motivation"][act].mean()
-            col["burnout_mean"][t] = w["burnout"][act].mean()
-        col["trust_citizen_mean"][t] = c["trust"].mean()
-        off = ~np.eye(m.n_prov, dtype=bool)
-        col["trust_provider_provider"][t] = m.ptrust[off].mean() if m.n_prov > 1 else 1.0
+        r = weekly_means(
+            c["status"],
+            c["trust"],
+            c["bond"],
+            c["handoffs"],
+            w["status"],
+            w["morale"],
+            w["motivation"],
+            w["burnout"],
+            IN_SERVICE,
+            ACTIVE,
+        )
+        col["trust_citizen_mean"][t] = r[0]
+        col["relationship_mean"][t] = r[1]
+        col["handoffs_per_person"][t] = r[2]
+        col["workers_active"][t] = r[3]
+        col["morale_mean"][t], col["motivation_mean"][t], col["burnout_mean"][t] = r[4], r[5], r[6]
+        col["trust_provider_provider"][t] = m.ptrust[self._off].mean() if m.n_prov > 1 else 1.0
         col["trust_commissioner_provider"][t] = m.ctrust.mean()
-        serving = c["status"] == IN_SERVICE
-        col["relationship_mean"][t] = c["bond"][serving].mean() if serving.any() else 0.0
         col["knowledge_mean"][t] = m.knowledge.mean()
         col["learning_signal_quality"][t] = m.learning_quality
         col["knowledge_shared"][t] = m.knowledge_shared
         col["provider_churn"][t] = m.provider_churn
         col["alliance_share_max"][t] = m.alliance_share.max()
-        col["handoffs_per_person"][t] = c["handoffs"].mean()
         for name, k in POL.items():
             col[f"policy_{name}"][t] = m.pol[:, k].mean()
         total = 0.0
