@@ -24,7 +24,7 @@ from hls_sim.kernels.discharge import REAL_CHANGE
 from hls_sim.layout import COMMUNITY, IN_SERVICE
 from hls_sim.model import HLSModel
 from hls_sim.params import DOMAINS
-from hls_sim.validation.spec import CohortSpec
+from hls_sim.validation.spec import COHORT_MEASURES, CohortSpec
 
 
 def select(model: HLSModel, spec: CohortSpec) -> np.ndarray:
@@ -83,18 +83,7 @@ def follow(model: HLSModel, spec: CohortSpec) -> dict[str, float]:
     hour_cost = p["hourly_cost"] * (1.0 + p["overhead_share"])
     out: dict[str, float] = {"cohort_size": float(n)}
     if n == 0:
-        for key in (
-            "cohort_improved",
-            "cohort_deteriorated",
-            "cohort_not_engaged",
-            "cohort_engaged_not_improved",
-            "cohort_improved_among_engaged",
-            "cohort_stuck_among_engaged",
-            "cohort_wellbeing_change",
-            "cohort_service_cost",
-            "cohort_crisis_cost",
-            "cohort_crises",
-        ):
+        for key in COHORT_MEASURES[1:]:
             out[key] = math.nan
         return out
     improved = change > REAL_CHANGE
