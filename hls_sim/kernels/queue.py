@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from hls_sim.kernels.readout import staff_by_provider
 from hls_sim.layout import (
     ACTIVE,
     C_CLOCK_STOPS,
@@ -149,18 +150,7 @@ def allocate(
     for w in range(nw):
         if w_status[w] == ACTIVE:
             free[w] = max(0, int(cap) - w_caseload[w])
-    wstart = np.zeros(n_prov + 1, np.int64)
-    for w in range(nw):
-        if w_status[w] == ACTIVE:
-            wstart[w_provider[w] + 1] += 1
-    for p in range(n_prov):
-        wstart[p + 1] += wstart[p]
-    wlist = np.empty(wstart[n_prov], np.int64)
-    wfill = wstart[:n_prov].copy()
-    for w in range(nw):
-        if w_status[w] == ACTIVE:
-            wlist[wfill[w_provider[w]]] = w
-            wfill[w_provider[w]] += 1
+    wlist, wstart = staff_by_provider(w_status, w_provider, n_prov, ACTIVE)
     counts = np.zeros(n_prov, np.int64)
     for i in range(n):
         if status[i] == WAITING:

@@ -16,6 +16,25 @@ def count_values(codes, n_codes):
 
 
 @njit(cache=True, nogil=True)
+def staff_by_provider(w_status, w_provider, n_prov, active):
+    """Active posts grouped by provider in index order: posts[start[p]:start[p + 1]] belong to p."""
+    nw = w_status.shape[0]
+    start = np.zeros(n_prov + 1, np.int64)
+    for v in range(nw):
+        if w_status[v] == active:
+            start[w_provider[v] + 1] += 1
+    for p in range(n_prov):
+        start[p + 1] += start[p]
+    posts = np.empty(start[n_prov], np.int64)
+    fill = start[:n_prov].copy()
+    for v in range(nw):
+        if w_status[v] == active:
+            posts[fill[w_provider[v]]] = v
+            fill[w_provider[v]] += 1
+    return posts, start
+
+
+@njit(cache=True, nogil=True)
 def weekly_means(status, trust, bond, handoffs, w_status, morale, motivation, burnout, in_service, active):
     """One pass for the recorder's population and workforce means (sequential sums, no masks).
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from hls_sim.kernels.readout import staff_by_provider
 from hls_sim.layout import (
     ACTIVE,
     C_BROKEN,
@@ -195,19 +196,7 @@ def reassign_orphans(w_status, w_provider, w_caseload, status, worker, provider,
 @njit(cache=True, nogil=True)
 def _colleague_heaps(w_status, w_provider, w_caseload, n_prov):
     """Active posts grouped by provider (offsets in start), each group heap-ordered by _lighter."""
-    nw = w_status.shape[0]
-    start = np.zeros(n_prov + 1, np.int64)
-    for v in range(nw):
-        if w_status[v] == ACTIVE:
-            start[w_provider[v] + 1] += 1
-    for p in range(n_prov):
-        start[p + 1] += start[p]
-    heap = np.empty(start[n_prov], np.int64)
-    fill = start[:n_prov].copy()
-    for v in range(nw):
-        if w_status[v] == ACTIVE:
-            heap[fill[w_provider[v]]] = v
-            fill[w_provider[v]] += 1
+    heap, start = staff_by_provider(w_status, w_provider, n_prov, ACTIVE)
     for p in range(n_prov):
         size = start[p + 1] - start[p]
         for pos in range(size // 2 - 1, -1, -1):
