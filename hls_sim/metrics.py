@@ -54,6 +54,8 @@ STATE_COLUMNS = (
         "knowledge_mean",
         "learning_signal_quality",
         "knowledge_shared",
+        "knowledge_openness",
+        "permission_space",
         "provider_churn",
         "alliance_share_max",
         "handoffs_per_person",
@@ -112,6 +114,8 @@ class Recorder:
         col["knowledge_mean"][t] = m.knowledge.mean()
         col["learning_signal_quality"][t] = m.learning_quality
         col["knowledge_shared"][t] = m.knowledge_shared
+        col["knowledge_openness"][t] = m.knowledge_openness
+        col["permission_space"][t] = m.permission
         col["provider_churn"][t] = m.provider_churn
         col["alliance_share_max"][t] = m.alliance_share.max()
         for name, k in POL.items():

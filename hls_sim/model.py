@@ -160,6 +160,7 @@ class HLSModel(mesa.Model):
         self.decile = np.minimum(9, (cxn * 10).astype(TINY)).astype(TINY)
         self.top_decile = self.decile == 9
         self.prm = np.zeros(N_PRM)
+        self.permission = self.p["initial_permission"]
         self._fill_prm()
         self._warm_up(WARMUP_WEEKS)
 
@@ -251,6 +252,7 @@ class HLSModel(mesa.Model):
         self.active_regime = p["regime"]
         self.learning_quality = 0.0
         self.knowledge_shared = 0.0
+        self.knowledge_openness = 0.0
         self.commissioner = Commissioner(self)
         self.providers = [Provider(self, k, int(self.domain[k])) for k in range(n_prov)]
 
@@ -277,7 +279,7 @@ class HLSModel(mesa.Model):
             self.targets[:, 1] = p["wait_target_share"]
         self._price()
         if initial:
-            t0 = 1.0 - p["worker_discretion"]
+            t0 = 1.0 - p["worker_discretion"] * self.permission
             self.pol[:, POL_SELECT] = 0.0
             self.pol[:, POL_PARK] = 0.0
             self.pol[:, POL_PRESSURE] = 0.4 if s > 0 else 0.0
@@ -341,7 +343,7 @@ class HLSModel(mesa.Model):
         prm[P_VACANCY_WEEKS] = p["vacancy_weeks"]
         prm[P_ELIGIBILITY] = p["eligibility_threshold"]
         prm[P_ASSESS_HOURS] = p["assessment_hours"]
-        prm[P_DISCRETION] = p["worker_discretion"]
+        prm[P_DISCRETION] = p["worker_discretion"] * self.permission  # discretion in use (system.update_permission)
         prm[P_DISC_SPEND] = p["discretionary_spend"]
         prm[P_MAX_EPISODE] = p["max_episode_weeks"]
         prm[P_OUTCOME_THR] = p["outcome_threshold"]
@@ -587,7 +589,7 @@ class HLSModel(mesa.Model):
         if wk % p["review_weeks"] == 0:
             self._review()
         if p["learning_cycle_weeks"] > 0 and wk % p["learning_cycle_weeks"] == 0:
-            self.learning_quality, self.knowledge_shared = system.learning_cycle(self)
+            self.learning_quality, self.knowledge_shared, self.knowledge_openness = system.learning_cycle(self)
         if wk % 52 == 0:
             self.commissioner.year_end()
         if p["retender_weeks"] > 0 and wk % p["retender_weeks"] == 0:
@@ -668,6 +670,7 @@ class HLSModel(mesa.Model):
         for prov in self.providers:
             prov.review(self.period_bcnt)
         system.update_trust(self)
+        system.update_permission(self)
         if self.p["learning_cycle_weeks"] > 0:
             system.decay_practice(self)
         self._update_admin()

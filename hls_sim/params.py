@@ -709,6 +709,17 @@ _PARAMS: list[Param] = [
         "Trust between the commissioner and each provider at the start of the run.",
         "assumption: neutral",
     ),
+    _p(
+        "initial_permission",
+        0.5,
+        0.0,
+        1.0,
+        "0-1",
+        "providers",
+        "Permission space at the start of the run, and where it settles without a steward: the share of the "
+        "discretion granted on paper that frontline staff feel free to use.",
+        "assumption (001 L988: staff used to process feel exposed without a sense of permission)",
+    ),
     # ---- places described by scenario files (issue 4; docs/scenarios.md) ----
     *(
         _p(

@@ -19,6 +19,7 @@ from hls_sim.layout import (
     B_HOURS,
     B_REP_SUCC,
     N_BANDS,
+    P_DISCRETION,
     PC_COUNTED,
     PC_REP_SUCC,
     PC_STARTS,
@@ -31,6 +32,7 @@ from hls_sim.layout import (
     POL_SELECT,
     POL_TIMING,
 )
+from hls_sim.system import felt_stakes
 
 if TYPE_CHECKING:
     from hls_sim.model import HLSModel
@@ -75,10 +77,7 @@ class Provider(mesa.Agent):
         return int(np.sum((m.wk["provider"] == self.index) & (m.wk["status"] > 0)))
 
     def stakes(self) -> float:
-        """Stakes this provider feels on its own indicator: diluted when KPIs are system-wide only."""
-        p = self.model.p
-        s = p["incentive_strength"]
-        return s if p["provider_kpis"] else 0.2 * s
+        return felt_stakes(self.model.p)
 
     def reported_rate(self, data: np.ndarray) -> float:
         return data[1] / data[0] if data[0] > 0 else np.nan
@@ -143,7 +142,7 @@ class Provider(mesa.Agent):
         behind = max(shortfall, deficit)
         deterrence = min(MAX_DETERRENCE, p["audit_rate"] * p["audit_penalty"] * 3.0 + self.detections)
         outcome_stakes = s if (p["payment_basis"] in ("outcome", "activity") or m.outcome_target_active) else 0.0
-        t0 = 1.0 - p["worker_discretion"]
+        t0 = 1.0 - m.prm[P_DISCRETION]  # the discretion staff actually use (system.update_permission)
         trust_out = float(np.mean(np.delete(m.ptrust[self.index], self.index))) if m.n_prov > 1 else 0.0
         target = np.empty(len(self.policy))
         target[POL_SELECT] = s * spread / mission

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from hls_sim.layout import PC_N_LEARN, PC_REAL_SQ, PC_REAL_SUM, PC_REP_REAL_SUM, PC_REP_SUCC
+from hls_sim.layout import P_DISCRETION, PC_N_LEARN, PC_REAL_SQ, PC_REAL_SUM, PC_REP_REAL_SUM, PC_REP_SUCC
 
 if TYPE_CHECKING:
     from hls_sim.model import HLSModel
@@ -35,6 +35,7 @@ PRACTICE_DECAY = 0.02  # routine practice decays as conditions change (002 L1211
 STEWARD_BOOST = 1.5
 UNSTEWARDED_ALLIANCE = 0.5  # healthy systems rarely arise without stewardship (002 L1618, L1644)
 UNSTEWARDED_LEARNING = 0.5  # nobody convenes sense-making or protects learning time (002 L2226)
+PERMISSION_RATE = 0.1  # per review: a permission space takes years to build (001 L988, L1669)
 FATIGUE_WEEKS = 4.0  # reflection more often than this tires people and teaches less each time (002 L3500)
 
 
@@ -51,14 +52,44 @@ def update_trust(m: HLSModel) -> None:
     m.ctrust[:] = np.clip(m.ctrust + cbuild * (1.0 - m.ctrust) - 0.5 * erosion * m.ctrust, 0.0, 1.0)
 
 
-def learning_cycle(m: HLSModel) -> tuple[float, float]:
+def felt_stakes(p: dict) -> float:
+    """Stakes on the indicator as an organisation feels them: diluted when KPIs are system-wide only."""
+    s = p["incentive_strength"]
+    return s if p["provider_kpis"] else 0.2 * s
+
+
+def update_permission(m: HLSModel) -> None:
+    """Move the permission space, and with it the discretion frontline staff actually use.
+
+    Granting discretion on paper is not enough. Staff used to process and checklists feel exposed
+    when asked to use judgement; "a sense of permission to work differently is crucial" (001 L988),
+    and the space for it has to be protected from business as usual by people who can give
+    permission (002 L2236; 001 L1742). A steward does that purposeful work, so the space grows
+    towards full use; without one it settles where business as usual keeps it
+    (`initial_permission`), because healthy systems rarely develop spontaneously (002 L1618).
+    Stakes on the indicator shrink it: performance management against the numbers is the business
+    as usual that learning organisations found blocking them (002 L2194, L2886).
+    """
+    p = m.p
+    ceiling = 1.0 if p["steward"] else p["initial_permission"]
+    target = ceiling * (1.0 - felt_stakes(p))
+    m.permission += PERMISSION_RATE * (target - m.permission)
+    m.prm[P_DISCRETION] = p["worker_discretion"] * m.permission
+
+
+def learning_cycle(m: HLSModel) -> tuple[float, float, float]:
     """Make sense of the period's records, change practice, share what was learnt.
 
-    Returns the mean signal quality and the mean knowledge carried between providers.
+    Returns the mean signal quality, the mean knowledge carried between providers and the
+    openness with which it was offered. The amount carried is a poor measure of how willing
+    organisations are to share: once trust is high, sharing closes the gaps it feeds on, so in
+    the long run the flow only matches how fast providers' knowledge drifts apart. Openness is
+    the share of a knowledge gap closed at one cycle when every partner holds the knowledge:
+    "keepers of secrets" against "sharers of knowledge" (001 L545-547).
     """
     p = m.p
     acc = m.learn_acc
-    s = p["incentive_strength"] if p["provider_kpis"] else 0.2 * p["incentive_strength"]
+    s = felt_stakes(p)
     boost = STEWARD_BOOST if p["steward"] else UNSTEWARDED_LEARNING
     quality = np.zeros(m.n_prov)
     for k in range(m.n_prov):
@@ -79,7 +110,9 @@ def learning_cycle(m: HLSModel) -> tuple[float, float]:
     m.knowledge += LEARNING_RATE * boost * fatigue * quality[:, None] * seen * (1.0 - m.knowledge)
     m.lcnt[:] = 0.0
     before = m.knowledge.copy()
+    openness = 0.0
     if m.n_prov > 1:
+        openness = SHARING_RATE * boost * float(m.ptrust[~np.eye(m.n_prov, dtype=bool)].mean())
         gain = np.zeros_like(m.knowledge)
         for k in range(m.n_prov):
             diff = np.maximum(0.0, before - before[k])
@@ -92,7 +125,7 @@ def learning_cycle(m: HLSModel) -> tuple[float, float]:
         shared = 0.0
     np.clip(m.knowledge, 0.0, 1.0, out=m.knowledge)
     acc[:] = 0.0
-    return float(quality.mean()), shared
+    return float(quality.mean()), shared, openness
 
 
 def decay_practice(m: HLSModel) -> None:
