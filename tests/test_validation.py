@@ -115,6 +115,20 @@ def test_shrinks_and_ratio_on_known_numbers():
     assert math.isclose(r.estimate, 3.0) and r.verdict == checks.PASS
 
 
+def test_ratio_interval_skips_resamples_without_extra_spending():
+    """Seeds where the second arm spends less give resamples with no ratio: no warning, and said so."""
+    import warnings
+
+    x = [{"m": 10.0, "cost": 1.0 + (2.0 if k < 2 else 0.0)} for k in range(5)]
+    y = [{"m": 9.0, "cost": 1.5} for _ in range(5)]
+    spec = CheckSpec("claim", "ratio", "m", ("x", "y"), {"denominator": "cost", "band": [1.5, 6.0]})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        r = checks.evaluate(spec, {"x": x, "y": y})
+    assert math.isfinite(r.ci_low) and math.isfinite(r.ci_high) and r.ci_low <= r.ci_high
+    assert "have no ratio" in r.detail
+
+
 def test_time_series_measures():
     import polars as pl
 

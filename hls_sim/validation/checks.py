@@ -192,12 +192,18 @@ def _ratio(check: CheckSpec, data: dict[str, list[dict[str, float]]], means: dic
             idx = rng.integers(0, n, n)
             boots.append(_ratio_of_means(saved[idx], spent[idx]))
     boots = np.array(boots)
+    # a resample whose extra spending is not positive has no ratio: the interval is over the others,
+    # and the detail says how many there were
+    undefined = int((~np.isfinite(boots)).sum())
+    boots = boots[np.isfinite(boots)]
     lo, hi = (float(np.quantile(boots, 0.025)), float(np.quantile(boots, 0.975))) if boots.size else (math.nan,) * 2
     ev = o.get("evidence_value")
     mean_saved = float(saved.mean()) if n else math.nan
     mean_spent = float(spent.mean()) if n else math.nan
-    detail = f"saved {mean_saved:.4g} of {check.metric} per person for {mean_spent:.4g} more {o['denominator']}" + (
-        f"; evidence {ev:g}" if isinstance(ev, int | float) else ""
+    detail = (
+        f"saved {mean_saved:.4g} of {check.metric} per person for {mean_spent:.4g} more {o['denominator']}"
+        + (f"; {undefined} of {BOOTSTRAP} resamples spent no more and have no ratio" if undefined else "")
+        + (f"; evidence {ev:g}" if isinstance(ev, int | float) else "")
     )
     if n and mean_spent <= 0:
         detail += "; no extra spend, so the ratio is not a finite return"
