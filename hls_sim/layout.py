@@ -55,6 +55,9 @@ _PRM_NAMES = [
     "wait_target_active",
     "outcome_target_active",
     "change_strain",
+    "relational_effect",
+    "protocol_effect",
+    "help_scale_hours",
 ]
 PRM = {name: i for i, name in enumerate(_PRM_NAMES)}
 N_PRM = len(_PRM_NAMES)
@@ -90,6 +93,9 @@ N_PRM = len(_PRM_NAMES)
     P_WAIT_ACTIVE,
     P_OUTCOME_ACTIVE,
     P_CHANGE_STRAIN,
+    P_RELATIONAL_EFFECT,
+    P_PROTOCOL_EFFECT,
+    P_HELP_SCALE,
 ) = range(N_PRM)
 
 # ---- system-wide weekly counters (cnt) ----

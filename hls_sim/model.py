@@ -49,6 +49,7 @@ from hls_sim.layout import (
     P_EFFORT_AVERSION,
     P_ELIGIBILITY,
     P_GAMING_EFF,
+    P_HELP_SCALE,
     P_HELP_SEEKING,
     P_HOURS,
     P_INCENTIVE,
@@ -58,7 +59,9 @@ from hls_sim.layout import (
     P_OUTCOME_ACTIVE,
     P_OUTCOME_THR,
     P_PRIORITY_SHIFT,
+    P_PROTOCOL_EFFECT,
     P_RECOVERY,
+    P_RELATIONAL_EFFECT,
     P_RSKILL0,
     P_SHOCK_RATE,
     P_SHOCK_SIZE,
@@ -351,6 +354,9 @@ class HLSModel(mesa.Model):
         prm[P_LEARNING_SHARE] = p["learning_time_share"] if p["learning_cycle_weeks"] > 0 else 0.0
         prm[P_MOTIVATION0] = p["intrinsic_motivation"]
         prm[P_RSKILL0] = p["relational_skill"]
+        prm[P_RELATIONAL_EFFECT] = p["relational_effect"]
+        prm[P_PROTOCOL_EFFECT] = p["protocol_effect"]
+        prm[P_HELP_SCALE] = p["help_scale_hours"]
         prm[P_INCENTIVE] = s
         prm[P_ALLIANCE] = 1.0 if p["alliance"] else 0.0
         prm[P_WAIT_ACTIVE] = 1.0 if wait_active else 0.0

@@ -357,6 +357,39 @@ _PARAMS: list[Param] = [
         "002 L700, L852",
     ),
     _p(
+        "relational_effect",
+        0.6,
+        0.0,
+        2.0,
+        "share of need",
+        "workforce",
+        "Largest share of a need that a week of relational help can lift, before skill, relationship, practice "
+        "knowledge, dose and readiness scale it down.",
+        "assumption (002 L700: the relationship is often the most effective response)",
+    ),
+    _p(
+        "protocol_effect",
+        0.45,
+        0.0,
+        2.0,
+        "share of need",
+        "workforce",
+        "Largest share of the contracted domain's need that a week of protocol service can lift, before skill, "
+        "dose, readiness, fit and coupled drag scale it down.",
+        "assumption",
+    ),
+    _p(
+        "help_scale_hours",
+        2.0,
+        0.25,
+        20.0,
+        "hours/week",
+        "workforce",
+        "Weekly hours of help at which the next hour's effect has fallen to 1/e of the first's (diminishing returns "
+        "to the dose of help, and the dose a relationship needs to grow).",
+        "assumption",
+    ),
+    _p(
         "gaming_efficiency",
         1.0,
         0.0,

@@ -107,6 +107,25 @@ def test_reference_equals_numba_engine_through_tenders_and_a_regime_switch():
     assert fast.recorder.summary(fast)["total_cost"] == ref.recorder.summary(ref)["total_cost"]
 
 
+def test_reference_reads_the_help_sizes_and_permission_the_engine_reads():
+    """Non-default help effects and a partial permission space: both engines must read the same values."""
+    kw = dict(
+        regime="hls",
+        steward=False,
+        initial_permission=0.3,
+        relational_effect=0.9,
+        protocol_effect=0.3,
+        help_scale_hours=3.0,
+        citizens=160,
+        weeks=40,
+        burn_in_weeks=4,
+    )
+    fast, ref = _run_side_by_side(7, **kw)
+    default = HLSModel(seed=7, **{k: v for k, v in kw.items() if k in ("regime", "citizens", "weeks", "burn_in_weeks")})
+    default.run()
+    assert not np.array_equal(fast.cit["need"], default.cit["need"])  # the values are live, not ignored
+
+
 def test_run_reference_outputs_match_run():
     kw = dict(regime="output_targets", citizens=120, weeks=40, burn_in_weeks=4)
     a, b = run(seed=2, **kw), run_reference(seed=2, **kw)

@@ -40,9 +40,12 @@ from hls_sim.layout import (
     P_DISCRETION,
     P_EFFORT_AVERSION,
     P_GAMING_EFF,
+    P_HELP_SCALE,
     P_HOURS,
     P_LEARNING_SHARE,
     P_OUTCOME_THR,
+    P_PROTOCOL_EFFECT,
+    P_RELATIONAL_EFFECT,
     PC_HOURS_CASE,
     PC_INTAKES,
     POL_HONESTY,
@@ -50,9 +53,6 @@ from hls_sim.layout import (
     POL_PRESSURE,
 )
 
-HELP_SCALE = 2.0  # hours at which an hour's marginal effect has fallen to 1/e
-PROTOCOL_EFFECT = 0.45
-RELATIONAL_EFFECT = 0.6
 MISFIT_EFFECT = 0.5  # help in a domain that is not what matters to the person now works less (002 L4232)
 DEFICIT_EFFICACY_LOSS = 0.006  # deficit-focused handling lowers self-efficacy (001 L337-341)
 STRENGTH_GAIN = 0.02  # strengths-based work builds strengths and efficacy (001 L776)
@@ -242,6 +242,9 @@ def give_help(
     disc = prm[P_DISCRETION]
     spend = prm[P_DISC_SPEND] * disc
     thr = prm[P_OUTCOME_THR]
+    help_scale = prm[P_HELP_SCALE]
+    protocol_effect = prm[P_PROTOCOL_EFFECT]
+    relational_effect = prm[P_RELATIONAL_EFFECT]
     for w in range(nw):
         w_sum[w] = 0.0
         w_seen[w] = 0.0
@@ -299,18 +302,18 @@ def give_help(
         for k in range(d):
             before += need[i, k]
         # protocol service: the contracted domain only, deficit-framed
-        fp = 1.0 - np.exp(-hp / HELP_SCALE)
+        fp = 1.0 - np.exp(-hp / help_scale)
         fit = 1.0 if pr == dc else MISFIT_EFFECT
         # problems elsewhere keep driving this one: a service that treats only its own domain is
         # dragged back by the person's coupled needs ("trapped behind a dominant issue", 001 L1455)
         drag = min(1.0, inflow / ROOT_DRAG_SCALE)
-        cut = PROTOCOL_EFFECT * w_skill[w] * fp * ready * fit * (1.0 - drag) * need[i, dc]
+        cut = protocol_effect * w_skill[w] * fp * ready * fit * (1.0 - drag) * need[i, dc]
         need[i, dc] -= cut
         help_dc[i] += cut
         efficacy[i] = max(0.0, efficacy[i] - DEFICIT_EFFICACY_LOSS * fp * (2.0 - fit))
         # relational help: what matters to the person, as far as discretion allows
-        fr = 1.0 - np.exp(-hr / HELP_SCALE)
-        er = RELATIONAL_EFFECT * w_rskill[w] * (0.1 + 0.9 * bond[i]) * (0.5 + knowledge[p, pr]) * fr * ready
+        fr = 1.0 - np.exp(-hr / help_scale)
+        er = relational_effect * w_rskill[w] * (0.1 + 0.9 * bond[i]) * (0.5 + knowledge[p, pr]) * fr * ready
         need[i, pr] -= disc * er * need[i, pr]
         cut = (1.0 - disc) * er * need[i, dc]
         need[i, dc] -= cut
@@ -319,7 +322,7 @@ def give_help(
         strength[i, tgt] += STRENGTH_GAIN * fr * (1.0 - strength[i, tgt])
         efficacy[i] += 0.5 * STRENGTH_GAIN * fr * (1.0 - efficacy[i])
         # a relationship needs a minimum dose of time to form and fades when contact is thin (002 L716-735)
-        fb = 1.0 - np.exp(-(hr - BOND_MIN_HOURS) / HELP_SCALE) if hr > BOND_MIN_HOURS else 0.0
+        fb = 1.0 - np.exp(-(hr - BOND_MIN_HOURS) / help_scale) if hr > BOND_MIN_HOURS else 0.0
         bond[i] += BOND_GAIN * fb * (1.0 - bond[i])
         if hr < BOND_MIN_HOURS:
             bond[i] -= BOND_FADE * bond[i]

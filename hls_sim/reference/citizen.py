@@ -21,10 +21,7 @@ from hls_sim.kernels.work import (
     BOND_GAIN,
     BOND_MIN_HOURS,
     DEFICIT_EFFICACY_LOSS,
-    HELP_SCALE,
     MISFIT_EFFECT,
-    PROTOCOL_EFFECT,
-    RELATIONAL_EFFECT,
     ROOT_DRAG_SCALE,
     SPEND_EFFECT,
     SPEND_HALF,
@@ -371,19 +368,19 @@ class Citizen(mesa.Agent):
         ready = 0.3 + 0.7 * engaged
         before = total(need)
         # protocol service: the contracted domain only, deficit-framed, dragged back by coupled needs
-        fp = 1.0 - math.exp(-hp / HELP_SCALE)
+        fp = 1.0 - math.exp(-hp / rules.help_scale_hours)
         fit = 1.0 if pr == dc else MISFIT_EFFECT
         inflow = 0.0
         for k in range(d):
             inflow += self.coupling[k][dc] * need[k]
         drag = min(1.0, inflow / ROOT_DRAG_SCALE)
-        cut = PROTOCOL_EFFECT * w.skill * fp * ready * fit * (1.0 - drag) * need[dc]
+        cut = rules.protocol_effect * w.skill * fp * ready * fit * (1.0 - drag) * need[dc]
         need[dc] -= cut
         self.help_dc += cut
         self.efficacy = max(0.0, self.efficacy - DEFICIT_EFFICACY_LOSS * fp * (2.0 - fit))
         # relational help: what matters to the person, as far as discretion allows
-        fr = 1.0 - math.exp(-hr / HELP_SCALE)
-        er = RELATIONAL_EFFECT * w.rskill * (0.1 + 0.9 * self.bond) * (0.5 + rules.knowledge[p][pr]) * fr * ready
+        fr = 1.0 - math.exp(-hr / rules.help_scale_hours)
+        er = rules.relational_effect * w.rskill * (0.1 + 0.9 * self.bond) * (0.5 + rules.knowledge[p][pr]) * fr * ready
         need[pr] -= disc * er * need[pr]
         cut = (1.0 - disc) * er * need[dc]
         need[dc] -= cut
@@ -392,7 +389,7 @@ class Citizen(mesa.Agent):
         self.strength[tgt] += STRENGTH_GAIN * fr * (1.0 - self.strength[tgt])
         self.efficacy += 0.5 * STRENGTH_GAIN * fr * (1.0 - self.efficacy)
         # a relationship needs a minimum dose of time to form, and fades when contact is thin
-        fb = 1.0 - math.exp(-max(0.0, hr - BOND_MIN_HOURS) / HELP_SCALE)
+        fb = 1.0 - math.exp(-max(0.0, hr - BOND_MIN_HOURS) / rules.help_scale_hours)
         self.bond += BOND_GAIN * fb * (1.0 - self.bond)
         if hr < BOND_MIN_HOURS:
             self.bond -= BOND_FADE * self.bond
