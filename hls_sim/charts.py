@@ -59,6 +59,7 @@ TRUST_LABELS = {
     "trust_commissioner_provider": "commissioner-provider trust",
     "morale_mean": "worker morale",
     "motivation_mean": "intrinsic motivation",
+    "permission_space": "permission to use discretion",
 }
 
 
@@ -519,7 +520,8 @@ def trust_and_morale(ts: pl.DataFrame) -> Figure:
     title = "Trust and morale"
     caption = (
         "Trust of citizens in services, between providers and between commissioner and providers, with "
-        "workers' morale and intrinsic motivation, each on a 0-1 scale, week by week."
+        "workers' morale and intrinsic motivation, and the permission space (the share of the discretion granted "
+        "that staff feel free to use), each on a 0-1 scale, week by week."
     )
     base = (
         alt.Chart(long)
