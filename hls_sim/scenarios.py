@@ -17,8 +17,9 @@ from typing import Any
 
 from hls_sim.params import DOMAINS, PARAMS, ParameterError, resolve
 from hls_sim.schema import BUDGET, MAX_SEEDS, Issue, ScenarioError, check_document
+from hls_sim.shipped import shipped_dir
 
-SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
+SCENARIO_DIR = shipped_dir("scenarios")
 DEFAULT = "default"
 WEEKS_PER_YEAR = 52.0
 MAX_CHAIN = 64

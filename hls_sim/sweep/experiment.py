@@ -16,8 +16,9 @@ from typing import Any
 
 from hls_sim.params import PARAMS, ParameterError, resolve, suggest
 from hls_sim.regimes import REGIMES
+from hls_sim.shipped import shipped_dir
 
-EXPERIMENT_DIR = Path(__file__).resolve().parent.parent.parent / "experiments"
+EXPERIMENT_DIR = shipped_dir("experiments")
 
 DESIGN_TYPES = ("grid", "lhs", "sobol", "morris", "salib_sobol", "path")
 SALIB_DESIGNS = ("morris", "salib_sobol")

@@ -20,8 +20,9 @@ from pathlib import Path
 from typing import Any
 
 from hls_sim.params import PARAMS, ParameterError, resolve
+from hls_sim.shipped import shipped_dir
 
-EXPERIMENT_DIR = Path(__file__).resolve().parent.parent.parent / "experiments" / "validation"
+EXPERIMENT_DIR = shipped_dir("experiments", "validation")
 CALIBRATION_FILE = "calibration.toml"
 
 ARM_KINDS = ("run", "cohort")
