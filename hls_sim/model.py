@@ -88,7 +88,7 @@ from hls_sim.layout import (
     WAITING,
 )
 from hls_sim.metrics import Recorder
-from hls_sim.params import DOMAINS, N_DOMAINS, resolve
+from hls_sim.params import DOMAINS, N_DOMAINS, PARAMS, resolve
 from hls_sim.population import make_citizens, make_workers
 from hls_sim.provider import Provider
 from hls_sim.regimes import regime_levers
@@ -134,7 +134,8 @@ class HLSModel(mesa.Model):
     def __init__(self, *, seed: int = 1, **overrides: Any) -> None:
         params = resolve({**overrides, "seed": seed})
         super().__init__(rng=int(params["seed"]))
-        self.p = params
+        self.p = params  # the levers in force: a regime switch changes them
+        self.resolved_params = dict(params)  # as the run started: what outputs record, enough to re-make the run
         self.streams = Streams(params["seed"])
         self.week = 0
         self._setup_population()
@@ -736,7 +737,14 @@ class HLSModel(mesa.Model):
         """Mid-run change of regime: new levers, up-front investment, a dip in morale, some leavers."""
         p = self.p
         new = p["switch_regime"]
-        p.update(regime_levers(new))
+        bundle = regime_levers(new)
+        kept = {}
+        if p["switch_keep_overrides"]:
+            # read from the resolved parameters alone, so a run re-made from its recorded parameters switches alike
+            before = regime_levers(self.active_regime)
+            kept = {k: p[k] for k in bundle if p[k] != before.get(k, PARAMS[k].default)}
+        p.update(bundle)
+        p.update(kept)
         self.active_regime = new
         self._apply_levers()
         if p["payment_basis"] == "pooled":

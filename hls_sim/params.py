@@ -713,6 +713,17 @@ _PARAMS: list[Param] = [
         source="001 L859-863",
     ),
     _p(
+        "switch_keep_overrides",
+        False,
+        group="levers",
+        unit="flag",
+        doc=(
+            "At the switch, keep every lever of the new regime's bundle whose value was set away from the starting "
+            "regime's bundle (by a scenario file or --set); otherwise the new bundle replaces all its levers."
+        ),
+        source="usability: a place keeps its own settings across a change of contract",
+    ),
+    _p(
         "transition_cost",
         150.0,
         0.0,

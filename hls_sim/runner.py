@@ -65,4 +65,4 @@ def run(*, seed: int = 1, progress=None, **overrides: Any) -> RunResult:
     model = HLSModel(seed=seed, **overrides)
     model.run(progress=progress)
     rec = model.recorder
-    return RunResult(params=dict(model.p), summary=rec.summary(model), timeseries=rec.timeseries(model))
+    return RunResult(params=dict(model.resolved_params), summary=rec.summary(model), timeseries=rec.timeseries(model))

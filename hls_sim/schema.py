@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import datetime as _dt
 import difflib
-import json
 import math
 import re
 from dataclasses import dataclass, field
@@ -447,14 +446,28 @@ def _toml_scalar(value: Any) -> str:
         text = repr(value)
         return text if any(c in text for c in ".en") else text + ".0"
     if isinstance(value, str):
-        return json.dumps(value)  # JSON string escapes are valid TOML basic-string escapes
+        return _toml_string(value)
     if isinstance(value, list):
         return "[" + ", ".join(_toml_scalar(v) for v in value) + "]"
     raise TypeError(f"cannot write {type(value).__name__} as TOML")
 
 
+def _toml_string(text: str) -> str:
+    """A TOML basic string. Not json.dumps: JSON writes characters beyond U+FFFF as surrogate pairs,
+    which TOML rejects, so only the quote, the backslash and control characters are escaped."""
+    out = []
+    for ch in text:
+        if ch in ('"', "\\"):
+            out.append("\\" + ch)
+        elif ord(ch) < 0x20 or ord(ch) == 0x7F:
+            out.append(f"\\u{ord(ch):04x}")
+        else:
+            out.append(ch)
+    return '"' + "".join(out) + '"'
+
+
 def _toml_key(key: str) -> str:
-    return key if re.fullmatch(r"[A-Za-z0-9_-]+", key) else json.dumps(key)
+    return key if re.fullmatch(r"[A-Za-z0-9_-]+", key) else _toml_string(key)
 
 
 def to_toml(doc: dict[str, Any]) -> str:

@@ -73,6 +73,14 @@ def valid_documents(draw, pool=FIELDS, description=True):
     return doc, expected
 
 
+@settings(max_examples=200, deadline=None)
+@given(st.dictionaries(st.text(min_size=1, max_size=8), st.text(max_size=12), max_size=4))
+def test_any_text_round_trips_through_to_toml(table):
+    """Keys and strings of any characters, including beyond U+FFFF and control characters."""
+    doc = {"description": "x", "notes": table}
+    assert tomllib.loads(to_toml(doc)) == doc
+
+
 @settings(max_examples=150, deadline=None)
 @given(valid_documents())
 def test_valid_documents_validate_round_trip_and_match_the_schema(case):

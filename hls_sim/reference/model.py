@@ -215,4 +215,4 @@ def run_reference(*, seed: int = 1, progress=None, **overrides: Any) -> RunResul
     model = ReferenceModel(seed=seed, **overrides)
     model.run(progress=progress)
     rec = model.recorder
-    return RunResult(params=dict(model.p), summary=rec.summary(model), timeseries=rec.timeseries(model))
+    return RunResult(params=dict(model.resolved_params), summary=rec.summary(model), timeseries=rec.timeseries(model))
