@@ -145,7 +145,14 @@ class Recorder:
         return self._latest.get(key, 0.0)
 
     # ------------------------------------------------------------------ outputs
-    def timeseries(self, m: HLSModel) -> pl.DataFrame:
+    def timeseries(self, m: HLSModel | None = None) -> pl.DataFrame:
+        """Every weekly column recorded so far (`m` is accepted for older callers and not needed)."""
+        return self.table()
+
+    def column_names(self) -> list[str]:
+        return ["week", "regime", *(f"n_{name}" for name in CNT), *self.cols, *_derived_rates(self.counts[:1])]
+
+    def table(self) -> pl.DataFrame:
         t = self.t
         data: dict[str, Any] = {"week": np.arange(t, dtype=np.int64), "regime": self.regime[:t]}
         for name, k in CNT.items():
@@ -153,15 +160,14 @@ class Recorder:
         for name, arr in self.cols.items():
             data[name] = arr[:t]
         roll = _rolling(self.counts[:t], WINDOW)
-        derived = _derived_rates(roll, m.p)
-        data.update(derived)
+        data.update(_derived_rates(roll))
         return pl.DataFrame(data)
 
     def summary(self, m: HLSModel) -> dict[str, Any]:
         """Totals after the burn-in; every key is defined in docs/ODD.md (section 8, outputs)."""
         t0, t = self.burn_in, self.t
         tot = self.counts[t0:t].sum(axis=0)
-        rates = _derived_rates(tot[None, :], m.p)
+        rates = _derived_rates(tot[None, :])
         out: dict[str, Any] = {k: float(v[0]) for k, v in rates.items()}
         years = max((t - t0) / 52.0, 1e-9)
         col = self.cols
@@ -264,7 +270,7 @@ def _rolling(counts: np.ndarray, window: int) -> np.ndarray:
     return out
 
 
-def _derived_rates(c: np.ndarray, p: dict) -> dict[str, np.ndarray]:
+def _derived_rates(c: np.ndarray) -> dict[str, np.ndarray]:
     """Indicator and gaming rates from (rolling or total) counts; zero where nothing happened."""
 
     def ratio(num: str | np.ndarray, den: str | np.ndarray) -> np.ndarray:

@@ -12,7 +12,7 @@ from typing import Any
 import mesa
 import numpy as np
 
-from hls_sim import system
+from hls_sim import state, system
 from hls_sim.commissioner import Commissioner
 from hls_sim.draws import WeeklyDraws
 from hls_sim.kernels.discharge import discharge, followups
@@ -85,10 +85,10 @@ from hls_sim.layout import (
     SMALL,
     TINY,
     VACANT,
-    WAITING,
 )
+from hls_sim.mesa_face import WeeklySeries
 from hls_sim.metrics import Recorder
-from hls_sim.params import DOMAINS, N_DOMAINS, PARAMS, resolve
+from hls_sim.params import DOMAINS, N_DOMAINS, PARAMS, ParameterError, resolve
 from hls_sim.population import make_citizens, make_workers
 from hls_sim.provider import Provider
 from hls_sim.regimes import regime_levers
@@ -131,7 +131,13 @@ def planned_success(n_bands: int = N_BANDS) -> np.ndarray:
 class HLSModel(mesa.Model):
     """Public services for people with complex lives, commissioned under one lever setting."""
 
-    def __init__(self, *, seed: int = 1, **overrides: Any) -> None:
+    def __init__(self, *, seed: int | None = 1, **overrides: Any) -> None:
+        if seed is None:  # mesa.batch_run passes seed=None unless given seeds (rng=[...] on Mesa 3.5)
+            raise ParameterError(
+                "HLSModel needs an explicit seed: pass seed=<int>, or to mesa.batch_run a 'seed' parameter "
+                "(Mesa 3.3) or rng=[seeds] (Mesa 3.5)",
+                key="seed",
+            )
         params = resolve({**overrides, "seed": seed})
         super().__init__(rng=int(params["seed"]))
         self.p = params  # the levers in force: a regime switch changes them
@@ -142,14 +148,7 @@ class HLSModel(mesa.Model):
         self._setup_organisations()
         self._apply_levers(initial=True)
         self.recorder = Recorder(self)
-        self.datacollector = mesa.DataCollector(
-            model_reporters={
-                "true_outcome": lambda m: m.recorder.latest("true_outcome_week"),
-                "reported_outcome": lambda m: m.recorder.latest("reported_outcome_week"),
-                "wellbeing_mean": lambda m: m.recorder.latest("wellbeing_mean"),
-                "total_cost": lambda m: m.recorder.latest("cost_total"),
-            }
-        )
+        self.datacollector = WeeklySeries(self.recorder)
 
     # ------------------------------------------------------------------ set-up
     def _setup_population(self) -> None:
@@ -166,6 +165,7 @@ class HLSModel(mesa.Model):
         self.prm = np.zeros(N_PRM)
         self.permission = self.p["initial_permission"]
         self._fill_prm()
+        self.life = state.life(self.cit)
         self._warm_up(WARMUP_WEEKS)
 
     def _warm_up(self, weeks: int) -> None:
@@ -175,19 +175,7 @@ class HLSModel(mesa.Model):
         scratch = np.zeros(N_CNT)
         for week in range(weeks):
             (u,) = draws.next(more=week < weeks - 1)
-            life_step(
-                c["need"],
-                c["strength"],
-                c["coupling"],
-                c["priority"],
-                c["trust"],
-                c["efficacy"],
-                c["crisis_now"],
-                c["unresolved"],
-                u,
-                self.prm,
-                scratch,
-            )
+            life_step(self.life, u, self.prm, scratch)
         c["crisis_now"][:] = 0
 
     def _setup_organisations(self) -> None:
@@ -257,6 +245,32 @@ class HLSModel(mesa.Model):
         self.learning_quality = 0.0
         self.knowledge_shared = 0.0
         self.knowledge_openness = 0.0
+        self.people = state.people(self.cit, self.cxn, self.decile, self.service_coupling)
+        self.staff = state.staff(self.wk, self.w_sum, self.w_seen)
+        self.services = state.Services(
+            domain=self.domain,
+            dom_prov=self.dom_prov,
+            dom_nprov=self.dom_nprov,
+            pol=self.pol,
+            attract=self.attract,
+            stakes=self.stakes_eff,
+            stk=self.stk,
+            ptrust=self.ptrust,
+            knowledge=self.knowledge,
+            price=self.price,
+            funded=self.funded,
+        )
+        self.tallies = state.Tallies(
+            cnt=self.cnt,
+            pcnt=self.pcnt,
+            bcnt=self.bcnt,
+            lcnt=self.lcnt,
+            dcnt=self.dcnt_week,
+            claims=self.claims,
+            false_claims=self.false_claims,
+            wait_hist=self.wait_hist_week,
+            wait_hist_rep=self.wait_hist_rep_week,
+        )
         self.commissioner = Commissioner(self)
         self.providers = [Provider(self, k, int(self.domain[k])) for k in range(n_prov)]
 
@@ -372,6 +386,11 @@ class HLSModel(mesa.Model):
     # ------------------------------------------------------------------ the week
     def step(self) -> None:
         """One week, in this order; every kernel reads this week's pre-drawn random numbers."""
+        if self.week >= self.p["weeks"]:
+            raise RuntimeError(
+                f"the run has reached its planned length of {self.p['weeks']} weeks (model.running is False); "
+                "make a new model with a larger `weeks` to run longer"
+            )
         self._start_week()
         self._people_week()
         self._organisations_week()
@@ -387,205 +406,15 @@ class HLSModel(mesa.Model):
     def _people_week(self) -> None:
         """Citizens and workers, moved by the numba kernels (hls_sim.reference restates this part in
         plain Python, one Mesa agent per person, and must give the same results)."""
-        c, w = self.cit, self.wk
-        life_step(
-            c["need"],
-            c["strength"],
-            c["coupling"],
-            c["priority"],
-            c["trust"],
-            c["efficacy"],
-            c["crisis_now"],
-            c["unresolved"],
-            self.u_life,
-            self.prm,
-            self.cnt,
-        )
-        followups(c["need"], c["followup"], c["followup_domain"], c["followup_wellbeing"], self.prm, self.cnt)
-        present_and_intake(
-            c["need"],
-            c["trust"],
-            c["status"],
-            c["provider"],
-            c["wait"],
-            c["clock_stopped"],
-            c["band"],
-            c["intake_wellbeing"],
-            c["crisis_now"],
-            c["unresolved"],
-            c["handoffs"],
-            c["episode"],
-            self.decile,
-            self.cxn,
-            self.domain,
-            self.dom_prov,
-            self.dom_nprov,
-            self.pol,
-            self.attract,
-            self.stakes_eff,
-            self.ptrust,
-            self.u_doors,
-            self.prm,
-            self.cnt,
-            self.pcnt,
-            self.dcnt_week,
-        )
-        allocate(
-            c["need"],
-            c["trust"],
-            c["status"],
-            c["provider"],
-            c["worker"],
-            c["wait"],
-            c["clock_stopped"],
-            c["episode"],
-            c["bond"],
-            c["game_hours"],
-            c["help_dc"],
-            c["intake_need_dc"],
-            c["coupling"],
-            self.service_coupling,
-            w["status"],
-            w["provider"],
-            w["caseload"],
-            self.domain,
-            self.pol,
-            self.stakes_eff,
-            self.u_care[:, 0:2],
-            self.prm,
-            self.cnt,
-            self.pcnt,
-            self.wait_hist_week,
-            self.wait_hist_rep_week,
-            self._queue_idx,
-            self._queue_score,
-        )
-        choose_time(
-            c["need"],
-            self.cxn,
-            c["priority"],
-            c["status"],
-            c["provider"],
-            c["worker"],
-            c["band"],
-            w["status"],
-            w["provider"],
-            w["caseload"],
-            w["motivation"],
-            w["rskill"],
-            w["skill"],
-            w["burnout"],
-            w["pressure"],
-            w["intake_hours"],
-            w["h_rel"],
-            w["h_prot"],
-            w["h_game"],
-            w["h_admin"],
-            w["cx_sum"],
-            w["misfit_sum"],
-            self.domain,
-            self.pol,
-            self.stk,
-            self.attract,
-            self.knowledge,
-            self.prm,
-            self.cnt,
-            self.pcnt,
-        )
-        give_help(
-            self.service_coupling,
-            c["need"],
-            c["strength"],
-            self.cxn,
-            c["priority"],
-            c["trust"],
-            c["efficacy"],
-            c["bond"],
-            c["game_hours"],
-            c["help_dc"],
-            c["h_rel"],
-            c["h_prot"],
-            c["status"],
-            c["provider"],
-            c["worker"],
-            c["band"],
-            self.decile,
-            w["status"],
-            w["motivation"],
-            w["rskill"],
-            w["skill"],
-            w["h_rel"],
-            w["h_prot"],
-            w["h_game"],
-            self.w_sum,
-            self.w_seen,
-            self.domain,
-            self.pol,
-            self.stk,
-            self.attract,
-            self.knowledge,
-            self.prm,
-            self.cnt,
-            self.pcnt,
-            self.dcnt_week,
-        )
-        discharge(
-            c["need"],
-            c["priority"],
-            c["trust"],
-            c["bond"],
-            c["status"],
-            c["provider"],
-            c["worker"],
-            c["band"],
-            c["episode"],
-            c["game_hours"],
-            c["intake_wellbeing"],
-            c["followup"],
-            c["followup_domain"],
-            c["followup_wellbeing"],
-            c["unresolved"],
-            c["help_dc"],
-            c["intake_need_dc"],
-            w["caseload"],
-            self.domain,
-            self.pol,
-            self.price,
-            self.u_care[:, 2:6],
-            self.prm,
-            self.cnt,
-            self.pcnt,
-            self.bcnt,
-            self.lcnt,
-            self.claims,
-            self.false_claims,
-        )
-        workforce_step(
-            w["status"],
-            w["provider"],
-            w["vacancy_left"],
-            w["motivation"],
-            w["motivation0"],
-            w["rskill"],
-            w["skill"],
-            w["morale"],
-            w["burnout"],
-            w["tenure"],
-            w["caseload"],
-            w["pressure"],
-            w["intake_hours"],
-            w["h_admin"],
-            w["misfit_sum"],
-            self.w_seen,
-            self.funded,
-            c["status"],
-            c["worker"],
-            c["provider"],
-            c["bond"],
-            self.u_work,
-            self.prm,
-            self.cnt,
-        )
+        ppl, stf, svc, tly, prm = self.people, self.staff, self.services, self.tallies, self.prm
+        life_step(self.life, self.u_life, prm, self.cnt)
+        followups(ppl, prm, self.cnt)
+        present_and_intake(ppl, svc, self.u_doors, prm, tly)
+        allocate(ppl, stf, svc, self.u_care[:, 0:2], prm, tly, self._queue_idx, self._queue_score)
+        choose_time(ppl, stf, svc, prm, tly)
+        give_help(ppl, stf, svc, prm, tly)
+        discharge(ppl, stf, svc, self.u_care[:, 2:6], prm, tly)
+        workforce_step(stf, ppl, svc, self.u_work, prm, self.cnt)
 
     def _organisations_week(self) -> None:
         """Money, reviews, learning, the year end and tenders: Python-level rules on the arrays."""
@@ -604,9 +433,11 @@ class HLSModel(mesa.Model):
         self.recorder.record(self)
         self.datacollector.collect(self)
         self.week += 1
+        self.running = self.week < p["weeks"]
 
     def run(self, weeks: int | None = None, progress=None) -> None:
-        for _ in range(self.p["weeks"] if weeks is None else weeks):
+        """Run the planned weeks (or `weeks` more, within the plan); Mesa's `run_model()` does the same."""
+        for _ in range(self.p["weeks"] - self.week if weeks is None else weeks):
             self.step()
             if progress is not None:
                 progress(self.week)
@@ -714,10 +545,7 @@ class HLSModel(mesa.Model):
         leaving = (w["provider"] == k) & (w["status"] == ACTIVE) & (self.u_tender < loss)
         w["status"][leaving] = HIRING
         w["vacancy_left"][leaving] = max(1, self.p["vacancy_weeks"])
-        c = self.cit
-        reassign_orphans(
-            w["status"], w["provider"], w["caseload"], c["status"], c["worker"], c["provider"], c["bond"], self.cnt
-        )
+        reassign_orphans(self.staff, self.people, self.cnt)
         w["caseload"][leaving] = 0
 
     def on_tender(self, k: int) -> None:
@@ -763,6 +591,3 @@ class HLSModel(mesa.Model):
 
     def counts_by_status(self) -> np.ndarray:
         return count_values(self.cit["status"], 3)
-
-    def waiting(self) -> int:
-        return int(np.sum(self.cit["status"] == WAITING))

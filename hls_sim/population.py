@@ -119,14 +119,11 @@ def make_workers(n_per_provider: np.ndarray, capacity: int, p: dict, rng: np.ran
         caseload=np.zeros(capacity, INT),
         pressure=np.zeros(capacity, FLOAT),
         intake_hours=np.zeros(capacity, FLOAT),
-        seen_gain=np.zeros(capacity, FLOAT),
         # this week's hours by use, and the caseload sums the time choice reads
         h_rel=np.zeros(capacity, FLOAT),
         h_prot=np.zeros(capacity, FLOAT),
         h_game=np.zeros(capacity, FLOAT),
         h_admin=np.zeros(capacity, FLOAT),
-        w_sum=np.zeros(capacity, FLOAT),
-        w0_sum=np.zeros(capacity, FLOAT),
         cx_sum=np.zeros(capacity, FLOAT),
         misfit_sum=np.zeros(capacity, FLOAT),
     )

@@ -29,6 +29,7 @@ from hls_sim.reference.worker import Worker
 from hls_sim.reference.worker import reassign_orphans as reassign_plain
 from hls_sim.regimes import REGIMES
 from hls_sim.runner import run
+from hls_sim.state import People, Staff
 
 SMALL = dict(citizens=160, weeks=60, burn_in_weeks=8)
 ORG_ARRAYS = (
@@ -202,7 +203,24 @@ def test_orphan_reassignment_kernel_matches_the_plain_scan(state):
     reassign_plain(people, posts, cnt_plain)
     bond = np.full(len(status), 0.7)
     cnt = np.zeros(N_CNT)
-    reassign_orphans(w_status, w_provider, w_caseload, status, worker, provider, bond, cnt)
+    stf = Staff(
+        **{
+            **{f: np.zeros(1) for f in Staff._fields},
+            "status": w_status,
+            "provider": w_provider,
+            "caseload": w_caseload,
+        }
+    )
+    ppl = People(
+        **{
+            **{f: np.zeros(1) for f in People._fields},
+            "status": status,
+            "worker": worker,
+            "provider": provider,
+            "bond": bond,
+        }
+    )
+    reassign_orphans(stf, ppl, cnt)
     assert w_caseload.tolist() == [w.caseload for w in posts]
     assert status.tolist() == [c.status for c in people]
     assert worker.tolist() == [c.worker for c in people]

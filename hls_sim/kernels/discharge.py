@@ -62,41 +62,38 @@ GAMING_SCALE = 2.0  # hours of number-improving effort at which a false report i
 
 
 @njit(cache=True, nogil=True)
-def discharge(
-    need,
-    priority,
-    trust,
-    bond,
-    status,
-    provider,
-    worker,
-    band,
-    episode,
-    game_hours,
-    intake_wellbeing,
-    followup,
-    followup_domain,
-    followup_wellbeing,
-    unresolved,
-    help_dc,
-    intake_need_dc,
-    w_caseload,
-    domain,
-    pol,
-    price,
-    u,
-    prm,
-    cnt,
-    pcnt,
-    bcnt,
-    lcnt,
-    claims,
-    false_claims,
-):
+def discharge(ppl, stf, svc, u, prm, tly):
     """Close the cases that end this week and record true and reported results.
 
     u[i]: timing, disengagement, misreport, exclusion.
     """
+    need = ppl.need
+    priority = ppl.priority
+    trust = ppl.trust
+    bond = ppl.bond
+    status = ppl.status
+    provider = ppl.provider
+    worker = ppl.worker
+    band = ppl.band
+    episode = ppl.episode
+    game_hours = ppl.game_hours
+    intake_wellbeing = ppl.intake_wellbeing
+    followup = ppl.followup
+    followup_domain = ppl.followup_domain
+    followup_wellbeing = ppl.followup_wellbeing
+    unresolved = ppl.unresolved
+    help_dc = ppl.help_dc
+    intake_need_dc = ppl.intake_need_dc
+    w_caseload = stf.caseload
+    domain = svc.domain
+    pol = svc.pol
+    price = svc.price
+    cnt = tly.cnt
+    pcnt = tly.pcnt
+    bcnt = tly.bcnt
+    lcnt = tly.lcnt
+    claims = tly.claims
+    false_claims = tly.false_claims
     n, d = need.shape
     thr = prm[P_OUTCOME_THR]
     max_ep = prm[P_MAX_EPISODE]
@@ -197,8 +194,12 @@ def discharge(
 
 
 @njit(cache=True, nogil=True)
-def followups(need, followup, followup_domain, followup_wellbeing, prm, cnt):
+def followups(ppl, prm, cnt):
     """Thirteen weeks after discharge: did the person's life really improve, and did it hold?"""
+    need = ppl.need
+    followup = ppl.followup
+    followup_domain = ppl.followup_domain
+    followup_wellbeing = ppl.followup_wellbeing
     n, d = need.shape
     thr = prm[P_OUTCOME_THR]
     for i in range(n):

@@ -49,38 +49,35 @@ def observed_band(need_row, cxn_i):
 
 
 @njit(cache=True, nogil=True)
-def present_and_intake(
-    need,
-    trust,
-    status,
-    provider,
-    wait,
-    clock_stopped,
-    band,
-    intake_wellbeing,
-    crisis_now,
-    unresolved,
-    handoffs,
-    episode,
-    decile,
-    cxn,
-    domain,
-    dom_prov,
-    dom_nprov,
-    pol,
-    attract,
-    stakes,
-    ptrust,
-    u,
-    prm,
-    cnt,
-    pcnt,
-    dcnt,
-):
+def present_and_intake(ppl, svc, u, prm, tly):
     """People with unmet need present at a door; the provider takes them on, refers or refuses.
 
     u[i]: present, door, provider at that door, refer decision, referral success, accept.
     """
+    need = ppl.need
+    trust = ppl.trust
+    status = ppl.status
+    provider = ppl.provider
+    wait = ppl.wait
+    clock_stopped = ppl.clock_stopped
+    band = ppl.band
+    intake_wellbeing = ppl.intake_wellbeing
+    crisis_now = ppl.crisis_now
+    unresolved = ppl.unresolved
+    handoffs = ppl.handoffs
+    episode = ppl.episode
+    decile = ppl.decile
+    cxn = ppl.cxn
+    domain = svc.domain
+    dom_prov = svc.dom_prov
+    dom_nprov = svc.dom_nprov
+    pol = svc.pol
+    attract = svc.attract
+    stakes = svc.stakes
+    ptrust = svc.ptrust
+    cnt = tly.cnt
+    pcnt = tly.pcnt
+    dcnt = tly.dcnt
     n, d = need.shape
     seek = prm[P_HELP_SEEKING]
     elig = prm[P_ELIGIBILITY]

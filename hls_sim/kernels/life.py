@@ -23,7 +23,7 @@ CRISIS_TRUST_LOSS = 0.05
 
 
 @njit(cache=True, nogil=True)
-def life_step(need, strength, coupling, priority, trust, efficacy, crisis_now, unresolved, u, prm, cnt):
+def life_step(life, u, prm, cnt):
     """One week of every life: spill-over through the personal coupling, recovery, shocks, crises.
 
     u[i] holds five uniforms per person: shock, shock domain, shock size, priority shift, crisis.
@@ -31,6 +31,14 @@ def life_step(need, strength, coupling, priority, trust, efficacy, crisis_now, u
     walks a contiguous row of the coupling matrix (it vectorises); each domain's sum still adds
     its terms in the order j = 0..d-1, so results are bit-identical to the textbook loop.
     """
+    need = life.need
+    strength = life.strength
+    coupling = life.coupling
+    priority = life.priority
+    trust = life.trust
+    efficacy = life.efficacy
+    crisis_now = life.crisis_now
+    unresolved = life.unresolved
     n, d = need.shape
     spill = prm[P_SPILL]
     rec = prm[P_RECOVERY]

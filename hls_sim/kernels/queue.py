@@ -103,36 +103,7 @@ def _most_free_first(staff, free, cap):
 
 
 @njit(cache=True, nogil=True)
-def allocate(
-    need,
-    trust,
-    status,
-    provider,
-    worker,
-    wait,
-    clock_stopped,
-    episode,
-    bond,
-    game_hours,
-    help_dc,
-    intake_need_dc,
-    coupling,
-    service_coupling,
-    w_status,
-    w_provider,
-    w_caseload,
-    domain,
-    pol,
-    stakes,
-    u,
-    prm,
-    cnt,
-    pcnt,
-    wait_hist,
-    wait_hist_rep,
-    queue_idx,
-    queue_score,
-):
+def allocate(ppl, stf, svc, u, prm, tly, queue_idx, queue_score):
     """Fill free caseload places from each provider's waiting list, then age the list.
 
     A start copies the column of the person's coupling that drives the service's domain into
@@ -140,6 +111,30 @@ def allocate(
     u[i]: waiting drop-out, clock stop. queue_idx, queue_score: scratch of one entry per person,
     so that no week allocates arrays the size of the waiting lists.
     """
+    need = ppl.need
+    trust = ppl.trust
+    status = ppl.status
+    provider = ppl.provider
+    worker = ppl.worker
+    wait = ppl.wait
+    clock_stopped = ppl.clock_stopped
+    episode = ppl.episode
+    bond = ppl.bond
+    game_hours = ppl.game_hours
+    help_dc = ppl.help_dc
+    intake_need_dc = ppl.intake_need_dc
+    coupling = ppl.coupling
+    service_coupling = ppl.service_coupling
+    w_status = stf.status
+    w_provider = stf.provider
+    w_caseload = stf.caseload
+    domain = svc.domain
+    pol = svc.pol
+    stakes = svc.stakes
+    cnt = tly.cnt
+    pcnt = tly.pcnt
+    wait_hist = tly.wait_hist
+    wait_hist_rep = tly.wait_hist_rep
     n = status.shape[0]
     n_prov = domain.shape[0]
     cap = prm[P_CASELOAD_CAP]

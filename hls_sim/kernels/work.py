@@ -71,39 +71,34 @@ def _shares(ws, wr, wp, wg):
 
 
 @njit(cache=True, nogil=True)
-def choose_time(
-    need,
-    cxn,
-    priority,
-    status,
-    provider,
-    worker,
-    band,
-    w_status,
-    w_provider,
-    w_caseload,
-    w_motivation,
-    w_rskill,
-    w_skill,
-    w_burnout,
-    w_pressure,
-    w_intake_hours,
-    w_h_rel,
-    w_h_prot,
-    w_h_game,
-    w_h_admin,
-    w_cx_sum,
-    w_misfit_sum,
-    domain,
-    pol,
-    stk,
-    attract,
-    knowledge,
-    prm,
-    cnt,
-    pcnt,
-):
+def choose_time(ppl, stf, svc, prm, tly):
     """Each active worker divides the week; returns nothing, fills w_h_* and the hour tallies."""
+    cxn = ppl.cxn
+    priority = ppl.priority
+    status = ppl.status
+    provider = ppl.provider
+    worker = ppl.worker
+    w_status = stf.status
+    w_provider = stf.provider
+    w_caseload = stf.caseload
+    w_motivation = stf.motivation
+    w_rskill = stf.rskill
+    w_skill = stf.skill
+    w_burnout = stf.burnout
+    w_pressure = stf.pressure
+    w_intake_hours = stf.intake_hours
+    w_h_rel = stf.h_rel
+    w_h_prot = stf.h_prot
+    w_h_game = stf.h_game
+    w_h_admin = stf.h_admin
+    w_cx_sum = stf.cx_sum
+    w_misfit_sum = stf.misfit_sum
+    domain = svc.domain
+    pol = svc.pol
+    stk = svc.stk
+    knowledge = svc.knowledge
+    cnt = tly.cnt
+    pcnt = tly.pcnt
     n = status.shape[0]
     nw = w_status.shape[0]
     n_prov = domain.shape[0]
@@ -192,43 +187,7 @@ def _prospect(need_dc, band_attract, thr):
 
 
 @njit(cache=True, nogil=True)
-def give_help(
-    service_coupling,
-    need,
-    strength,
-    cxn,
-    priority,
-    trust,
-    efficacy,
-    bond,
-    game_hours,
-    help_dc,
-    h_rel,
-    h_prot,
-    status,
-    provider,
-    worker,
-    band,
-    decile,
-    w_status,
-    w_motivation,
-    w_rskill,
-    w_skill,
-    w_h_rel,
-    w_h_prot,
-    w_h_game,
-    w_sum,
-    w_seen,
-    domain,
-    pol,
-    stk,
-    attract,
-    knowledge,
-    prm,
-    cnt,
-    pcnt,
-    dcnt,
-):
+def give_help(ppl, stf, svc, prm, tly):
     """Spread each worker's hours over their cases and apply the help to each person's needs.
 
     Case weights follow need; a provider that parks scales each case's weight by
@@ -237,6 +196,37 @@ def give_help(
     The first pass parks each case's weight and coupled inflow in h_rel/h_prot (both are
     overwritten with the hours in the second pass).
     """
+    service_coupling = ppl.service_coupling
+    need = ppl.need
+    strength = ppl.strength
+    priority = ppl.priority
+    trust = ppl.trust
+    efficacy = ppl.efficacy
+    bond = ppl.bond
+    game_hours = ppl.game_hours
+    help_dc = ppl.help_dc
+    h_rel = ppl.h_rel
+    h_prot = ppl.h_prot
+    status = ppl.status
+    provider = ppl.provider
+    worker = ppl.worker
+    band = ppl.band
+    decile = ppl.decile
+    w_status = stf.status
+    w_rskill = stf.rskill
+    w_skill = stf.skill
+    w_h_rel = stf.h_rel
+    w_h_prot = stf.h_prot
+    w_h_game = stf.h_game
+    w_sum = stf.weight_sum
+    w_seen = stf.seen
+    domain = svc.domain
+    pol = svc.pol
+    attract = svc.attract
+    knowledge = svc.knowledge
+    cnt = tly.cnt
+    pcnt = tly.pcnt
+    dcnt = tly.dcnt
     n, d = need.shape
     nw = w_status.shape[0]
     disc = prm[P_DISCRETION]

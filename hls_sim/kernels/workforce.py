@@ -40,33 +40,25 @@ SEEN_GAIN_SCALE = 0.03  # need reduction per case-week that a worker experiences
 
 
 @njit(cache=True, nogil=True)
-def workforce_step(
-    w_status,
-    w_provider,
-    w_vacancy,
-    w_motivation,
-    w_motivation0,
-    w_rskill,
-    w_skill,
-    w_morale,
-    w_burnout,
-    w_tenure,
-    w_caseload,
-    w_pressure,
-    w_intake_hours,
-    w_h_admin,
-    w_misfit_sum,
-    w_seen,
-    funded,
-    status,
-    worker,
-    provider,
-    bond,
-    u,
-    prm,
-    cnt,
-):
+def workforce_step(stf, ppl, svc, u, prm, cnt):
     """Update every worker, process quits and vacancies; u[w]: quit, then three new-hire draws."""
+    w_status = stf.status
+    w_provider = stf.provider
+    w_vacancy = stf.vacancy_left
+    w_motivation = stf.motivation
+    w_motivation0 = stf.motivation0
+    w_rskill = stf.rskill
+    w_skill = stf.skill
+    w_morale = stf.morale
+    w_burnout = stf.burnout
+    w_tenure = stf.tenure
+    w_caseload = stf.caseload
+    w_pressure = stf.pressure
+    w_intake_hours = stf.intake_hours
+    w_h_admin = stf.h_admin
+    w_misfit_sum = stf.misfit_sum
+    w_seen = stf.seen
+    funded = svc.funded
     nw = w_status.shape[0]
     n_prov = funded.shape[0]
     hours = prm[P_HOURS]
@@ -128,7 +120,7 @@ def workforce_step(
                 w_status[w] = VACANT
                 staff[p] -= 1
     if quit_any:
-        reassign_orphans(w_status, w_provider, w_caseload, status, worker, provider, bond, cnt)
+        reassign_orphans(stf, ppl, cnt)
 
 
 @njit(cache=True, nogil=True)
@@ -152,13 +144,20 @@ def _sift_down(heap, lo, size, pos, w_caseload):
 
 
 @njit(cache=True, nogil=True)
-def reassign_orphans(w_status, w_provider, w_caseload, status, worker, provider, bond, cnt):
+def reassign_orphans(stf, ppl, cnt):
     """Cases of workers who left pass to the least-loaded colleague; the relationship restarts.
 
     "Least loaded" means the smallest caseload, ties to the lowest post index. One min-heap of
     active colleagues per provider finds that colleague in log time, so a week with many quits
     costs (orphans x log staff), not (orphans x all workers) as a scan per orphan would.
     """
+    w_status = stf.status
+    w_provider = stf.provider
+    w_caseload = stf.caseload
+    status = ppl.status
+    worker = ppl.worker
+    provider = ppl.provider
+    bond = ppl.bond
     n = status.shape[0]
     nw = w_status.shape[0]
     n_prov = 0

@@ -72,13 +72,10 @@ class Worker(mesa.Agent):
         "caseload",
         "pressure",
         "intake_hours",
-        "seen_gain",
         "h_rel",
         "h_prot",
         "h_game",
         "h_admin",
-        "w_sum",
-        "w0_sum",
         "cx_sum",
         "misfit_sum",
     )
