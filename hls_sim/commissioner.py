@@ -1,7 +1,10 @@
-"""The commissioner: the regime's rules for money, audits, targets and re-tendering, in one place.
+"""The commissioner: applies the contract's rules (hls_sim/contract.py) to each provider.
 
-Every rule reads levers, never a regime name (brief s.3). Money moves only through `pay` and
-`penalise`, which write both sides of the ledger, so conservation can be checked.
+It pays (block, activity, outcome or a pooled alliance budget), audits reported results, sets
+prices and targets when a contract's terms come into force, withholds target penalties, ratchets
+targets, publishes the league table (and its sanction), re-tenders and replaces providers that
+fail. Every rule reads the levers through `contract.Terms`, never a regime's name; every transfer
+goes through the model's `Ledger` (hls_sim/accounts.py).
 """
 
 from __future__ import annotations
@@ -11,157 +14,221 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
-from hls_sim.layout import PC_CLOSES, PC_REP_SUCC, PC_STARTS
+from hls_sim import contract
+from hls_sim.layout import B_CLOSES, B_REP_SUCC, N_BANDS, PC_COUNTED, PC_REP_SUCC, PC_STARTS, PC_STARTS_T_REP
 
 if TYPE_CHECKING:
     from hls_sim.model import HLSModel
-    from hls_sim.provider import Provider
-
-TARGET_PENALTY = 0.1  # share of a year's contract withheld for missing a target by 20 points at full stakes
-RATCHET_CAP = 0.95
-TENDER_STAFF_LOSS = 0.3  # staff who do not transfer to the new provider after a lost tender
-POLICY_MUTATION = 0.05
-ALLIANCE_REALLOCATION = 0.2  # share of the pooled budget the alliance moves towards need each review
-TRUST_AUDIT_RELIEF = 0.5  # share of audits dropped at full commissioner-provider trust
 
 
 class Commissioner(mesa.Agent):
     def __init__(self, model: HLSModel) -> None:
         super().__init__(model)
-        self.paid = 0.0  # money paid to providers
-        self.penalties_received = 0.0
-        self.costs = dict.fromkeys(("audit", "tender", "steward", "transition", "discretionary"), 0.0)
+        n = model.n_prov
         self.audited = 0.0
         self.detected = 0.0
         self.tenders = 0
+        self.insolvencies = 0
+        self.sanctions = 0
+        self.benchmark = np.full(n, np.nan)  # each provider's reported rate over its baseline
+        self.baseline = np.zeros((n, 4))  # counted, reported, starts, starts in target while the baseline runs
+        self.baseline_band = np.zeros((N_BANDS, 2))  # closes and reported successes by difficulty band
+        self._scores = np.zeros(n)
+        self.paid_by_results = np.zeros(n)  # this contract year, per provider (against the cap)
+
+    # ---- what the contract expects ----
+    def expected_closes_year(self, k: int) -> float:
+        """Closed cases a year the commissioner plans for: full caseloads turning over at the planned episode length."""
+        m = self.model
+        return float(m.funded[k] * m.p["caseload_cap"] * 52.0 / max(m.p["prior_episode_weeks"], 1.0))
+
+    def start_contract(self) -> None:
+        """The terms come into force: prices and targets from the baseline (or the plan without one)."""
+        m = self.model
+        t = m.terms
+        p = m.p
+        contract_year = m.contract_week * 52.0
+        planned = np.array([self.expected_closes_year(k) for k in range(m.n_prov)])
+        prior = p["pricing_prior_cases"]
+        base = self.baseline
+        weeks = max(m.week, 1)
+        rate = (base[:, 1] + prior * p["planned_outcome_rate"]) / (base[:, 0] + prior)
+        closes_year = np.where(base[:, 0] > 0, base[:, 0] * 52.0 / weeks, planned)
+        starts_year = np.where(base[:, 2] > 0, base[:, 2] * 52.0 / weeks, planned)
+        self.benchmark[:] = np.where(base[:, 0] > 0, base[:, 1] / np.maximum(base[:, 0], 1.0), p["planned_outcome_rate"])
+        expected_outcomes = np.maximum(rate * closes_year, 1.0)
+        m.notional_price[:] = contract_year / expected_outcomes
+        bb = self.baseline_band
+        band_rates = (bb[:, 1] + prior * p["planned_outcome_rate"]) / (bb[:, 0] + prior)
+        band_weight = _difficulty_weights(band_rates)
+        m.price[:] = contract.outcome_prices(t, contract_year, expected_outcomes, band_weight)
+        m.activity_price[:] = contract.activity_prices(t, contract_year, starts_year)
+        for k in range(m.n_prov):
+            m.targets[k, 0] = contract.baseline_target(t, float(rate[k]))
+            m.targets[k, 1] = t.wait_target_share
+        m.in_baseline = False
+        occupancy = m.occupancy()
+        for prov in m.providers:
+            prov.decide(initial=True, occupancy=float(occupancy[prov.index]))
 
     # ---- money ----
-    def pay(self, provider: Provider, amount: float) -> None:
-        self.paid += amount
-        provider.received += amount
-        provider.week_received += amount
-        provider.reserves += amount
-        self.model.week_money["payments"] += amount
-
-    def penalise(self, provider: Provider, amount: float) -> None:
-        provider.penalties_paid += amount
-        provider.reserves -= amount
-        self.penalties_received += amount
-        self.model.week_money["penalties"] += amount
-
-    def spend(self, kind: str, amount: float) -> None:
-        self.costs[kind] += amount
-        self.model.week_money[kind] += amount
-
     def weekly_payments(self, claims: np.ndarray, pcnt: np.ndarray) -> None:
-        """Pay each provider for the week: fixed part, outcome or activity part, or alliance share."""
+        """Pay each provider for the week: the fixed part and what it earned, or its alliance share."""
         m = self.model
-        p = m.p
-        basis = p["payment_basis"]
-        at_risk = p["incentive_strength"] * p["outcome_payment_share"] if basis in ("outcome", "activity") else 0.0
-        for prov in m.providers:
-            k = prov.index
-            if basis == "pooled":
+        t = m.terms
+        led = m.ledger
+        fixed = 1.0 if m.in_baseline else contract.fixed_payment_share(t)
+        for k in range(m.n_prov):
+            if t.basis == "pooled":
                 amount = m.budget_week * m.alliance_share[k]
             else:
-                amount = m.contract_week[k] * (1.0 - at_risk)
-                if basis == "outcome":
-                    amount += claims[k]
-                elif basis == "activity":
-                    amount += pcnt[k, PC_STARTS] * m.activity_price[k]
-            self.pay(prov, amount)
-        if p["steward"]:
-            self.spend("steward", p["steward_cost"] / 52.0)
+                amount = m.contract_week[k] * fixed
+                earned = 0.0
+                if not m.in_baseline:
+                    if t.basis == "outcome":
+                        earned = claims[k]
+                    elif t.basis == "activity":
+                        earned = pcnt[k, PC_STARTS] * m.activity_price[k]
+                earned = contract.capped_payment(t, float(m.contract_week[k] * 52.0), self.paid_by_results[k], earned)
+                self.paid_by_results[k] += earned
+                amount += earned
+            led.pay(k, amount)
+        if m.p["steward"]:
+            led.commission("steward", m.p["steward_cost"] / 52.0)
 
     # ---- at each review ----
-    def audit(self, period_rep: np.ndarray, period_false: np.ndarray) -> None:
-        """Check a sample of reported outcomes; detected false reports cost a penalty (001 L589)."""
+    def audit(self, period_rep: np.ndarray, period_false: np.ndarray, period_excluded: np.ndarray) -> None:
+        """Check a sample of reported results (and, if the contract says so, of cases left out of the
+        count); a false record found costs a penalty and trust (001 L589; 002 L830)."""
         m = self.model
+        t = m.terms
         p = m.p
         rng = m.streams["providers"]
         for prov in m.providers:
             k = prov.index
-            # trust lowers monitoring: a trusted provider is checked less (002 L745, L1253-1259)
-            rate = p["audit_rate"] * (1.0 - TRUST_AUDIT_RELIEF * m.ctrust[k])
-            n_rep = int(period_rep[k])
-            n_false = int(min(period_false[k], n_rep))
+            rate = contract.detection_probability(t, float(m.ctrust[k]))
+            n_rep = int(period_rep[k]) + (int(period_excluded[k]) if t.audit_sees_exclusions else 0)
+            n_false = int(min(period_false[k], period_rep[k])) + (
+                int(period_excluded[k]) if t.audit_sees_exclusions else 0
+            )
             if n_rep <= 0 or rate <= 0:
                 continue
             sampled = int(rng.binomial(n_rep, rate))
             found = int(rng.hypergeometric(n_false, n_rep - n_false, sampled)) if sampled > 0 else 0
             self.audited += sampled
             self.detected += found
-            self.spend("audit", sampled * p["audit_cost"])
+            m.ledger.commission("audit", sampled * p["audit_cost"])
+            m.audited_period[k] += sampled
             if found > 0:
-                self.penalise(prov, found * p["audit_penalty"] * m.notional_price[k])
-                prov.detections += found / max(sampled, 1)
-                m.ctrust[k] = max(0.0, m.ctrust[k] - 0.15)
+                m.ledger.penalise(k, found * contract.audit_penalty(t, float(m.notional_price[k])))
+                m.ctrust[k] = max(0.0, m.ctrust[k] - p["trust_loss_detection"])
+
+    def record_baseline(self, pcnt_week: np.ndarray, bcnt_week: np.ndarray) -> None:
+        """While the baseline runs, the commissioner keeps each provider's reported results."""
+        self.baseline += pcnt_week[:, [PC_COUNTED, PC_REP_SUCC, PC_STARTS, PC_STARTS_T_REP]]
+        self.baseline_band[:, 0] += bcnt_week[:, :, B_CLOSES].sum(axis=0)
+        self.baseline_band[:, 1] += bcnt_week[:, :, B_REP_SUCC].sum(axis=0)
 
     def year_end(self) -> None:
-        """Penalties for missed targets, and the ratchet: next target = this year's reported level."""
+        """Target penalties, the ratchet, the league table; then every provider closes its year."""
         m = self.model
-        p = m.p
-        s = p["incentive_strength"]
+        t = m.terms
+        if not m.in_baseline:
+            for prov in m.providers:
+                k = prov.index
+                counted, rep, starts, starts_ok = prov.ytd
+                contract_year = float(m.contract_week[k] * 52.0)
+                checks = []
+                if t.outcome_target_on and counted > 0:
+                    checks.append((0, rep / counted))
+                if t.wait_target_on and starts > 0:
+                    checks.append((1, starts_ok / starts))
+                for col, perf in checks:
+                    tgt = float(m.targets[k, col])
+                    penalty = contract.target_penalty(t, contract_year, tgt, perf)
+                    if penalty > 0:
+                        m.ledger.penalise(k, penalty)
+                    elif col == 0:
+                        m.targets[k, col] = contract.next_target(t, tgt, perf)
+            if t.sanction > 0 and m.n_prov > 1:
+                self.sanctions += 1  # the bottom of the published table; a cost to its managers, not money
         for prov in m.providers:
-            k = prov.index
-            counted, rep, starts, starts_ok = prov.ytd
-            checks = []
-            if m.outcome_target_active and counted > 0:
-                checks.append((0, rep / counted))
-            if m.wait_target_active and starts > 0:
-                checks.append((1, starts_ok / starts))
-            for col, perf in checks:
-                tgt = m.targets[k, col]
-                if perf < tgt:
-                    miss = min(1.0, (tgt - perf) / 0.2)
-                    self.penalise(prov, s * TARGET_PENALTY * miss * m.contract_week[k] * 52.0)
-                elif p["ratchet"]:
-                    m.targets[k, col] = min(RATCHET_CAP, max(tgt, perf))
             prov.year_end()
+        self.paid_by_results[:] = 0.0
+        self._scores = self._score_table()
+
+    def _score_table(self) -> np.ndarray:
+        """Last year's reported indicators per provider, against its own baseline benchmark (and the wait
+        target): commissioners compare each service with what it achieved before, not a housing
+        service with a mental-health one."""
+        m = self.model
+        bench = np.nan_to_num(self.benchmark, nan=0.0)
+        rates = bench.copy()  # no closed case in the year: no evidence either way
+        waits = np.full(m.n_prov, m.terms.wait_target_share)
+        for prov in m.providers:
+            data = prov.last_year
+            if data[0] > 0:
+                rates[prov.index] = data[1] / data[0]
+            if data[2] > 0:
+                waits[prov.index] = data[3] / data[2]
+        return contract.tender_scores(m.terms, rates - bench, waits - m.terms.wait_target_share)
+
+    def published_scores(self) -> np.ndarray:
+        return self._scores
 
     def retender(self) -> None:
-        """Competition: the provider with the worst reported indicator loses its contract.
-
-        The winner copies the best-reporting provider's management model, so selection acts on
-        the proxy, not the truth (Smaldino & McElreath 2016).
-        """
+        """Competition: the lowest total score loses its contract; the winner of the slot copies the
+        best-scoring provider's management model, so selection acts on the proxy, not the truth
+        (Smaldino & McElreath 2016; Braganza 2022)."""
         m = self.model
-        if m.n_prov < 2:
+        if m.n_prov < 2 or m.in_baseline:
             return
-        score = np.array([self.tender_score(prov) for prov in m.providers])
-        loser = int(np.argmin(score))
-        best = int(np.argmax(score))
         rng = m.streams["providers"]
-        noise = rng.normal(0.0, POLICY_MUTATION, m.pol.shape[1])
-        template = m.pol[best].copy()
-        m.providers[loser].reset_after_tender(template, noise)
-        m.replace_provider_staff(loser, TENDER_STAFF_LOSS, rng)
-        self.spend("tender", m.p["tender_cost"])
+        scores = self._score_table()
+        probs = contract.loss_probabilities(m.terms, scores)
+        loser = int(min(np.searchsorted(np.cumsum(probs), rng.random() * probs.sum(), side="right"), m.n_prov - 1))
+        self.replace(loser, best=int(np.argmax(scores)), rng=rng)
+
+    def replace(self, k: int, best: int, rng: np.random.Generator) -> None:
+        """A new organisation takes over provider k's service: copied model, fresh reserves, staff transfer."""
+        m = self.model
+        p = m.p
+        if best == k:
+            others = [j for j in range(m.n_prov) if j != k]
+            best = int(others[int(np.argmax(self._scores[others]))]) if others else k
+        variation = rng.normal(0.0, p["tender_policy_variation"], m.pol.shape[1] + N_BANDS)
+        culture = float(rng.normal(0.0, p["tender_policy_variation"]))
+        m.providers[k].replace_with(m.providers[best], variation, culture)
+        m.replace_provider_staff(k, p["tender_staff_loss"], rng)
+        m.ledger.commission("tender", p["tender_cost"])
+        m.ledger.endow(k, p["initial_reserves_weeks"] * float(m.contract_week[k]))
         self.tenders += 1
-        m.on_tender(loser)
+        m.on_tender(k)
         m.rebase_prices()
 
-    def tender_score(self, prov: Provider) -> float:
+    def fail(self, k: int) -> None:
+        """A provider whose reserves ran out: its service is re-tendered at once."""
+        self.insolvencies += 1
         m = self.model
-        data = prov.last_year if prov.last_year[0] > 0 else prov.ytd
-        parts = []
-        if data[0] > 0:
-            parts.append(data[1] / data[0])
-        if m.wait_target_active and data[2] > 0:
-            parts.append(data[3] / data[2])
-        return float(np.mean(parts)) if parts else 0.0
+        scores = self._score_table()
+        m.ledger.write_off(k)  # the failed organisation's debts fall on its creditors, not the public purse
+        self.replace(k, best=int(np.argmax(scores)), rng=m.streams["providers"])
 
-    def reallocate_pool(self, pcnt_period: np.ndarray, demand: np.ndarray) -> None:
+    def reallocate_pool(self, demand: np.ndarray) -> None:
         """Alliance and steward move pooled money towards where need is (001 L1663-1668; 002 L2806)."""
         m = self.model
-        if m.p["payment_basis"] != "pooled" or m.n_prov < 2:
+        if m.terms.basis != "pooled" or m.n_prov < 2:
             return
-        rate = ALLIANCE_REALLOCATION * (2.0 if m.p["steward"] else 1.0)
+        rate = m.p["pool_reallocation_rate"] * (2.0 if m.p["steward"] else 1.0)
         total = demand.sum()
         if total <= 0:
             return
         share = (1.0 - rate) * m.alliance_share + rate * demand / total
         m.alliance_share[:] = share / share.sum()
 
-    def period_reports(self, pcnt_period: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        return pcnt_period[:, PC_REP_SUCC], pcnt_period[:, PC_CLOSES]
+
+def _difficulty_weights(band_rates: np.ndarray) -> np.ndarray:
+    """Differential prices: inverse to the success each band showed in the baseline, mean 1."""
+    inv = 1.0 / np.maximum(band_rates, 1e-3)
+    return inv / inv.mean()
+

@@ -31,6 +31,7 @@ GAMING_CHANNELS = (
     "threshold",
     "ratchet",
     "misreporting",
+    "exclusions",
     "cream_skimming",
     "parking",
     "timing",
@@ -122,7 +123,7 @@ class Recorder:
             col[f"policy_{name}"][t] = m.pol[:, k].mean()
         total = 0.0
         for k in MONEY:
-            v = m.week_money[k]
+            v = m.ledger.week[k]
             col[f"cost_{k}"][t] = v
             total += -v if k == "penalties" else v
         col["cost_total"][t] = total
@@ -217,12 +218,21 @@ class Recorder:
         out["time_to_service_bunching"] = _bunching(self.wait_hist, target)
         out["wait_histogram"] = [float(x) for x in self.wait_hist[:53]]
         out["wait_histogram_reported"] = [float(x) for x in self.wait_hist_rep[:53]]
-        out["money_paid_by_commissioner"] = float(m.commissioner.paid)
-        out["money_received_by_providers"] = float(sum(p.received for p in m.providers))
-        out["penalties_paid_by_providers"] = float(sum(p.penalties_paid for p in m.providers))
-        out["penalties_received_by_commissioner"] = float(m.commissioner.penalties_received)
+        led = m.ledger
+        # money over the whole run (the burn-in included): flows and stocks must balance
+        out["money_paid_by_commissioner"] = float(led.paid)
+        out["money_received_by_providers"] = float(led.received.sum())
+        out["money_spent_by_providers"] = float(led.spent.sum())
+        out["provider_initial_reserves"] = float(led.brought_in)
+        out["provider_reserves_final"] = float(led.reserves.sum())
+        out["provider_deficit"] = float(max(0.0, led.spent.sum() + led.penalties_paid.sum() - led.received.sum()))
+        out["provider_debts_written_off"] = float(led.written_off)
+        out["provider_insolvencies"] = float(m.commissioner.insolvencies)
+        out["penalties_paid_by_providers"] = float(led.penalties_paid.sum())
+        out["penalties_received_by_commissioner"] = float(led.penalties_received)
         out["audited_cases"] = float(m.commissioner.audited)
         out["detected_misreports"] = float(m.commissioner.detected)
+        out["league_table_sanctions"] = float(m.commissioner.sanctions)
         pv = self.providers
         true_p = np.divide(
             pv[:, PCNT["true_success"]], pv[:, PCNT["closes"]], out=np.zeros(m.n_prov), where=pv[:, PCNT["closes"]] > 0
@@ -292,10 +302,11 @@ def _derived_rates(c: np.ndarray) -> dict[str, np.ndarray]:
         "gaming_effort_substitution": ratio(c[:, CNT["h_substituted"]], productive),
         "gaming_threshold": ratio(c[:, CNT["h_threshold_withheld"]], avail),
         "gaming_ratchet": ratio(c[:, CNT["h_ratchet_withheld"]], avail),
-        "gaming_misreporting": ratio(c[:, CNT["misreports"]] + c[:, CNT["exclusions"]], c[:, CNT["discharges"]]),
+        "gaming_misreporting": ratio("misreports", "discharges"),
+        "gaming_exclusions": ratio("exclusions", "discharges"),
         "gaming_cream_skimming": ratio("rejected_cream", "eligible_presentations"),
         "gaming_parking": ratio("h_parked", "h_case_total"),
-        "gaming_timing": ratio("timing_discharges", "discharges"),
+        "gaming_timing": ratio(c[:, CNT["timing_discharges"]] + c[:, CNT["churn_discharges"]], c[:, CNT["discharges"]]),
         "gaming_clock_stops": ratio("clock_stops", "starts"),
         "gaming_hours_share": ratio(c[:, CNT["h_gaming"]], avail),
         "relational_time_share": ratio(

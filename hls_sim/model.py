@@ -12,7 +12,8 @@ from typing import Any
 import mesa
 import numpy as np
 
-from hls_sim import state, system
+from hls_sim import contract, state, system
+from hls_sim.accounts import Ledger, affordable_posts, insolvent, staffing_decision
 from hls_sim.commissioner import Commissioner
 from hls_sim.draws import WeeklyDraws
 from hls_sim.kernels.discharge import discharge, followups
@@ -29,62 +30,33 @@ from hls_sim.layout import (
     COUPLING,
     FLOAT,
     HIRING,
+    IN_SERVICE,
     N_BANDS,
     N_BCNT,
     N_CNT,
     N_PCNT,
     N_POL,
     N_PRM,
-    P_ADMIN_HOURS,
-    P_ALLIANCE,
-    P_ASSESS_HOURS,
-    P_BASE_TURNOVER,
-    P_CASELOAD_CAP,
     P_CHANGE_STRAIN,
-    P_CRISIS_PROB,
-    P_CRISIS_THR,
-    P_CROWDING,
-    P_DISC_SPEND,
     P_DISCRETION,
-    P_EFFORT_AVERSION,
-    P_ELIGIBILITY,
-    P_GAMING_EFF,
-    P_HELP_SCALE,
-    P_HELP_SEEKING,
-    P_HOURS,
-    P_INCENTIVE,
     P_LEARNING_SHARE,
-    P_MAX_EPISODE,
-    P_MOTIVATION0,
-    P_OUTCOME_ACTIVE,
-    P_OUTCOME_THR,
-    P_PRIORITY_SHIFT,
-    P_PROTOCOL_EFFECT,
-    P_RECOVERY,
-    P_RELATIONAL_EFFECT,
-    P_RSKILL0,
-    P_SHOCK_RATE,
-    P_SHOCK_SIZE,
-    P_SPILL,
-    P_VACANCY_WEEKS,
     P_WAIT_ACTIVE,
-    P_WAIT_TARGET,
+    PC_EXCLUSIONS,
     PC_MISREPORTS,
     PC_N_LEARN,
     PC_REAL_SQ,
     PC_REAL_SUM,
     PC_REP_REAL_SUM,
     PC_REP_SUCC,
-    POL_CLOCK,
+    PC_STARTS,
     POL_HONESTY,
-    POL_PARK,
-    POL_PRESSURE,
     POL_REFER,
-    POL_SELECT,
-    POL_TIMING,
+    PRM,
+    PRM_FROM_PARAMS,
     SMALL,
     TINY,
     VACANT,
+    WAITING,
 )
 from hls_sim.mesa_face import WeeklySeries
 from hls_sim.metrics import Recorder
@@ -105,14 +77,8 @@ SERVICE_ORDER = (
     "relationships",
     "safety",
 )
-WAIT_HIST_WEEKS = 105
+WAIT_HIST_WEEKS = 105  # starts by weeks waited: the histogram's length (a record, not a rule)
 WARMUP_WEEKS = 52
-PLANNED_EPISODE_WEEKS = 20.0  # the commissioner's planning assumption when pricing outcomes
-TRANSITION_WEEKS = 26
-TRANSITION_MORALE_DIP = 0.1  # change disrupts before it motivates (001 L859)
-TRANSITION_STRAIN = 0.4  # morale target lost at the start of a transition, fading over TRANSITION_WEEKS
-TRANSITION_STAFF_LOSS = 0.1  # some staff leave in a transition (001 L992 saw 50% in one provider)
-NEW_ENTRANT_TRUST = 0.7  # a new provider starts with less trust than the run's initial level
 
 
 def service_lines(p: dict) -> list[int]:
@@ -122,10 +88,6 @@ def service_lines(p: dict) -> list[int]:
         return [k for k, c in enumerate(counts) for _ in range(c)]
     return [DOMAINS.index(SERVICE_ORDER[k % len(SERVICE_ORDER)]) for k in range(p["n_providers"])]
 
-
-def planned_success(n_bands: int = N_BANDS) -> np.ndarray:
-    """The commissioner's a priori success rate by difficulty band, used to price outcomes."""
-    return 0.45 - 0.06 * np.arange(n_bands)
 
 
 class HLSModel(mesa.Model):
@@ -144,11 +106,14 @@ class HLSModel(mesa.Model):
         self.resolved_params = dict(params)  # as the run started: what outputs record, enough to re-make the run
         self.streams = Streams(params["seed"])
         self.week = 0
+        self.terms = contract.terms(params)
         self._setup_population()
         self._setup_organisations()
-        self._apply_levers(initial=True)
+        self._apply_levers()
         self.recorder = Recorder(self)
         self.datacollector = WeeklySeries(self.recorder)
+        if not self.in_baseline:
+            self.commissioner.start_contract()
 
     # ------------------------------------------------------------------ set-up
     def _setup_population(self) -> None:
@@ -210,15 +175,15 @@ class HLSModel(mesa.Model):
         self.budget_week = float(self.contract_week.sum())
         self.funded = per.astype(np.int64)
         self.alliance_share = per / per.sum()
-        self.planned_success = planned_success()
-        expected = per * p["caseload_cap"] * 52.0 / PLANNED_EPISODE_WEEKS * self.planned_success.mean()
-        self.notional_price = self.contract_week * 52.0 / np.maximum(expected, 1.0)
+        self.notional_price = np.zeros(n_prov)  # a contract's value per expected outcome: set when terms start
         self.pol = np.zeros((n_prov, N_POL))
+        self.refuse = np.zeros((n_prov, N_BANDS))
         self.attract = np.ones((n_prov, N_BANDS))
-        self.stk = np.ones((n_prov, 3))
-        self.stakes_eff = np.zeros(n_prov)
+        self.stk = np.zeros((n_prov, 3))
         self.price = np.zeros((n_prov, N_BANDS))
         self.activity_price = np.zeros(n_prov)
+        self.admin = np.zeros(n_prov)
+        self.contract_hours = np.zeros(n_prov)
         self.knowledge = np.full((n_prov, N_DOMAINS), system.KNOWLEDGE0)
         self.ptrust = np.full((n_prov, n_prov), p["initial_trust_providers"])
         np.fill_diagonal(self.ptrust, 1.0)
@@ -228,7 +193,7 @@ class HLSModel(mesa.Model):
         self.pcnt = np.zeros((n_prov, N_PCNT))
         self.bcnt = np.zeros((n_prov, N_BANDS, N_BCNT))
         self.period_pcnt = np.zeros((n_prov, N_PCNT))
-        self.period_bcnt = np.zeros((n_prov, N_BANDS, N_BCNT))
+        self.audited_period = np.zeros(n_prov)
         self.learn_acc = np.zeros((n_prov, N_PCNT))
         self.lcnt = np.zeros((n_prov, N_DOMAINS))  # closed cases by priority domain since the last learning cycle
         self.dcnt_week = np.zeros((10, 5))
@@ -238,13 +203,14 @@ class HLSModel(mesa.Model):
         self.false_claims = np.zeros(n_prov)
         self.w_sum = np.zeros(capacity)
         self.w_seen = np.zeros(capacity)
-        self.week_money: dict[str, float] = {}
+        self.ledger = Ledger(n_prov)
         self.provider_churn = 0
         self.transition_left = 0
         self.active_regime = p["regime"]
         self.learning_quality = 0.0
         self.knowledge_shared = 0.0
         self.knowledge_openness = 0.0
+        self.in_baseline = p["baseline_weeks"] > 0
         self.people = state.people(self.cit, self.cxn, self.decile, self.service_coupling)
         self.staff = state.staff(self.wk, self.w_sum, self.w_seen)
         self.services = state.Services(
@@ -252,13 +218,15 @@ class HLSModel(mesa.Model):
             dom_prov=self.dom_prov,
             dom_nprov=self.dom_nprov,
             pol=self.pol,
+            refuse=self.refuse,
             attract=self.attract,
-            stakes=self.stakes_eff,
             stk=self.stk,
             ptrust=self.ptrust,
             knowledge=self.knowledge,
             price=self.price,
             funded=self.funded,
+            admin=self.admin,
+            contract_hours=self.contract_hours,
         )
         self.tallies = state.Tallies(
             cnt=self.cnt,
@@ -272,7 +240,15 @@ class HLSModel(mesa.Model):
             wait_hist_rep=self.wait_hist_rep_week,
         )
         self.commissioner = Commissioner(self)
-        self.providers = [Provider(self, k, int(self.domain[k])) for k in range(n_prov)]
+        # organisational cultures: each provider's mission weight around the mean (log-normal, mean kept)
+        spread = p["provider_culture_spread"]
+        z = self.streams["providers"].normal(0.0, 1.0, n_prov)
+        mission = p["mission_weight"] * np.exp(spread * z - 0.5 * spread * spread)
+        self.providers = [Provider(self, k, int(self.domain[k]), float(mission[k])) for k in range(n_prov)]
+        for k in range(n_prov):
+            self.ledger.endow(k, p["initial_reserves_weeks"] * float(self.contract_week[k]))
+        self.pol[:, POL_HONESTY] = 1.0
+        self.pol[:, POL_REFER] = p["refer_base"] + p["refer_trust"] * p["initial_trust_providers"]
 
     def _needs_assessment(self, total_staff: int) -> np.ndarray:
         """Contract sizes follow the prevalence of need in each service's domain (largest remainder)."""
@@ -285,103 +261,56 @@ class HLSModel(mesa.Model):
         per[np.argsort(-(raw - per), kind="mergesort")[:rest]] += 1
         return per + 1
 
-    def _apply_levers(self, initial: bool = False) -> None:
-        """Turn the lever values into derived flags, prices, targets and the packed scalars."""
-        p = self.p
-        s = p["incentive_strength"]
-        basis = p["payment_basis"]
-        self.outcome_target_active = s > 0 and basis in ("block", "activity") and p["provider_kpis"]
-        self.wait_target_active = p["wait_target_weeks"] > 0 and s > 0
-        if initial or not p["ratchet"]:
-            self.targets[:, 0] = p["outcome_target"]
-            self.targets[:, 1] = p["wait_target_share"]
-        self._price()
-        if initial:
-            t0 = 1.0 - p["worker_discretion"] * self.permission
-            self.pol[:, POL_SELECT] = 0.0
-            self.pol[:, POL_PARK] = 0.0
-            self.pol[:, POL_PRESSURE] = 0.4 if s > 0 else 0.0
-            self.pol[:, POL_HONESTY] = 1.0
-            self.pol[:, POL_TIMING] = t0
-            self.pol[:, POL_CLOCK] = 0.0
-            self.pol[:, POL_REFER] = 0.2 + 0.6 * p["initial_trust_providers"]
+    def _apply_levers(self) -> None:
+        """Turn the lever values into the contract's terms, the admin burden and the packed scalars."""
+        self.terms = contract.terms(self.p)
         self._fill_prm()
         self._update_admin()
-
-    def _price(self) -> None:
-        """Outcome (or activity) prices from the notional price of one outcome and the stakes."""
-        p = self.p
-        s = p["incentive_strength"]
-        basis = p["payment_basis"]
-        mult = np.ones(N_BANDS)
-        if p["price_by_difficulty"]:
-            inv = 1.0 / self.planned_success
-            mult = inv / inv.mean()
-        self.price[:] = 0.0
-        if basis == "outcome":
-            self.price[:] = (s * p["outcome_payment_share"] * self.notional_price)[:, None] * mult[None, :]
-        starts_year = self.funded * p["caseload_cap"] * 52.0 / PLANNED_EPISODE_WEEKS
-        self.activity_price[:] = (
-            s * p["outcome_payment_share"] * self.contract_week * 52.0 / np.maximum(starts_year, 1.0)
-            if basis == "activity"
-            else 0.0
-        )
 
     def rebase_prices(self) -> None:
         """At a re-tender the commissioner re-prices outcomes from last year's reported results, so
         the market's reported success rate (gamed or not) becomes next contract's price basis."""
         reported = sum(prov.last_year[1] for prov in self.providers)
-        if reported <= 0:
+        if reported <= 0 or self.in_baseline:
             return
+        t = self.terms
         share = self.contract_week / self.contract_week.sum()
-        self.notional_price = self.contract_week * 52.0 / np.maximum(reported * share, 1.0)
-        self._price()
+        expected = np.maximum(reported * share, 1.0)
+        self.notional_price[:] = self.contract_week * 52.0 / expected
+        weights = self.price[0] / self.price[0].mean() if self.price[0].mean() > 0 else np.ones(N_BANDS)
+        self.price[:] = contract.outcome_prices(t, self.contract_week * 52.0, expected, weights)
+        if not t.price_by_difficulty:
+            self.price[:] = self.price.mean(axis=1, keepdims=True)
 
     def _fill_prm(self) -> None:
-        """Pack the scalar levers and parameters the kernels read."""
+        """Pack the parameters the kernels read, and the values derived from the state this week."""
         p = self.p
         prm = self.prm
-        s = p["incentive_strength"]
-        wait_active = p["wait_target_weeks"] > 0 and s > 0
-        outcome_active = s > 0 and p["payment_basis"] in ("block", "activity") and p["provider_kpis"]
-        prm[P_SPILL] = p["spill_rate"]
-        prm[P_RECOVERY] = p["recovery_rate"]
-        prm[P_SHOCK_RATE] = p["shock_rate"]
-        prm[P_SHOCK_SIZE] = p["shock_size"]
-        prm[P_CRISIS_THR] = p["crisis_threshold"]
-        prm[P_CRISIS_PROB] = p["crisis_prob"]
-        prm[P_HELP_SEEKING] = p["help_seeking"]
-        prm[P_PRIORITY_SHIFT] = p["priority_shift_rate"]
-        prm[P_CASELOAD_CAP] = p["caseload_cap"]
-        prm[P_HOURS] = p["hours_per_week"]
-        prm[P_EFFORT_AVERSION] = p["effort_aversion"]
-        prm[P_CROWDING] = p["crowding_out"]
-        prm[P_GAMING_EFF] = p["gaming_efficiency"]
-        prm[P_BASE_TURNOVER] = p["base_turnover"]
-        prm[P_VACANCY_WEEKS] = p["vacancy_weeks"]
-        prm[P_ELIGIBILITY] = p["eligibility_threshold"]
-        prm[P_ASSESS_HOURS] = p["assessment_hours"]
+        for name in PRM_FROM_PARAMS:
+            prm[PRM[name]] = p[name]
         prm[P_DISCRETION] = p["worker_discretion"] * self.permission  # discretion in use (system.update_permission)
-        prm[P_DISC_SPEND] = p["discretionary_spend"]
-        prm[P_MAX_EPISODE] = p["max_episode_weeks"]
-        prm[P_OUTCOME_THR] = p["outcome_threshold"]
-        prm[P_WAIT_TARGET] = p["wait_target_weeks"]
         prm[P_LEARNING_SHARE] = p["learning_time_share"] if p["learning_cycle_weeks"] > 0 else 0.0
-        prm[P_MOTIVATION0] = p["intrinsic_motivation"]
-        prm[P_RSKILL0] = p["relational_skill"]
-        prm[P_RELATIONAL_EFFECT] = p["relational_effect"]
-        prm[P_PROTOCOL_EFFECT] = p["protocol_effect"]
-        prm[P_HELP_SCALE] = p["help_scale_hours"]
-        prm[P_INCENTIVE] = s
-        prm[P_ALLIANCE] = 1.0 if p["alliance"] else 0.0
-        prm[P_WAIT_ACTIVE] = 1.0 if wait_active else 0.0
-        prm[P_OUTCOME_ACTIVE] = 1.0 if outcome_active else 0.0
+        prm[P_WAIT_ACTIVE] = 1.0 if p["wait_target_weeks"] > 0 else 0.0
 
-    def _update_admin(self) -> None:
-        """Trust lowers transaction costs: open-book alliances need less recording (002 L745, L1253)."""
+    def _update_admin(self, case_weeks: np.ndarray | None = None) -> None:
+        """Recording and reporting hours that the monitoring rules impose on each provider's staff."""
         p = self.p
-        relief = 0.3 * float(self.ctrust.mean()) if p["alliance"] else 0.0
-        self.prm[P_ADMIN_HOURS] = p["admin_hours_per_case"] * (1.0 - relief)
+        t = self.terms
+        n = self.n_prov
+        claims = np.zeros(n)
+        audited = np.zeros(n)
+        if case_weeks is not None:
+            cw = np.maximum(case_weeks, 1.0)
+            if t.basis == "outcome" and not self.in_baseline:
+                claims = self.period_pcnt[:, PC_REP_SUCC] / cw
+            elif t.basis == "activity" and not self.in_baseline:
+                claims = self.period_pcnt[:, PC_STARTS] / cw
+            audited = self.audited_period / cw
+        for k in range(n):
+            self.admin[k] = contract.admin_hours_per_case(p, float(claims[k]), float(audited[k]))
+        staff = np.maximum(self.staff_counts(), 1)
+        contracts = 1.0 / n if p["alliance"] else 1.0  # an alliance shares one contract among its partners
+        self.contract_hours[:] = p["contract_hours_per_week"] * contracts / staff
 
     # ------------------------------------------------------------------ the week
     def step(self) -> None:
@@ -399,9 +328,12 @@ class HLSModel(mesa.Model):
         p = self.p
         if p["switch_week"] > 0 and self.week == p["switch_week"]:
             self._switch_regime()
+        if self.in_baseline and self.week >= p["baseline_weeks"]:
+            self.commissioner.start_contract()
         self._draw_randoms()
         self._reset_tallies()
-        self._update_stakes()
+        for prov in self.providers:
+            prov.set_pressure()
 
     def _people_week(self) -> None:
         """Citizens and workers, moved by the numba kernels (hls_sim.reference restates this part in
@@ -443,6 +375,19 @@ class HLSModel(mesa.Model):
                 progress(self.week)
 
     # ------------------------------------------------------------------ helpers of the step
+    def week_of_year(self) -> int:
+        return self.week % 52
+
+    def staff_counts(self) -> np.ndarray:
+        w = self.wk
+        return np.bincount(w["provider"][w["status"] == ACTIVE], minlength=self.n_prov)
+
+    def occupancy(self) -> np.ndarray:
+        """Chance that a place freed at each provider is filled from its waiting list this week."""
+        c = self.cit
+        waiting = np.bincount(c["provider"][c["status"] == WAITING], minlength=self.n_prov).astype(float)
+        return np.minimum(1.0, waiting / np.maximum(self.funded * self.p["caseload_cap"] / 13.0, 1.0))
+
     def _draw_randoms(self) -> None:
         """This week's uniforms; for a large population they were drawn on another core (hls_sim.draws)."""
         self.u_life, self.u_doors, self.u_care, self.u_work = self._draws.next()
@@ -456,86 +401,116 @@ class HLSModel(mesa.Model):
         self.dcnt_week[:] = 0.0
         self.wait_hist_week[:] = 0.0
         self.wait_hist_rep_week[:] = 0.0
-        for prov in self.providers:
-            prov.week_received = 0.0
-        self.week_money = dict.fromkeys(
-            ("payments", "penalties", "audit", "tender", "steward", "transition", "discretionary", "downstream"),
-            0.0,
-        )
-
-    def _update_stakes(self) -> None:
-        for prov in self.providers:
-            thr, rat = prov.ease_factors()
-            s = prov.stakes()
-            self.stk[prov.index] = (s, thr, rat)
-            self.stakes_eff[prov.index] = s * thr * rat
+        self.ledger.start_week()
 
     def _finance(self) -> None:
         p = self.p
-        cm = self.commissioner
-        cm.weekly_payments(self.claims, self.pcnt)
-        staff = np.bincount(self.wk["provider"][self.wk["status"] == ACTIVE], minlength=self.n_prov)
-        for prov in self.providers:
-            k = prov.index
-            cost = staff[k] * self.worker_week_cost
-            prov.spent += cost
-            prov.reserves -= cost
-            income = prov.week_received
-            prov.income_rate = 0.9 * prov.income_rate + 0.1 * income if self.week > 0 else income
+        led = self.ledger
+        self.commissioner.weekly_payments(self.claims, self.pcnt)
+        staff = self.staff_counts()
+        for k in range(self.n_prov):
+            led.spend(k, staff[k] * self.worker_week_cost)
+        led.smooth_income(self.week == 0, p["income_memory"])
+        weeks = p["transition_weeks"]
         if self.transition_left > 0:
-            cm.spend("transition", p["transition_cost"] * self.n / TRANSITION_WEEKS)
+            led.commission("transition", p["transition_cost"] * self.n / weeks)
             self.transition_left -= 1
         # change strains before it motivates (001 L859, L1427): fades over the transition
-        self.prm[P_CHANGE_STRAIN] = TRANSITION_STRAIN * self.transition_left / TRANSITION_WEEKS
-        cm.spend("discretionary", self.cnt[C_DISC_SPEND])
-        self.week_money["downstream"] = self.cnt[C_CRISES] * p["crisis_cost"]
+        self.prm[P_CHANGE_STRAIN] = p["transition_strain"] * self.transition_left / weeks
+        led.commission("discretionary", self.cnt[C_DISC_SPEND])
+        led.week["downstream"] = self.cnt[C_CRISES] * p["crisis_cost"]
 
     def _accumulate(self) -> None:
         self.period_pcnt += self.pcnt
-        self.period_bcnt += self.bcnt
         self.learn_acc[:, PC_N_LEARN] += self.pcnt[:, PC_N_LEARN]
         self.learn_acc[:, PC_REP_SUCC] += self.pcnt[:, PC_REP_SUCC]
         self.learn_acc[:, PC_REAL_SUM] += self.pcnt[:, PC_REAL_SUM]
         self.learn_acc[:, PC_REAL_SQ] += self.pcnt[:, PC_REAL_SQ]
         self.learn_acc[:, PC_REP_REAL_SUM] += self.pcnt[:, PC_REP_REAL_SUM]
         for prov in self.providers:
-            prov.accumulate(self.pcnt[prov.index])
+            prov.accumulate(self.pcnt[prov.index], self.bcnt[prov.index])
+        if self.in_baseline:
+            self.commissioner.record_baseline(self.pcnt, self.bcnt)
 
     def _review(self) -> None:
-        """Quarterly: audit, provider policy reviews, trust, alliance money, staffing."""
+        """Quarterly: audit, provider policy reviews, trust, alliance money, staffing, failures."""
         cm = self.commissioner
-        cm.audit(self.period_pcnt[:, PC_REP_SUCC], self.period_pcnt[:, PC_MISREPORTS])
-        for prov in self.providers:
-            prov.review(self.period_bcnt)
+        pp = self.period_pcnt
+        cm.audit(pp[:, PC_REP_SUCC], pp[:, PC_MISREPORTS], pp[:, PC_EXCLUSIONS])
+        occupancy = self.occupancy()
+        if not self.in_baseline:
+            for prov in self.providers:
+                prov.decide(occupancy=float(occupancy[prov.index]))
         system.update_trust(self)
         system.update_permission(self)
         if self.p["learning_cycle_weeks"] > 0:
             system.decay_practice(self)
-        self._update_admin()
         c = self.cit
         demand = np.bincount(c["provider"][c["status"] > 0], minlength=self.n_prov).astype(float)
-        cm.reallocate_pool(self.period_pcnt, demand)
+        cm.reallocate_pool(demand)
         self._update_staffing()
+        open_cases = np.bincount(c["provider"][c["status"] == IN_SERVICE], minlength=self.n_prov)
+        self._update_admin(open_cases * float(self.p["review_weeks"]))
+        if self.p["alliance"]:
+            self.ledger.share_risk()
+        for k in range(self.n_prov):
+            if insolvent(float(self.ledger.reserves[k])):
+                cm.fail(k)
         self.period_pcnt[:] = 0.0
-        self.period_bcnt[:] = 0.0
+        self.audited_period[:] = 0.0
+
+    def _expected_income_week(self, k: int) -> float:
+        """What provider k can count on each week: its pooled share, or its fixed payment plus what it has
+        been earning by results lately."""
+        t = self.terms
+        if t.basis == "pooled":
+            return self.budget_week * float(self.alliance_share[k])
+        return float(self.ledger.income_rate[k])
 
     def _update_staffing(self) -> None:
-        """Headcount follows money: income under contracts, the alliance share under a pooled budget."""
+        """Headcount follows money (hls_sim/accounts.py): hire within what income pays for, freeze
+        hiring when reserves are low, cut staff when reserves would run out."""
         w = self.wk
-        for prov in self.providers:
-            k = prov.index
-            if self.p["payment_basis"] == "pooled":
-                income = self.budget_week * self.alliance_share[k]
-            else:
-                income = prov.income_rate
-            self.funded[k] = max(1, int(income / self.worker_week_cost + 0.5))
-            staff = int(np.sum((w["provider"] == k) & (w["status"] != VACANT)))
-            if staff < self.funded[k]:
-                free = np.flatnonzero(w["status"] == VACANT)[: self.funded[k] - staff]
+        p = self.p
+        staff_now = self.staff_counts()
+        for k in range(self.n_prov):
+            income = self._expected_income_week(k)
+            posts = int(np.sum((w["provider"] == k) & (w["status"] != VACANT)))
+            affordable = affordable_posts(income, self.worker_week_cost)
+            keep = staffing_decision(
+                posts,
+                affordable,
+                float(self.ledger.reserves[k]),
+                float(staff_now[k] * self.worker_week_cost),
+                income,
+                p["hiring_freeze_weeks"],
+                p["cut_horizon_weeks"],
+            )
+            self.funded[k] = keep
+            if posts < keep:
+                free = np.flatnonzero(w["status"] == VACANT)[: keep - posts]
                 w["status"][free] = HIRING
                 w["provider"][free] = k
-                w["vacancy_left"][free] = max(1, self.p["vacancy_weeks"])
+                w["vacancy_left"][free] = max(1, p["vacancy_weeks"])
                 w["caseload"][free] = 0
+            elif posts > keep:
+                self._cut_posts(k, posts - keep)
+
+    def _cut_posts(self, k: int, n_cut: int) -> None:
+        """Redundancies: unfilled posts go first, then the most recently hired staff; their cases pass on."""
+        w = self.wk
+        hiring = np.flatnonzero((w["provider"] == k) & (w["status"] == HIRING))[:n_cut]
+        w["status"][hiring] = VACANT
+        rest = n_cut - len(hiring)
+        if rest <= 0:
+            return
+        active = np.flatnonzero((w["provider"] == k) & (w["status"] == ACTIVE))
+        if len(active) <= 1:
+            return
+        order = active[np.argsort(w["tenure"][active], kind="mergesort")][: min(rest, len(active) - 1)]
+        w["status"][order] = VACANT
+        reassign_orphans(self.staff, self.people, self.prm, self.cnt)
+        w["caseload"][order] = 0
 
     # ------------------------------------------------------------------ events
     def replace_provider_staff(self, k: int, loss: float, rng: np.random.Generator) -> None:
@@ -545,24 +520,29 @@ class HLSModel(mesa.Model):
         leaving = (w["provider"] == k) & (w["status"] == ACTIVE) & (self.u_tender < loss)
         w["status"][leaving] = HIRING
         w["vacancy_left"][leaving] = max(1, self.p["vacancy_weeks"])
-        reassign_orphans(self.staff, self.people, self.cnt)
+        reassign_orphans(self.staff, self.people, self.prm, self.cnt)
         w["caseload"][leaving] = 0
 
     def on_tender(self, k: int) -> None:
         """A new organisation: no relationships, no local knowledge, and everyone's trust shaken."""
+        p = self.p
         self.provider_churn += 1
         off = ~np.eye(self.n_prov, dtype=bool)
         self.ptrust[off] *= 1.0 - system.TRUST_TENDER_SHOCK
-        self.ptrust[k, :] = self.p["initial_trust_providers"] * NEW_ENTRANT_TRUST
-        self.ptrust[:, k] = self.p["initial_trust_providers"] * NEW_ENTRANT_TRUST
+        self.ptrust[k, :] = p["initial_trust_providers"] * p["new_entrant_trust"]
+        self.ptrust[:, k] = p["initial_trust_providers"] * p["new_entrant_trust"]
         self.ptrust[k, k] = 1.0
         self.knowledge[k] = system.KNOWLEDGE0
-        self.ctrust[k] = self.p["initial_trust_commissioner"]
-        self.targets[k] = (self.p["outcome_target"], self.p["wait_target_share"])
+        self.ctrust[k] = p["initial_trust_commissioner"]
+        self.targets[k, 0] = contract.baseline_target(self.terms, float(np.nan_to_num(self.commissioner.benchmark[k])))
+        self.targets[k, 1] = self.terms.wait_target_share
         self.attract[k] = 1.0
 
     def _switch_regime(self) -> None:
-        """Mid-run change of regime: new levers, up-front investment, a dip in morale, some leavers."""
+        """Mid-run change of regime: new levers, up-front investment, a dip in morale, some leavers.
+
+        The new contract's terms come into force at once, priced and targeted from the last year's
+        reported results (the commissioner has its records)."""
         p = self.p
         new = p["switch_regime"]
         bundle = regime_levers(new)
@@ -575,15 +555,19 @@ class HLSModel(mesa.Model):
         p.update(kept)
         self.active_regime = new
         self._apply_levers()
-        if p["payment_basis"] == "pooled":
+        if self.terms.basis == "pooled":
             self.alliance_share[:] = self.contract_week / self.contract_week.sum()
-        self.transition_left = TRANSITION_WEEKS
+        cm = self.commissioner
+        cm.baseline[:] = np.array([prov.last_year for prov in self.providers])
+        self.in_baseline = False
+        cm.start_contract()
+        self.transition_left = int(p["transition_weeks"])
         w = self.wk
         act = w["status"] == ACTIVE
-        w["morale"][act] = np.maximum(0.0, w["morale"][act] - TRANSITION_MORALE_DIP)
+        w["morale"][act] = np.maximum(0.0, w["morale"][act] - p["transition_morale_dip"])
         rng = self.streams["providers"]
         for k in range(self.n_prov):
-            self.replace_provider_staff(k, TRANSITION_STAFF_LOSS, rng)
+            self.replace_provider_staff(k, p["transition_staff_loss"], rng)
 
     # ------------------------------------------------------------------ read-outs
     def wellbeing(self) -> tuple[float, float]:

@@ -1,10 +1,24 @@
-"""Provider organisations: Mesa agents whose state lives in the model's arrays.
+"""Provider organisations: Mesa agents that choose their management policies by what the contract pays.
 
-A provider's management policies (intake selectivity, parking, pressure on staff, reporting
-honesty, discharge timing, clock priority, referral by need) move at each review towards what
-its own records say pays and keeps the contract, tempered by its mission (001 L545-547, L706;
-002 L339-341, L4855). Nothing here knows the regime's name: the provider reads the levers,
-its own reported results by observed difficulty band, its finances and its audits.
+At each review a provider asks the contract (`hls_sim.contract`) what each number it reports is
+worth to it in expected money and contract security, estimates from its own records how each
+policy changes those numbers, and weighs that against its mission: the real good it does for the
+people who present, and the integrity of its records (001 L545-547, L706; 002 L339-341, L4855).
+
+The choice rule is bounded rationality in two parts (documented in docs/ODD.md 7.10):
+- *what it would like to do*: for each policy a share between "play it straight" and "play the
+  numbers", by Luce's choice rule on the two payoffs: x* = G / (G + M), where G is the expected
+  gain from the policy under the contract's rules (zero when the rules attach nothing to the
+  number) and M the mission cost the organisation puts on it (its culture's mission weight x the
+  harm, in outcomes' worth). No G, no gaming, whatever the stakes dial says;
+- *how fast it gets there*: inertia (`policy_adapt_rate` of the way per review) and exploration
+  (a small random step), both off when `policy_adapt_rate` is 0. When a contract's terms come
+  into force the provider sets its policies once to what it would like to do (its business model
+  for the contract), so even without later adaptation, cultures differ and selection at a
+  re-tender has something to select (Smaldino & McElreath 2016).
+
+Nothing here reads the regime's name or the stakes dial: only the contract's answers, the
+provider's own records, the published indicators, its finances and trust.
 """
 
 from __future__ import annotations
@@ -14,17 +28,20 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
+from hls_sim import contract
 from hls_sim.layout import (
     B_CLOSES,
-    B_HOURS,
     B_REP_SUCC,
+    B_TRUE_SUCC,
+    B_WEEKS,
     N_BANDS,
-    P_DISCRETION,
     PC_COUNTED,
     PC_REP_SUCC,
     PC_STARTS,
     PC_STARTS_T_REP,
+    POL_CHURN,
     POL_CLOCK,
+    POL_EXCLUDE,
     POL_HONESTY,
     POL_PARK,
     POL_PRESSURE,
@@ -32,39 +49,29 @@ from hls_sim.layout import (
     POL_SELECT,
     POL_TIMING,
 )
-from hls_sim.system import felt_stakes
 
 if TYPE_CHECKING:
     from hls_sim.model import HLSModel
 
-THRESHOLD_EASE = 0.5  # pressure kept once the year's target is met (threshold effect)
-RATCHET_EASE = 0.6  # pressure kept when beating the target would raise next year's (ratchet)
-RATCHET_MARGIN = 0.05
-PRIOR_CASES = 10.0  # weight of the prior in a provider's estimate of success by band
-PRIOR_WEEKS = 13.0  # prior episode length in weeks
-MAX_DETERRENCE = 0.8  # sampled audits never remove the temptation entirely (lying in 74% of studies, 002 L2786)
-DETECTION_MEMORY = 0.7  # how much of the felt deterrence from detected misreports lasts a review
+
+def luce(gain: float, mission_cost: float) -> float:
+    """Share of the choice that goes to the numbers: gain / (gain + mission cost); 0 without gain."""
+    if gain <= 0.0:
+        return 0.0
+    return gain / (gain + max(mission_cost, 0.0))
 
 
 class Provider(mesa.Agent):
     """One provider organisation with one service line (a life domain)."""
 
-    def __init__(self, model: HLSModel, index: int, domain: int) -> None:
+    def __init__(self, model: HLSModel, index: int, domain: int, mission: float) -> None:
         super().__init__(model)
         self.index = index
         self.domain = domain
-        self.reserves = 0.0
-        self.received = 0.0  # all money received from the commissioner
-        self.week_received = 0.0
-        self.penalties_paid = 0.0
-        self.spent = 0.0
-        self.income_rate = 0.0  # smoothed weekly income
-        self.detections = 0.0  # felt deterrence from recent detected misreports
+        self.mission = mission  # its culture: the weight it puts on real outcomes and honest records
         self.ytd = np.zeros(4)  # counted, reported successes, starts, starts reported in target
         self.last_year = np.zeros(4)
-        self.band_closes = np.zeros(N_BANDS)
-        self.band_rep = np.zeros(N_BANDS)
-        self.band_weeks = np.zeros(N_BANDS)
+        self.band = np.zeros((N_BANDS, 4))  # closes, reported, true successes, episode weeks by band
         self.generation = 0  # how many times this slot has been re-tendered
 
     # ---- array-backed state ----
@@ -76,98 +83,160 @@ class Provider(mesa.Agent):
         m = self.model
         return int(np.sum((m.wk["provider"] == self.index) & (m.wk["status"] > 0)))
 
-    def stakes(self) -> float:
-        return felt_stakes(self.model.p)
-
-    def reported_rate(self, data: np.ndarray) -> float:
-        return data[1] / data[0] if data[0] > 0 else np.nan
-
     # ---- weekly ----
-    def accumulate(self, pcnt_row: np.ndarray) -> None:
+    def accumulate(self, pcnt_row: np.ndarray, bcnt_rows: np.ndarray) -> None:
         self.ytd += (pcnt_row[PC_COUNTED], pcnt_row[PC_REP_SUCC], pcnt_row[PC_STARTS], pcnt_row[PC_STARTS_T_REP])
+        self.band[:, 0] += bcnt_rows[:, B_CLOSES]
+        self.band[:, 1] += bcnt_rows[:, B_REP_SUCC]
+        self.band[:, 2] += bcnt_rows[:, B_TRUE_SUCC]
+        self.band[:, 3] += bcnt_rows[:, B_WEEKS]
 
-    def ease_factors(self) -> tuple[float, float]:
-        """Threshold easing once the year's targets are met; ratchet restraint if beating them costs later."""
+    def records(self) -> contract.Records:
+        """What the provider knows when it decides: its contract, its year so far, the league table."""
         m = self.model
-        if not (m.outcome_target_active or m.wait_target_active):
-            return 1.0, 1.0
-        met, above = True, True
-        if m.outcome_target_active:
-            if self.ytd[0] < 5:
-                return 1.0, 1.0
-            rate = self.ytd[1] / self.ytd[0]
-            tgt = m.targets[self.index, 0]
-            met &= rate >= tgt
-            above &= rate >= tgt + RATCHET_MARGIN
-        if m.wait_target_active:
-            if self.ytd[2] < 5:
-                return 1.0, 1.0
-            share = self.ytd[3] / self.ytd[2]
-            tgt = m.targets[self.index, 1]
-            met &= share >= tgt
-            above &= share >= tgt + RATCHET_MARGIN
-        thr = THRESHOLD_EASE if met else 1.0
-        rat = RATCHET_EASE if (above and m.p["ratchet"]) else 1.0
-        return thr, rat
+        k = self.index
+        cm = m.commissioner
+        weeks_in = max(m.week_of_year(), 1)
+        counted_year = self.last_year[0] if self.last_year[0] > 0 else self.ytd[0] * 52.0 / weeks_in
+        starts_year = self.last_year[2] if self.last_year[2] > 0 else self.ytd[2] * 52.0 / weeks_in
+        return contract.Records(
+            contract_year=float(m.contract_week[k] * 52.0),
+            notional_price=float(m.notional_price[k]),
+            price=m.price[k],
+            activity_price=float(m.activity_price[k]),
+            counted=float(self.ytd[0]),
+            reported=float(self.ytd[1]),
+            starts=float(self.ytd[2]),
+            starts_in_target=float(self.ytd[3]),
+            counted_year=float(max(counted_year, cm.expected_closes_year(k))),
+            starts_year=float(max(starts_year, cm.expected_closes_year(k))),
+            outcome_target=float(m.targets[k, 0]),
+            scores=cm.published_scores(),
+            index=k,
+            n_providers=m.n_prov,
+            paid_by_results=float(cm.paid_by_results[k]),
+            in_baseline=m.in_baseline,
+            margin=float(m.p["overhead_share"] / (1.0 + m.p["overhead_share"])),
+        )
+
+    def values(self) -> contract.IndicatorValues:
+        return contract.indicator_values(self.model.terms, self.records())
+
+    def set_pressure(self) -> None:
+        """This week's pressure on staff: the standing policy, eased once the target looks safe and
+        restrained where beating it would raise the next one (both read from the contract)."""
+        m = self.model
+        v = self.values()
+        full = float(self.policy[POL_PRESSURE])
+        eased = full * (v.success_eased / v.success_full) if v.success_full > 0 else 0.0
+        now = full * (max(v.success_now, 0.0) / v.success_full) if v.success_full > 0 else 0.0
+        m.stk[self.index] = (full, min(full, eased), min(eased, now))
 
     # ---- at each review ----
-    def review(self, bcnt: np.ndarray) -> None:
-        """Move policies towards what the organisation's own records say pays and keeps the contract."""
+    def money_weight(self) -> float:
+        """Money matters more as reserves run down (survival)."""
+        m = self.model
+        k = self.index
+        level = max(m.p["initial_reserves_weeks"], 1.0) * m.contract_week[k]
+        return 1.0 + m.p["reserve_stress"] * max(0.0, 1.0 - m.ledger.reserves[k] / level)
+
+    def band_estimates(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Reported and true success, episode weeks and intake mix by band, from the provider's own
+        closed cases (shrunk towards the commissioner's expected rate while records are few)."""
+        p = self.model.p
+        prior = p["records_prior_cases"]
+        closes = self.band[:, 0]
+        rep = (self.band[:, 1] + prior * p["planned_outcome_rate"]) / (closes + prior)
+        true = (self.band[:, 2] + prior * p["planned_outcome_rate"]) / (closes + prior)
+        weeks = (self.band[:, 3] + prior * p["prior_episode_weeks"]) / (closes + prior)
+        mix = (closes + 1.0) / (closes.sum() + N_BANDS)
+        return rep, true, weeks, mix
+
+    def decide(self, *, initial: bool = False, occupancy: float = 1.0) -> None:
+        """Set what the provider would like its policies to be, then move towards it (or jump, when
+        a contract's terms come into force).
+
+        `occupancy` is the chance that a place freed by refusing or closing a case is filled from
+        the waiting list: with no queue, turning someone away gains nothing.
+        """
         m = self.model
         p = m.p
-        s = self.stakes()
-        self.band_closes += bcnt[self.index, :, B_CLOSES]
-        self.band_rep += bcnt[self.index, :, B_REP_SUCC]
-        self.band_weeks += bcnt[self.index, :, B_HOURS]
-        prior = m.planned_success
-        rate = (self.band_rep + PRIOR_CASES * prior) / (self.band_closes + PRIOR_CASES)
-        weeks = (self.band_weeks + PRIOR_CASES * PRIOR_WEEKS) / (self.band_closes + PRIOR_CASES)
-        # what a case of each band earns (money, or counted outcomes) per week of caseload it occupies
-        pay = m.price[self.index] if p["payment_basis"] in ("outcome", "activity") else 1.0
-        value = pay * rate / weeks
-        top, low = value.max(), value.min()
-        # which bands pay best (0 = worst, 1 = best), and how much is at stake between them
-        attract = (value - low) / (top - low) if top > low else np.ones_like(value)
-        m.attract[self.index] = attract
-        spread = float(1.0 - low / top) if top > 0 else 0.0
-        mission = 1.0 + p["mission_weight"]
-        # how far behind: reported indicator against target, and money against cost
-        shortfall = 0.0
-        if m.outcome_target_active and self.ytd[0] > 0:
-            shortfall = max(shortfall, m.targets[self.index, 0] - self.ytd[1] / self.ytd[0])
-        if m.wait_target_active and self.ytd[2] > 0:
-            shortfall = max(shortfall, m.targets[self.index, 1] - self.ytd[3] / self.ytd[2])
-        cost_rate = m.worker_week_cost * max(self.staff(), 1)
-        deficit = max(0.0, (cost_rate - self.income_rate) / cost_rate)
-        behind = max(shortfall, deficit)
-        deterrence = min(MAX_DETERRENCE, p["audit_rate"] * p["audit_penalty"] * 3.0 + self.detections)
-        outcome_stakes = s if (p["payment_basis"] in ("outcome", "activity") or m.outcome_target_active) else 0.0
-        t0 = 1.0 - m.prm[P_DISCRETION]  # the discretion staff actually use (system.update_permission)
-        trust_out = float(np.mean(np.delete(m.ptrust[self.index], self.index))) if m.n_prov > 1 else 0.0
-        target = np.empty(len(self.policy))
-        target[POL_SELECT] = s * spread / mission
-        target[POL_PARK] = min(1.0, s * (0.5 + spread)) / mission
-        target[POL_PRESSURE] = min(1.0, 0.4 + 2.0 * behind) if s > 0 else 0.0
-        temptation = outcome_stakes * (0.3 + 2.0 * behind)
-        target[POL_HONESTY] = 1.0 - min(1.0, temptation * (1.0 - deterrence) / mission)
-        target[POL_TIMING] = t0 + outcome_stakes * (1.0 - t0) / mission
-        target[POL_CLOCK] = s / mission if m.wait_target_active else 0.0
-        target[POL_REFER] = 0.2 + 0.6 * trust_out
-        rate_adapt = p["policy_adapt_rate"]
-        self.policy[:] = np.clip(self.policy + rate_adapt * (target - self.policy), 0.0, 1.0)
-        self.detections *= DETECTION_MEMORY
+        k = self.index
+        t = m.terms
+        v = self.values()
+        lam = self.money_weight()
+        n_price = float(m.notional_price[k])
+        mc = self.mission * n_price  # the mission value of one outcome, in money
+        rep, true, weeks, mix = self.band_estimates()
+        true_mean = float(np.sum(mix * true))
+        ctrust = float(m.ctrust[k])
+        success = max(v.success_now, 0.0)
+        # what each band's case earns per week of caseload place, against the average case
+        a = contract.case_values(v, rep, weeks)
+        a_mean = float(np.sum(mix * a))
+        top, low = float(a.max()), float(a.min())
+        m.attract[k] = (a - low) / (top - low) if top > low else 1.0
+        # gain (money and security, x the money weight) and mission cost of each policy at full use
+        gain = np.zeros(len(self.policy))
+        cost = np.zeros(len(self.policy))
+        gain[POL_PARK] = success * float(rep.max() - rep.min())
+        cost[POL_PARK] = mc * p["parking_aversion"] * true_mean
+        gain[POL_PRESSURE] = v.success_full
+        cost[POL_PRESSURE] = mc * p["pressure_aversion"]
+        gain[POL_HONESTY] = contract.false_record_value(t, v, ctrust, n_price)  # the gain of dishonesty
+        cost[POL_HONESTY] = mc * p["integrity_weight"]
+        gain[POL_EXCLUDE] = contract.exclusion_net_value(t, v, ctrust, n_price)
+        cost[POL_EXCLUDE] = mc * p["integrity_weight"]
+        gain[POL_TIMING] = success * p["relapse_risk"] + occupancy * a_mean * 0.5 * float(np.sum(mix * weeks))
+        cost[POL_TIMING] = mc * p["timing_aversion"]
+        gain[POL_CHURN] = occupancy * v.start - success * float(np.sum(mix * rep))
+        cost[POL_CHURN] = mc * p["churn_aversion"] * true_mean
+        gain[POL_CLOCK] = v.wait_now
+        cost[POL_CLOCK] = mc * p["clock_aversion"]
+        gain *= lam
+        target = np.array([luce(g, c) for g, c in zip(gain, cost, strict=True)])
+        target[POL_HONESTY] = 1.0 - target[POL_HONESTY]
+        refuse_gain = lam * occupancy * np.maximum(0.0, a_mean - a) * weeks
+        refuse = np.array([luce(refuse_gain[b], mc * true[b]) for b in range(N_BANDS)])
+        # referral follows trust in the other providers: a practice between partners, not a bet on the contract
+        others = np.delete(m.ptrust[k], k)
+        target[POL_REFER] = p["refer_base"] + p["refer_trust"] * (float(others.mean()) if others.size else 0.0)
+        if initial:
+            self.policy[:] = np.clip(target, 0.0, 1.0)
+            m.refuse[k] = np.clip(refuse, 0.0, 1.0)
+        else:
+            rate = p["policy_adapt_rate"]
+            # exploration: a small random step, only on policies the contract could reward at all
+            step = p["policy_exploration"] if rate > 0.0 else 0.0
+            noise = m.streams["providers"].normal(0.0, 1.0, len(target) + N_BANDS) * step if step > 0 else None
+            new = self.policy + rate * (target - self.policy)
+            new_refuse = m.refuse[k] + rate * (refuse - m.refuse[k])
+            if noise is not None:
+                new += noise[: len(target)] * (gain > 0.0)
+                new_refuse += noise[len(target) :] * (refuse_gain > 0.0)
+            self.policy[:] = np.clip(new, 0.0, 1.0)
+            m.refuse[k] = np.clip(new_refuse, 0.0, 1.0)
+        self.policy[POL_SELECT] = float(np.sum(mix * m.refuse[k]))
 
     def year_end(self) -> None:
         self.last_year = self.ytd.copy()
         self.ytd[:] = 0.0
 
-    def reset_after_tender(self, template: np.ndarray, noise: np.ndarray) -> None:
-        """A new organisation wins the slot: it copies the winning model, with variation."""
-        self.policy[:] = np.clip(template + noise, 0.0, 1.0)
-        self.reserves = 0.0
-        self.detections = 0.0
+    def replace_with(self, template: Provider, variation: np.ndarray, culture_step: float) -> None:
+        """A new organisation wins the slot: it copies the winner's management model and culture, with
+        variation. The variation is proportional (log-normal): a policy the winner does not use at all
+        is not copied into use by chance, so no gaming appears where the rules reward none."""
+        m = self.model
+        k = self.index
+        n_pol = len(self.policy)
+        copied = m.pol[template.index].copy()
+        dishonesty = (1.0 - copied[POL_HONESTY]) * np.exp(variation[POL_HONESTY])
+        copied *= np.exp(variation[:n_pol])
+        copied[POL_HONESTY] = 1.0 - dishonesty
+        self.policy[:] = np.clip(copied, 0.0, 1.0)
+        m.refuse[k] = np.clip(m.refuse[template.index] * np.exp(variation[n_pol:]), 0.0, 1.0)
+        self.mission = template.mission * float(np.exp(culture_step))
         self.ytd[:] = 0.0
-        self.band_closes[:] = 0.0
-        self.band_rep[:] = 0.0
-        self.band_weeks[:] = 0.0
+        self.last_year[:] = 0.0
+        self.band[:] = 0.0
         self.generation += 1

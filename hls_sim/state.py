@@ -88,19 +88,21 @@ class Staff(NamedTuple):
 
 
 class Services(NamedTuple):
-    """What the kernels read about the providers: service lines, policies, stakes and knowledge."""
+    """What the kernels read about the providers: service lines, policies, pressure and knowledge."""
 
     domain: np.ndarray  # (providers,) service domain of each provider
     dom_prov: np.ndarray  # (domains, providers) providers serving each domain, -1 padded
     dom_nprov: np.ndarray  # (domains,) how many providers serve each domain
-    pol: np.ndarray  # (providers, policies) management policies
-    attract: np.ndarray  # (providers, bands) how well each observed difficulty band pays
-    stakes: np.ndarray  # (providers,) stakes on the indicator as felt this week
-    stk: np.ndarray  # (providers, 3) full stakes, threshold easing, ratchet restraint
+    pol: np.ndarray  # (providers, policies) management policies (layout.POL)
+    refuse: np.ndarray  # (providers, bands) chance of refusing an eligible case of each difficulty band
+    attract: np.ndarray  # (providers, bands) how well each band pays, 0 (worst) to 1 (best): parking's prospect
+    stk: np.ndarray  # (providers, 3) pressure passed to staff: standing, after threshold easing, after ratchet restraint
     ptrust: np.ndarray  # (providers, providers) trust between providers
     knowledge: np.ndarray  # (providers, domains) practice knowledge
     price: np.ndarray  # (providers, bands) payment per reported outcome
     funded: np.ndarray  # (providers,) funded posts
+    admin: np.ndarray  # (providers,) recording and reporting hours per open case per week (contract.py)
+    contract_hours: np.ndarray  # (providers,) contract reporting hours per worker per week
 
 
 class Tallies(NamedTuple):

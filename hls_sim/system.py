@@ -45,17 +45,17 @@ def update_trust(m: HLSModel) -> None:
     competing = p["retender_weeks"] > 0
     coop = (1.0 if p["steward"] else UNSTEWARDED_ALLIANCE) if p["alliance"] else TRUST_BASE_COOP
     build = TRUST_BUILD * coop * (STEWARD_BOOST if p["steward"] else 1.0)
-    erosion = (TRUST_COMPETITION_EROSION if competing else 0.0) + 0.02 * p["incentive_strength"]
+    erosion = TRUST_COMPETITION_EROSION if competing else 0.0
     off = ~np.eye(m.n_prov, dtype=bool)
     m.ptrust[off] = np.clip(m.ptrust[off] + build * (1.0 - m.ptrust[off]) - erosion * m.ptrust[off], 0.0, 1.0)
     cbuild = CTRUST_BUILD * (1.0 if p["alliance"] else 0.3) * (STEWARD_BOOST if p["steward"] else 1.0)
     m.ctrust[:] = np.clip(m.ctrust + cbuild * (1.0 - m.ctrust) - 0.5 * erosion * m.ctrust, 0.0, 1.0)
 
 
-def felt_stakes(p: dict) -> float:
-    """Stakes on the indicator as an organisation feels them: diluted when KPIs are system-wide only."""
-    s = p["incentive_strength"]
-    return s if p["provider_kpis"] else 0.2 * s
+def felt_stakes(m: HLSModel) -> float:
+    """How much the indicator's consequences drive the organisations now: the mean pressure their
+    management passes down (set by provider.py from what the contract pays; 0 when it pays nothing)."""
+    return float(m.stk[:, 2].mean()) if m.n_prov else 0.0
 
 
 def update_permission(m: HLSModel) -> None:
@@ -72,7 +72,7 @@ def update_permission(m: HLSModel) -> None:
     """
     p = m.p
     ceiling = 1.0 if p["steward"] else p["initial_permission"]
-    target = ceiling * (1.0 - felt_stakes(p))
+    target = ceiling * (1.0 - felt_stakes(m))
     m.permission += PERMISSION_RATE * (target - m.permission)
     m.prm[P_DISCRETION] = p["worker_discretion"] * m.permission
 
@@ -89,7 +89,7 @@ def learning_cycle(m: HLSModel) -> tuple[float, float, float]:
     """
     p = m.p
     acc = m.learn_acc
-    s = felt_stakes(p)
+    s = felt_stakes(m)
     boost = STEWARD_BOOST if p["steward"] else UNSTEWARDED_LEARNING
     quality = np.zeros(m.n_prov)
     for k in range(m.n_prov):

@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 import hls_sim.draws
 from hls_sim.kernels.queue import first_in_queue
 from hls_sim.kernels.workforce import reassign_orphans
-from hls_sim.layout import ACTIVE, HIRING, IN_SERVICE, N_CNT, VACANT, WAITING
+from hls_sim.layout import ACTIVE, HIRING, IN_SERVICE, N_CNT, N_PRM, P_NEW_BOND, VACANT, WAITING
 from hls_sim.model import HLSModel
 from hls_sim.reference import ReferenceModel, run_reference
 from hls_sim.reference.citizen import Citizen
@@ -220,7 +220,9 @@ def test_orphan_reassignment_kernel_matches_the_plain_scan(state):
             "bond": bond,
         }
     )
-    reassign_orphans(stf, ppl, cnt)
+    prm = np.zeros(N_PRM)
+    prm[P_NEW_BOND] = 0.1
+    reassign_orphans(stf, ppl, prm, cnt)
     assert w_caseload.tolist() == [w.caseload for w in posts]
     assert status.tolist() == [c.status for c in people]
     assert worker.tolist() == [c.worker for c in people]

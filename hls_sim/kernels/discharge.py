@@ -3,9 +3,11 @@
 A case is "resolved" on the indicator when its need in the service's domain is below the
 outcome threshold at discharge. The engine records the truth and, separately, what the
 provider reports: a failed case may be written up as a success (misreporting, more likely the
-more number-improving effort went into it) or dropped from the denominator (exclusions).
-Discharge at the first moment the indicator is met, beyond what a siloed service would do
-anyway, is the timing channel. Thirteen weeks later the person's real change is checked.
+more number-improving effort went into it) or left out of the count (exclusions), each as far
+as the provider's policies allow. Discharge timed to the payment rule is the timing channel:
+closing at the first moment the indicator is met, beyond what a siloed service would do anyway,
+and (where starts are paid) closing unresolved cases early to start new ones ("churn").
+`followup_weeks` later the person's real change is checked.
 """
 
 from __future__ import annotations
@@ -15,11 +17,12 @@ from numba import njit
 
 from hls_sim.layout import (
     B_CLOSES,
-    B_HOURS,
     B_REP_SUCC,
     B_TRUE_SUCC,
+    B_WEEKS,
     C_ATTRIB_HELP,
     C_ATTRIB_OTHER,
+    C_CHURN,
     C_COUNTED,
     C_DISCHARGES,
     C_DROPOUTS,
@@ -38,11 +41,21 @@ from hls_sim.layout import (
     C_UNRESOLVED,
     COMMUNITY,
     IN_SERVICE,
+    P_CHURN_MIN,
+    P_DISCHARGE_TRUST,
     P_DISCRETION,
+    P_DISENGAGE,
+    P_FOLLOWUP_WEEKS,
+    P_GAMING_SCALE,
+    P_HOLISTIC_TOP,
     P_MAX_EPISODE,
     P_OUTCOME_THR,
+    P_REAL_CHANGE,
+    P_UNRESOLVED_TOP,
+    P_UNRESOLVED_WINDOW,
     PC_CLOSES,
     PC_COUNTED,
+    PC_EXCLUSIONS,
     PC_MISREPORTS,
     PC_N_LEARN,
     PC_REAL_SQ,
@@ -50,22 +63,18 @@ from hls_sim.layout import (
     PC_REP_REAL_SUM,
     PC_REP_SUCC,
     PC_TRUE_SUCC,
+    POL_CHURN,
+    POL_EXCLUDE,
     POL_HONESTY,
     POL_TIMING,
 )
-
-HOLISTIC_TOP = 0.45  # the root problem counts as resolved when no domain is above this
-UNRESOLVED_WINDOW = 52  # re-presentation within a year of an unresolved discharge is repeat demand
-FOLLOWUP_WEEKS = 13
-REAL_CHANGE = 0.03  # wellbeing change that counts as a real improvement or decline
-GAMING_SCALE = 2.0  # hours of number-improving effort at which a false report is 63% as likely as it can be
 
 
 @njit(cache=True, nogil=True)
 def discharge(ppl, stf, svc, u, prm, tly):
     """Close the cases that end this week and record true and reported results.
 
-    u[i]: timing, disengagement, misreport, exclusion.
+    u[i]: timing (or churn, for a case not meeting the indicator), disengagement, misreport, exclusion.
     """
     need = ppl.need
     priority = ppl.priority
@@ -110,14 +119,18 @@ def discharge(ppl, stf, svc, u, prm, tly):
         for k in range(d):
             top = max(top, need[i, k])
             s += need[i, k]
-        holistic = top < HOLISTIC_TOP and met
+        holistic = top < prm[P_HOLISTIC_TOP] and met
         close = False
         if met and not holistic:
+            # a siloed service closes with its own domain in order (t0); timing to the payment rule adds to it
             if u[i, 0] < t0:
                 close = True
-            elif u[i, 0] < max(t0, pol[p, POL_TIMING]):
+            elif u[i, 0] < t0 + pol[p, POL_TIMING] * (1.0 - t0):
                 close = True
                 cnt[C_TIMING] += 1.0
+        elif not met and episode[i] >= prm[P_CHURN_MIN] and u[i, 0] < pol[p, POL_CHURN]:
+            close = True
+            cnt[C_CHURN] += 1.0
         if not close and holistic:
             close = True
             cnt[C_HOLISTIC] += 1.0
@@ -126,7 +139,7 @@ def discharge(ppl, stf, svc, u, prm, tly):
             cnt[C_EPISODE_LIMIT] += 1.0
         if not close:
             engaged = 0.5 * trust[i] + 0.5 * bond[i]
-            if u[i, 1] < 0.02 * (1.0 - engaged):
+            if u[i, 1] < prm[P_DISENGAGE] * (1.0 - engaged):
                 close = True
                 cnt[C_DROPOUTS] += 1.0
         if not close:
@@ -135,21 +148,22 @@ def discharge(ppl, stf, svc, u, prm, tly):
         dishonest = 1.0 - pol[p, POL_HONESTY]
         reported = met
         counted = True
-        if not met and dishonest > 0.0:
-            if u[i, 2] < dishonest * (1.0 - np.exp(-game_hours[i] / GAMING_SCALE)):
+        if not met:
+            if dishonest > 0.0 and u[i, 2] < dishonest * (1.0 - np.exp(-game_hours[i] / prm[P_GAMING_SCALE])):
                 reported = True
                 cnt[C_MISREPORTS] += 1.0
                 pcnt[p, PC_MISREPORTS] += 1.0
                 false_claims[p] += price[p, b]
-            elif u[i, 3] < 0.5 * dishonest:
+            elif u[i, 3] < pol[p, POL_EXCLUDE]:
                 counted = False
                 cnt[C_EXCLUSIONS] += 1.0
+                pcnt[p, PC_EXCLUSIONS] += 1.0
         wb = 1.0 - s / d
         real = wb - intake_wellbeing[i]
         cnt[C_DISCHARGES] += 1.0
         pcnt[p, PC_CLOSES] += 1.0
         bcnt[p, b, B_CLOSES] += 1.0
-        bcnt[p, b, B_HOURS] += episode[i]
+        bcnt[p, b, B_WEEKS] += episode[i]
         if met:
             cnt[C_TRUE_SUCCESS] += 1.0
             pcnt[p, PC_TRUE_SUCC] += 1.0
@@ -173,16 +187,17 @@ def discharge(ppl, stf, svc, u, prm, tly):
         pcnt[p, PC_REAL_SUM] += real
         pcnt[p, PC_REAL_SQ] += real * real
         pcnt[p, PC_REP_REAL_SUM] += r * real
-        if top > 0.5:
-            unresolved[i] = UNRESOLVED_WINDOW
+        if top > prm[P_UNRESOLVED_TOP]:
+            unresolved[i] = int(prm[P_UNRESOLVED_WINDOW])
             cnt[C_UNRESOLVED] += 1.0
         else:
             unresolved[i] = 0
+        tc = prm[P_DISCHARGE_TRUST]
         if real > 0.0:
-            trust[i] += 0.05 * (1.0 - trust[i])
+            trust[i] += tc * (1.0 - trust[i])
         else:
-            trust[i] = max(0.0, trust[i] - 0.05)
-        followup[i] = FOLLOWUP_WEEKS
+            trust[i] = max(0.0, trust[i] - tc)
+        followup[i] = int(prm[P_FOLLOWUP_WEEKS])
         followup_domain[i] = dc
         followup_wellbeing[i] = intake_wellbeing[i]
         w_caseload[worker[i]] -= 1
@@ -195,7 +210,7 @@ def discharge(ppl, stf, svc, u, prm, tly):
 
 @njit(cache=True, nogil=True)
 def followups(ppl, prm, cnt):
-    """Thirteen weeks after discharge: did the person's life really improve, and did it hold?"""
+    """`followup_weeks` after discharge: did the person's life really improve, and did it hold?"""
     need = ppl.need
     followup = ppl.followup
     followup_domain = ppl.followup_domain
@@ -214,9 +229,9 @@ def followups(ppl, prm, cnt):
             s += need[i, k]
         real = (1.0 - s / d) - followup_wellbeing[i]
         cnt[C_FOLLOWUPS] += 1.0
-        if real > REAL_CHANGE:
+        if real > prm[P_REAL_CHANGE]:
             cnt[C_REAL_IMPROVED] += 1.0
-        elif real < -REAL_CHANGE:
+        elif real < -prm[P_REAL_CHANGE]:
             cnt[C_REAL_WORSENED] += 1.0
         cnt[C_SUST_CHECKS] += 1.0
         if need[i, followup_domain[i]] < thr:

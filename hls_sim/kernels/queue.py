@@ -1,9 +1,10 @@
 """Waiting lists: who is taken on next, and how the clock of a time-to-service target bends it.
 
 Without a target, providers triage by need in their domain and by time waited. With a target,
-a provider that puts weight on the clock (`clock_priority`) takes people about to breach first
-and lets those already past it wait: the threshold effect on time to service (brief s.4). A
-provider may also stop the clock with a token contact, which is misreporting.
+a provider that puts weight on the clock (`clock_priority`, set by what a start inside the target
+is worth under the contract) takes people about to breach first and lets those already past it
+wait: the threshold effect on time to service (brief s.4). A provider whose records are not
+honest may also stop the clock with a token contact, which is misreporting.
 """
 
 from __future__ import annotations
@@ -22,7 +23,12 @@ from hls_sim.layout import (
     COMMUNITY,
     IN_SERVICE,
     P_CASELOAD_CAP,
+    P_NEW_BOND,
+    P_QUEUE_WAIT_FULL,
     P_WAIT_ACTIVE,
+    P_WAIT_DROP_BASE,
+    P_WAIT_DROP_DISTRUST,
+    P_WAIT_DROP_TRUST_LOSS,
     P_WAIT_TARGET,
     PC_STARTS,
     PC_STARTS_T_REP,
@@ -31,8 +37,6 @@ from hls_sim.layout import (
     POL_HONESTY,
     WAITING,
 )
-
-NEW_BOND = 0.1
 
 
 @njit(cache=True, nogil=True)
@@ -115,22 +119,11 @@ def allocate(ppl, stf, svc, u, prm, tly, queue_idx, queue_score):
     trust = ppl.trust
     status = ppl.status
     provider = ppl.provider
-    worker = ppl.worker
     wait = ppl.wait
     clock_stopped = ppl.clock_stopped
-    episode = ppl.episode
-    bond = ppl.bond
-    game_hours = ppl.game_hours
-    help_dc = ppl.help_dc
-    intake_need_dc = ppl.intake_need_dc
-    coupling = ppl.coupling
-    service_coupling = ppl.service_coupling
     w_status = stf.status
-    w_provider = stf.provider
     w_caseload = stf.caseload
     domain = svc.domain
-    pol = svc.pol
-    stakes = svc.stakes
     cnt = tly.cnt
     pcnt = tly.pcnt
     wait_hist = tly.wait_hist
@@ -145,7 +138,7 @@ def allocate(ppl, stf, svc, u, prm, tly, queue_idx, queue_score):
     for w in range(nw):
         if w_status[w] == ACTIVE:
             free[w] = max(0, int(cap) - w_caseload[w])
-    wlist, wstart = staff_by_provider(w_status, w_provider, n_prov, ACTIVE)
+    wlist, wstart = staff_by_provider(w_status, stf.provider, n_prov, ACTIVE)
     counts = np.zeros(n_prov, np.int64)
     for i in range(n):
         if status[i] == WAITING:
@@ -166,11 +159,12 @@ def allocate(ppl, stf, svc, u, prm, tly, queue_idx, queue_score):
         if m == 0:
             continue
         members = idx[starts[p] : starts[p + 1]]
-        cp = pol[p, POL_CLOCK] if use_target else 0.0
+        cp = svc.pol[p, POL_CLOCK] if use_target else 0.0
+        full = prm[P_QUEUE_WAIT_FULL]
         score = queue_score[starts[p] : starts[p + 1]]
         for j in range(m):
             i = members[j]
-            base = 0.5 * need[i, domain[p]] + 0.5 * min(wait[i] / 8.0, 1.0)
+            base = 0.5 * need[i, domain[p]] + 0.5 * min(wait[i] / full, 1.0)
             urgency = 0.0
             if use_target and clock_stopped[i] == 0 and wait[i] <= target:
                 urgency = 1.0 + wait[i] / target
@@ -199,14 +193,14 @@ def allocate(ppl, stf, svc, u, prm, tly, queue_idx, queue_score):
             free[best] -= 1
             w_caseload[best] += 1
             status[i] = IN_SERVICE
-            worker[i] = best
-            episode[i] = 0
-            bond[i] = NEW_BOND
-            game_hours[i] = 0.0
-            help_dc[i] = 0.0
-            intake_need_dc[i] = need[i, domain[p]]
-            for k in range(coupling.shape[1]):
-                service_coupling[i, k] = coupling[i, k, domain[p]]
+            ppl.worker[i] = best
+            ppl.episode[i] = 0
+            ppl.bond[i] = prm[P_NEW_BOND]
+            ppl.game_hours[i] = 0.0
+            ppl.help_dc[i] = 0.0
+            ppl.intake_need_dc[i] = need[i, domain[p]]
+            for k in range(ppl.coupling.shape[1]):
+                ppl.service_coupling[i, k] = ppl.coupling[i, k, domain[p]]
             cnt[C_STARTS] += 1.0
             pcnt[p, PC_STARTS] += 1.0
             wait_hist[min(int(wait[i]), nh - 1)] += 1.0
@@ -225,14 +219,14 @@ def allocate(ppl, stf, svc, u, prm, tly, queue_idx, queue_score):
         if status[i] != WAITING:
             continue
         wait[i] = min(wait[i] + 1, 32000)
-        if u[i, 0] < 0.01 + 0.02 * (1.0 - trust[i]):
+        if u[i, 0] < prm[P_WAIT_DROP_BASE] + prm[P_WAIT_DROP_DISTRUST] * (1.0 - trust[i]):
             status[i] = COMMUNITY
             provider[i] = -1
-            trust[i] = max(0.0, trust[i] - 0.05)
+            trust[i] = max(0.0, trust[i] - prm[P_WAIT_DROP_TRUST_LOSS])
             cnt[C_WAIT_DROPOUTS] += 1.0
             continue
         p = provider[i]
         stop = use_target and wait[i] == target and clock_stopped[i] == 0
-        if stop and u[i, 1] < (1.0 - pol[p, POL_HONESTY]) * stakes[p]:
+        if stop and u[i, 1] < 1.0 - svc.pol[p, POL_HONESTY]:
             clock_stopped[i] = 1
             cnt[C_CLOCK_STOPS] += 1.0

@@ -34,34 +34,43 @@ from hls_sim.layout import (
     C_H_SUBSTITUTED,
     C_H_THRESHOLD,
     IN_SERVICE,
-    P_ADMIN_HOURS,
     P_ASSESS_HOURS,
+    P_BOND_FADE,
+    P_BOND_FLOOR,
+    P_BOND_GAIN,
+    P_BOND_MIN_HOURS,
+    P_BUBBLE_WIDTH,
+    P_CASE_WEIGHT_FLOOR,
+    P_DEFICIT_EFFICACY,
+    P_DISC_REL_GAIN,
     P_DISC_SPEND,
     P_DISCRETION,
     P_EFFORT_AVERSION,
+    P_ENGAGE_EFFICACY,
     P_GAMING_EFF,
+    P_HELP_EFFICACY,
     P_HELP_SCALE,
+    P_HELP_TRUST,
     P_HOURS,
+    P_KNOWLEDGE_GAIN,
     P_LEARNING_SHARE,
+    P_MIN_CASE_TIME,
+    P_MISFIT,
     P_OUTCOME_THR,
+    P_PROT_CX_LOSS,
     P_PROTOCOL_EFFECT,
+    P_READINESS_FLOOR,
+    P_REL_CX_GAIN,
     P_RELATIONAL_EFFECT,
+    P_ROOT_DRAG,
+    P_SPEND_EFFECT,
+    P_SPEND_HALF,
+    P_STRENGTH_GAIN,
     PC_HOURS_CASE,
     PC_INTAKES,
     POL_HONESTY,
     POL_PARK,
-    POL_PRESSURE,
 )
-
-MISFIT_EFFECT = 0.5  # help in a domain that is not what matters to the person now works less (002 L4232)
-DEFICIT_EFFICACY_LOSS = 0.006  # deficit-focused handling lowers self-efficacy (001 L337-341)
-STRENGTH_GAIN = 0.02  # strengths-based work builds strengths and efficacy (001 L776)
-BOND_GAIN = 0.08
-BOND_MIN_HOURS = 1.0  # weekly relational hours below which a relationship does not grow
-BOND_FADE = 0.03
-SPEND_EFFECT = 0.05
-SPEND_HALF = 20.0  # GBP/week at which a small spend has half its full effect
-ROOT_DRAG_SCALE = 0.6  # coupled inflow at which protocol help in one domain no longer holds
 
 
 @njit(cache=True, nogil=True)
@@ -128,18 +137,21 @@ def choose_time(ppl, stf, svc, prm, tly):
         p = w_provider[w]
         cl = w_caseload[w]
         assess = prm[P_ASSESS_HOURS] * pcnt[p, PC_INTAKES] / max(active[p], 1.0)
-        admin = prm[P_ADMIN_HOURS] * cl
+        admin = svc.admin[p] * cl + svc.contract_hours[p]
         w_intake_hours[w] = assess
         w_h_admin[w] = admin
         fixed = admin + assess + learn
-        avail = max(hours - fixed, 0.1 * hours)
+        avail = max(hours - fixed, prm[P_MIN_CASE_TIME] * hours)
         cnt[C_H_ADMIN] += admin
         cnt[C_H_ASSESS] += assess
         cnt[C_H_LEARN] += learn
         cnt[C_H_OVERTIME] += max(0.0, fixed - 0.9 * hours)
-        full = stk[p, 0] * pol[p, POL_PRESSURE]
-        eased = full * stk[p, 1]
-        pi = eased * stk[p, 2]
+        # pressure as management passes it down: its standing level, after the threshold eases it
+        # (the target is safe this year) and after the ratchet restrains it (beating the target
+        # would raise the next one); provider.py sets all three from the contract's values
+        full = stk[p, 0]
+        eased = stk[p, 1]
+        pi = stk[p, 2]
         w_pressure[w] = pi
         if cl == 0:
             w_h_rel[w] = 0.0
@@ -153,8 +165,10 @@ def choose_time(ppl, stf, svc, prm, tly):
         for k in range(knowledge.shape[1]):
             kn += knowledge[p, k]
         kn /= knowledge.shape[1]
-        v_rel = w_rskill[w] * (0.4 + 0.6 * mcx) * (0.5 + 0.5 * disc) * (0.5 + kn)
-        v_prot = w_skill[w] * (1.0 - 0.6 * mcx)
+        cg = prm[P_REL_CX_GAIN]
+        dg = prm[P_DISC_REL_GAIN]
+        v_rel = w_rskill[w] * (1.0 - cg + cg * mcx) * (1.0 - dg + dg * disc) * (prm[P_KNOWLEDGE_GAIN] + kn)
+        v_prot = w_skill[w] * (1.0 - prm[P_PROT_CX_LOSS] * mcx)
         ws = prm[P_EFFORT_AVERSION] * (1.0 + w_burnout[w])
         wr = m * v_rel
         g_eff = prm[P_GAMING_EFF] * (1.0 - pol[p, POL_HONESTY])
@@ -179,10 +193,10 @@ def choose_time(ppl, stf, svc, prm, tly):
 
 
 @njit(cache=True, nogil=True)
-def _prospect(need_dc, band_attract, thr):
+def _prospect(need_dc, band_attract, thr, width):
     """How likely a case looks to produce a paid or counted outcome soon: its band's record, and how
     close its service-domain need is to the line (the 'bubble' cases get the attention)."""
-    near = min(1.0, max(0.0, 1.0 - (need_dc - thr) / 0.3))
+    near = min(1.0, max(0.0, 1.0 - (need_dc - thr) / width))
     return band_attract * near
 
 
@@ -235,6 +249,12 @@ def give_help(ppl, stf, svc, prm, tly):
     help_scale = prm[P_HELP_SCALE]
     protocol_effect = prm[P_PROTOCOL_EFFECT]
     relational_effect = prm[P_RELATIONAL_EFFECT]
+    floor = prm[P_CASE_WEIGHT_FLOOR]
+    width = prm[P_BUBBLE_WIDTH]
+    we = prm[P_ENGAGE_EFFICACY]
+    ready0 = prm[P_READINESS_FLOOR]
+    bond_min = prm[P_BOND_MIN_HOURS]
+    bond_floor = prm[P_BOND_FLOOR]
     for w in range(nw):
         w_sum[w] = 0.0
         w_seen[w] = 0.0
@@ -248,8 +268,8 @@ def give_help(ppl, stf, svc, prm, tly):
         for k in range(d):
             top = max(top, need[i, k])
         dc = domain[p]
-        base = 0.2 + 0.5 * (need[i, dc] + top)
-        wt = base * (1.0 - pol[p, POL_PARK] * (1.0 - _prospect(need[i, dc], attract[p, band[i]], thr)))
+        base = floor + 0.5 * (need[i, dc] + top)
+        wt = base * (1.0 - pol[p, POL_PARK] * (1.0 - _prospect(need[i, dc], attract[p, band[i]], thr, width)))
         w0_sum[w] += base
         w_sum[w] += wt
         inflow = 0.0
@@ -269,7 +289,7 @@ def give_help(ppl, stf, svc, prm, tly):
         top = 0.0
         for k in range(d):
             top = max(top, need[i, k])
-        base = 0.2 + 0.5 * (need[i, dc] + top)
+        base = floor + 0.5 * (need[i, dc] + top)
         wt = h_rel[i]
         inflow = h_prot[i]
         share = wt / w_sum[w] if w_sum[w] > 0.0 else 0.0
@@ -286,40 +306,49 @@ def give_help(ppl, stf, svc, prm, tly):
         dcnt[decile[i], 2] += hr + hp
         dcnt[decile[i], 3] += 1.0
         dcnt[decile[i], 4] += case0
-        engaged = 0.5 * efficacy[i] + 0.25 * trust[i] + 0.25 * bond[i]
-        ready = 0.3 + 0.7 * engaged
+        engaged = we * efficacy[i] + 0.5 * (1.0 - we) * (trust[i] + bond[i])
+        ready = ready0 + (1.0 - ready0) * engaged
         before = 0.0
         for k in range(d):
             before += need[i, k]
         # protocol service: the contracted domain only, deficit-framed
         fp = 1.0 - np.exp(-hp / help_scale)
-        fit = 1.0 if pr == dc else MISFIT_EFFECT
+        fit = 1.0 if pr == dc else prm[P_MISFIT]
         # problems elsewhere keep driving this one: a service that treats only its own domain is
         # dragged back by the person's coupled needs ("trapped behind a dominant issue", 001 L1455)
-        drag = min(1.0, inflow / ROOT_DRAG_SCALE)
+        drag = min(1.0, inflow / prm[P_ROOT_DRAG])
         cut = protocol_effect * w_skill[w] * fp * ready * fit * (1.0 - drag) * need[i, dc]
         need[i, dc] -= cut
         help_dc[i] += cut
-        efficacy[i] = max(0.0, efficacy[i] - DEFICIT_EFFICACY_LOSS * fp * (2.0 - fit))
+        efficacy[i] = max(0.0, efficacy[i] - prm[P_DEFICIT_EFFICACY] * fp * (2.0 - fit))
         # relational help: what matters to the person, as far as discretion allows
         fr = 1.0 - np.exp(-hr / help_scale)
-        er = relational_effect * w_rskill[w] * (0.1 + 0.9 * bond[i]) * (0.5 + knowledge[p, pr]) * fr * ready
+        er = (
+            relational_effect
+            * w_rskill[w]
+            * (bond_floor + (1.0 - bond_floor) * bond[i])
+            * (prm[P_KNOWLEDGE_GAIN] + knowledge[p, pr])
+            * fr
+            * ready
+        )
         need[i, pr] -= disc * er * need[i, pr]
         cut = (1.0 - disc) * er * need[i, dc]
         need[i, dc] -= cut
         help_dc[i] += cut
-        tgt = pr if disc >= 0.5 else dc
-        strength[i, tgt] += STRENGTH_GAIN * fr * (1.0 - strength[i, tgt])
-        efficacy[i] += 0.5 * STRENGTH_GAIN * fr * (1.0 - efficacy[i])
+        # strengths grow where the work goes: what matters to the person as far as discretion allows
+        sg = prm[P_STRENGTH_GAIN] * fr
+        strength[i, pr] += disc * sg * (1.0 - strength[i, pr])
+        strength[i, dc] += (1.0 - disc) * sg * (1.0 - strength[i, dc])
+        efficacy[i] += prm[P_HELP_EFFICACY] * fr * (1.0 - efficacy[i])
         # a relationship needs a minimum dose of time to form and fades when contact is thin (002 L716-735)
-        fb = 1.0 - np.exp(-(hr - BOND_MIN_HOURS) / help_scale) if hr > BOND_MIN_HOURS else 0.0
-        bond[i] += BOND_GAIN * fb * (1.0 - bond[i])
-        if hr < BOND_MIN_HOURS:
-            bond[i] -= BOND_FADE * bond[i]
-        trust[i] += 0.005 * fr * (1.0 - trust[i])
+        fb = 1.0 - np.exp(-(hr - bond_min) / help_scale) if hr > bond_min else 0.0
+        bond[i] += prm[P_BOND_GAIN] * fb * (1.0 - bond[i])
+        if hr < bond_min:
+            bond[i] -= prm[P_BOND_FADE] * bond[i]
+        trust[i] += prm[P_HELP_TRUST] * fr * (1.0 - trust[i])
         if spend > 0.0:
             # a small spend helps when the worker knows what matters to the person (001 L823-829)
-            need[i, pr] -= SPEND_EFFECT * spend / (spend + SPEND_HALF) * bond[i] * need[i, pr]
+            need[i, pr] -= prm[P_SPEND_EFFECT] * spend / (spend + prm[P_SPEND_HALF]) * bond[i] * need[i, pr]
             cnt[C_DISC_SPEND] += spend
         after = 0.0
         for k in range(d):

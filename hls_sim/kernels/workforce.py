@@ -20,23 +20,40 @@ from hls_sim.layout import (
     C_QUITS,
     HIRING,
     IN_SERVICE,
+    P_AUTONOMY,
     P_BASE_TURNOVER,
+    P_BURNOUT_OVERLOAD,
+    P_BURNOUT_PRESSURE,
+    P_BURNOUT_RECOVERY,
+    P_CASE_HOURS,
     P_CHANGE_STRAIN,
+    P_CONTROL_ADMIN,
+    P_CONTROL_DISCRETION,
+    P_CONTROL_PRESSURE,
     P_CROWDING,
     P_DISCRETION,
+    P_HIRE_MOTIVATION,
+    P_HIRE_RSKILL,
     P_HOURS,
     P_LEARNING_SHARE,
+    P_MORALE_ADMIN,
+    P_MORALE_BASE,
+    P_MORALE_BURNOUT,
+    P_MORALE_DISC,
+    P_MORALE_GAP,
+    P_MORALE_PRESSURE,
+    P_MORALE_RATE,
+    P_MORALE_SEEN,
     P_MOTIVATION0,
+    P_MOTIVATION_RATE,
+    P_NEW_BOND,
+    P_QUIT_BURNOUT,
+    P_QUIT_MORALE,
     P_RSKILL0,
+    P_SEEN_SCALE,
     P_VACANCY_WEEKS,
     VACANT,
 )
-
-MORALE_RATE = 0.05
-MOTIVATION_RATE = 0.01
-AUTONOMY_SUPPORT = 0.2  # autonomy and values raise motivation (002 L4927, L6527; Deci 2004)
-NEW_BOND = 0.1
-SEEN_GAIN_SCALE = 0.03  # need reduction per case-week that a worker experiences as "really helping"
 
 
 @njit(cache=True, nogil=True)
@@ -74,11 +91,11 @@ def workforce_step(stf, ppl, svc, u, prm, cnt):
         if w_status[w] == HIRING:
             w_vacancy[w] -= 1
             if w_vacancy[w] <= 0:
-                m0 = min(1.0, max(0.05, prm[P_MOTIVATION0] + 0.3 * (u[w, 1] - 0.5)))
+                m0 = min(1.0, max(0.05, prm[P_MOTIVATION0] + prm[P_HIRE_MOTIVATION] * (u[w, 1] - 0.5)))
                 w_status[w] = ACTIVE
                 w_motivation[w] = m0
                 w_motivation0[w] = m0
-                w_rskill[w] = min(1.0, max(0.05, prm[P_RSKILL0] + 0.4 * (u[w, 2] - 0.5)))
+                w_rskill[w] = min(1.0, max(0.05, prm[P_RSKILL0] + prm[P_HIRE_RSKILL] * (u[w, 2] - 0.5)))
                 w_skill[w] = 0.4 + 0.4 * u[w, 3]
                 w_morale[w] = 0.6
                 w_burnout[w] = 0.0
@@ -90,23 +107,34 @@ def workforce_step(stf, ppl, svc, u, prm, cnt):
             continue
         w_tenure[w] += 1
         cl = w_caseload[w]
-        demanded = w_h_admin[w] + w_intake_hours[w] + learn + 0.5 * cl
+        demanded = w_h_admin[w] + w_intake_hours[w] + learn + prm[P_CASE_HOURS] * cl
         overload = max(0.0, demanded - hours) / hours
         admin_share = min(1.0, (w_h_admin[w] + w_intake_hours[w]) / hours)
         pi = w_pressure[w]
-        control = 0.5 * pi + 0.3 * admin_share + 0.2 * (1.0 - disc)
-        m0 = w_motivation0[w]
-        target_m = m0 * (1.0 - prm[P_CROWDING] * control) + AUTONOMY_SUPPORT * disc * (1.0 - m0)
-        w_motivation[w] += MOTIVATION_RATE * (target_m - w_motivation[w])
-        gap = (1.0 - disc) * (w_misfit_sum[w] / cl if cl > 0 else 0.0)
-        seen = min(1.0, w_seen[w] / (SEEN_GAIN_SCALE * (cl + 1.0)))
-        target = 0.45 + 0.35 * seen + 0.15 * disc - 0.3 * admin_share - 0.2 * pi - 0.2 * gap - 0.3 * w_burnout[w]
-        target = min(1.0, max(0.0, target - prm[P_CHANGE_STRAIN]))
-        w_morale[w] += MORALE_RATE * (target - w_morale[w])
-        w_burnout[w] = min(
-            1.0, max(0.0, w_burnout[w] + 0.08 * overload + 0.01 * pi - 0.02 * w_burnout[w] * (1.0 - overload))
+        control = (
+            prm[P_CONTROL_PRESSURE] * pi + prm[P_CONTROL_ADMIN] * admin_share + prm[P_CONTROL_DISCRETION] * (1.0 - disc)
         )
-        q = weekly_base * (1.0 + 4.0 * (1.0 - w_morale[w]) ** 2) + 0.01 * w_burnout[w] ** 2
+        m0 = w_motivation0[w]
+        target_m = m0 * (1.0 - prm[P_CROWDING] * control) + prm[P_AUTONOMY] * disc * (1.0 - m0)
+        w_motivation[w] += prm[P_MOTIVATION_RATE] * (target_m - w_motivation[w])
+        gap = (1.0 - disc) * (w_misfit_sum[w] / cl if cl > 0 else 0.0)
+        seen = min(1.0, w_seen[w] / (prm[P_SEEN_SCALE] * (cl + 1.0)))
+        target = (
+            prm[P_MORALE_BASE]
+            + prm[P_MORALE_SEEN] * seen
+            + prm[P_MORALE_DISC] * disc
+            - prm[P_MORALE_ADMIN] * admin_share
+            - prm[P_MORALE_PRESSURE] * pi
+            - prm[P_MORALE_GAP] * gap
+            - prm[P_MORALE_BURNOUT] * w_burnout[w]
+        )
+        target = min(1.0, max(0.0, target - prm[P_CHANGE_STRAIN]))
+        w_morale[w] += prm[P_MORALE_RATE] * (target - w_morale[w])
+        b = w_burnout[w]
+        b += prm[P_BURNOUT_OVERLOAD] * overload + prm[P_BURNOUT_PRESSURE] * pi
+        b -= prm[P_BURNOUT_RECOVERY] * w_burnout[w] * (1.0 - overload)
+        w_burnout[w] = min(1.0, max(0.0, b))
+        q = weekly_base * (1.0 + prm[P_QUIT_MORALE] * (1.0 - w_morale[w]) ** 2) + prm[P_QUIT_BURNOUT] * w_burnout[w] ** 2
         if u[w, 0] < q:
             cnt[C_QUITS] += 1.0
             quit_any = True
@@ -120,7 +148,7 @@ def workforce_step(stf, ppl, svc, u, prm, cnt):
                 w_status[w] = VACANT
                 staff[p] -= 1
     if quit_any:
-        reassign_orphans(stf, ppl, cnt)
+        reassign_orphans(stf, ppl, prm, cnt)
 
 
 @njit(cache=True, nogil=True)
@@ -144,7 +172,7 @@ def _sift_down(heap, lo, size, pos, w_caseload):
 
 
 @njit(cache=True, nogil=True)
-def reassign_orphans(stf, ppl, cnt):
+def reassign_orphans(stf, ppl, prm, cnt):
     """Cases of workers who left pass to the least-loaded colleague; the relationship restarts.
 
     "Least loaded" means the smallest caseload, ties to the lowest post index. One min-heap of
@@ -181,7 +209,7 @@ def reassign_orphans(stf, ppl, cnt):
         if p < n_prov and start[p + 1] > start[p]:
             best = heap[start[p]]
         w_caseload[w] -= 1
-        bond[i] = NEW_BOND
+        bond[i] = prm[P_NEW_BOND]
         cnt[C_BROKEN] += 1.0
         if best < 0:
             status[i] = 1  # back to the waiting list of the same provider
