@@ -55,7 +55,9 @@ class Commissioner(mesa.Agent):
         rate = (base[:, 1] + prior * p["planned_outcome_rate"]) / (base[:, 0] + prior)
         closes_year = np.where(base[:, 0] > 0, base[:, 0] * 52.0 / weeks, planned)
         starts_year = np.where(base[:, 2] > 0, base[:, 2] * 52.0 / weeks, planned)
-        self.benchmark[:] = np.where(base[:, 0] > 0, base[:, 1] / np.maximum(base[:, 0], 1.0), p["planned_outcome_rate"])
+        self.benchmark[:] = np.where(
+            base[:, 0] > 0, base[:, 1] / np.maximum(base[:, 0], 1.0), p["planned_outcome_rate"]
+        )
         expected_outcomes = np.maximum(rate * closes_year, 1.0)
         m.notional_price[:] = contract_year / expected_outcomes
         bb = self.baseline_band
@@ -231,4 +233,3 @@ def _difficulty_weights(band_rates: np.ndarray) -> np.ndarray:
     """Differential prices: inverse to the success each band showed in the baseline, mean 1."""
     inv = 1.0 / np.maximum(band_rates, 1e-3)
     return inv / inv.mean()
-

@@ -89,7 +89,6 @@ def service_lines(p: dict) -> list[int]:
     return [DOMAINS.index(SERVICE_ORDER[k % len(SERVICE_ORDER)]) for k in range(p["n_providers"])]
 
 
-
 class HLSModel(mesa.Model):
     """Public services for people with complex lives, commissioned under one lever setting."""
 

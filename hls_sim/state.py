@@ -96,7 +96,9 @@ class Services(NamedTuple):
     pol: np.ndarray  # (providers, policies) management policies (layout.POL)
     refuse: np.ndarray  # (providers, bands) chance of refusing an eligible case of each difficulty band
     attract: np.ndarray  # (providers, bands) how well each band pays, 0 (worst) to 1 (best): parking's prospect
-    stk: np.ndarray  # (providers, 3) pressure passed to staff: standing, after threshold easing, after ratchet restraint
+    stk: (
+        np.ndarray
+    )  # (providers, 3) pressure passed to staff: standing, after threshold easing, after ratchet restraint
     ptrust: np.ndarray  # (providers, providers) trust between providers
     knowledge: np.ndarray  # (providers, domains) practice knowledge
     price: np.ndarray  # (providers, bands) payment per reported outcome

@@ -134,7 +134,10 @@ def workforce_step(stf, ppl, svc, u, prm, cnt):
         b += prm[P_BURNOUT_OVERLOAD] * overload + prm[P_BURNOUT_PRESSURE] * pi
         b -= prm[P_BURNOUT_RECOVERY] * w_burnout[w] * (1.0 - overload)
         w_burnout[w] = min(1.0, max(0.0, b))
-        q = weekly_base * (1.0 + prm[P_QUIT_MORALE] * (1.0 - w_morale[w]) ** 2) + prm[P_QUIT_BURNOUT] * w_burnout[w] ** 2
+        q = (
+            weekly_base * (1.0 + prm[P_QUIT_MORALE] * (1.0 - w_morale[w]) ** 2)
+            + prm[P_QUIT_BURNOUT] * w_burnout[w] ** 2
+        )
         if u[w, 0] < q:
             cnt[C_QUITS] += 1.0
             quit_any = True
