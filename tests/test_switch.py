@@ -60,7 +60,7 @@ def test_a_switched_run_is_remade_exactly_from_its_recorded_parameters(keep):
 
 
 def test_keeping_overrides_changes_the_run_after_the_switch_only():
-    base = {**SMALL, "regime": "block_grant", "admin_hours_per_case": 3.0}
+    base = {**SMALL, "regime": "block_grant", "indicators_per_case": 12.0}
     plain = hls_sim.run(seed=2, **base).timeseries
     kept = hls_sim.run(seed=2, **base, switch_keep_overrides=True).timeseries
     w = SMALL["switch_week"]
