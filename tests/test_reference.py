@@ -21,8 +21,21 @@ from hypothesis import strategies as st
 import hls_sim.draws
 from hls_sim.kernels.queue import first_in_queue
 from hls_sim.kernels.workforce import reassign_orphans
-from hls_sim.layout import ACTIVE, HIRING, IN_SERVICE, N_CNT, N_PRM, P_NEW_BOND, VACANT, WAITING
+from hls_sim.layout import (
+    ACTIVE,
+    CNT,
+    HIRING,
+    IN_SERVICE,
+    N_CNT,
+    N_PRM,
+    P_NEW_BOND,
+    POL,
+    PRM_FROM_PARAMS,
+    VACANT,
+    WAITING,
+)
 from hls_sim.model import HLSModel
+from hls_sim.params import PARAMS
 from hls_sim.reference import ReferenceModel, run_reference
 from hls_sim.reference.citizen import Citizen
 from hls_sim.reference.worker import Worker
@@ -44,7 +57,11 @@ ORG_ARRAYS = (
     "wait_hist_rep_week",
     "w_seen",
     "pol",
+    "refuse",
     "attract",
+    "stk",
+    "admin",
+    "contract_hours",
     "knowledge",
     "ptrust",
     "ctrust",
@@ -70,9 +87,11 @@ def _same(a, b) -> bool:
     return a == b
 
 
-def _run_side_by_side(seed: int, **kw) -> tuple[HLSModel, ReferenceModel]:
-    fast = HLSModel(seed=seed, **kw)
-    ref = ReferenceModel(seed=seed, **kw)
+def _run_side_by_side(
+    seed: int, fast_cls: type = HLSModel, ref_cls: type = ReferenceModel, **kw
+) -> tuple[HLSModel, ReferenceModel]:
+    fast = fast_cls(seed=seed, **kw)
+    ref = ref_cls(seed=seed, **kw)
     for week in range(kw["weeks"]):
         fast.step()
         ref.step()
@@ -92,9 +111,11 @@ def test_reference_equals_numba_engine_week_by_week(regime):
 
 
 def test_reference_equals_numba_engine_through_tenders_and_a_regime_switch():
-    """Re-tenders move staff and orphan cases; a regime switch does too, at the start of a week."""
+    """Re-tenders move staff and orphan cases; a regime switch does too, at the start of a week.
+    A short baseline, so that the contract (and its tenders) starts within the run."""
     kw = dict(
         regime="payment_by_results",
+        baseline_weeks=10,
         retender_weeks=20,
         switch_week=45,
         switch_regime="hls",
@@ -125,6 +146,82 @@ def test_reference_reads_the_help_sizes_and_permission_the_engine_reads():
     default = HLSModel(seed=7, **{k: v for k, v in kw.items() if k in ("regime", "citizens", "weeks", "burn_in_weeks")})
     default.run()
     assert not np.array_equal(fast.cit["need"], default.cit["need"])  # the values are live, not ignored
+
+
+class _EveryChannelOpen:
+    """Providers that game on every channel at once, set at the start of each week (after their own
+    pressure setting), so that the people phase runs every rule that the regimes rarely reach in a
+    short run: cream-skimming by band, parking, clock stops, timing, churn, misreports, exclusions."""
+
+    def _start_week(self) -> None:
+        super()._start_week()
+        policies = dict(honesty=0.5, timing=0.6, churn=0.15, exclusion=0.3, clock_priority=0.7, parking=0.5, refer=0.4)
+        for name, value in policies.items():
+            self.pol[:, POL[name]] = value
+        self.refuse[:] = np.linspace(0.0, 0.6, self.refuse.shape[1])
+        self.attract[:] = np.linspace(1.0, 0.2, self.attract.shape[1])
+        self.stk[:] = (0.8, 0.6, 0.5)
+
+    def _people_week(self) -> None:
+        super()._people_week()
+        self.cnt_run = self.cnt.copy() if self.week == 0 else self.cnt_run + self.cnt
+
+
+class _OpenEngine(_EveryChannelOpen, HLSModel):
+    pass
+
+
+class _OpenReference(_EveryChannelOpen, ReferenceModel):
+    pass
+
+
+def _moved_mechanism_parameters(seed: int) -> dict:
+    """Every registry parameter the kernels read, moved off its default (each by its own amount, so that
+    two rules reading each other's parameter would show), within its allowed range; counts of weeks
+    by whole weeks, so that a week counter's `>=` and `>` still differ."""
+    rng = np.random.default_rng(seed)
+    out = {}
+    for name in PRM_FROM_PARAMS:
+        spec = PARAMS[name]
+        if spec.kind is int or spec.unit == "weeks":
+            step = max(1, round(0.2 * abs(spec.default)))
+            moved = min(spec.hi, max(spec.lo, spec.default + step * int(rng.choice([-1, 1]))))
+            out[name] = spec.kind(moved)
+        else:
+            span = min(0.3 * abs(spec.default) if spec.default else 0.05, 0.3 * (spec.hi - spec.lo))
+            out[name] = float(min(spec.hi, max(spec.lo, spec.default + rng.uniform(-span, span))))
+    return out
+
+
+def test_reference_equals_numba_engine_with_every_channel_open_and_every_rule_parameter_moved():
+    kw = _moved_mechanism_parameters(3)
+    kw.update(
+        regime="output_targets",
+        wait_target_weeks=4,  # a time-to-service target, so the clock rules run
+        worker_discretion=0.6,  # discretion in use strictly between 0 and 1: timing and both help splits
+        discretionary_spend=30.0,
+        citizens=200,
+        weeks=50,
+        burn_in_weeks=4,
+        baseline_weeks=4,
+    )
+    fast, ref = _run_side_by_side(3, _OpenEngine, _OpenReference, **kw)
+    assert fast.cnt_run.tolist() == ref.cnt_run.tolist()
+    channels = (
+        "rejected_cream",
+        "referral_failures",
+        "clock_stops",
+        "h_parked",
+        "h_gaming",
+        "h_ratchet_withheld",
+        "timing_discharges",
+        "churn_discharges",
+        "misreports",
+        "exclusions",
+        "disc_spend",
+    )
+    idle = [name for name in channels if fast.cnt_run[CNT[name]] == 0.0]
+    assert not idle, f"these rules never ran, so the comparison did not check them: {idle}"
 
 
 def test_run_reference_outputs_match_run():
@@ -180,6 +277,9 @@ def staffing(draw):
     return w_status, w_provider, w_caseload, status, worker, provider
 
 
+NEW_BOND = 0.15  # not the default, so that both sides must read the value they are given
+
+
 class _Post:
     def __init__(self, index, status, provider, caseload):
         self.index, self.status, self.provider, self.caseload = index, status, provider, caseload
@@ -200,7 +300,7 @@ def test_orphan_reassignment_kernel_matches_the_plain_scan(state):
     ]
     people = [_Person(int(a), int(b), int(c)) for a, b, c in zip(status, worker, provider, strict=True)]
     cnt_plain = [0.0] * N_CNT
-    reassign_plain(people, posts, cnt_plain)
+    reassign_plain(people, posts, NEW_BOND, cnt_plain)
     bond = np.full(len(status), 0.7)
     cnt = np.zeros(N_CNT)
     stf = Staff(
@@ -221,7 +321,7 @@ def test_orphan_reassignment_kernel_matches_the_plain_scan(state):
         }
     )
     prm = np.zeros(N_PRM)
-    prm[P_NEW_BOND] = 0.1
+    prm[P_NEW_BOND] = NEW_BOND
     reassign_orphans(stf, ppl, prm, cnt)
     assert w_caseload.tolist() == [w.caseload for w in posts]
     assert status.tolist() == [c.status for c in people]

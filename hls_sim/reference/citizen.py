@@ -13,27 +13,15 @@ from typing import TYPE_CHECKING
 
 import mesa
 
-from hls_sim.kernels.discharge import FOLLOWUP_WEEKS, GAMING_SCALE, HOLISTIC_TOP, REAL_CHANGE, UNRESOLVED_WINDOW
-from hls_sim.kernels.doors import REFERRAL_FAIL_TRUST_LOSS, REJECT_TRUST_LOSS, SEEK_FLOOR
 from hls_sim.kernels.life import CRISIS_TRUST_LOSS, EFFICACY_PULL, STRENGTH_RATE, TRUST_PULL
-from hls_sim.kernels.work import (
-    BOND_FADE,
-    BOND_GAIN,
-    BOND_MIN_HOURS,
-    DEFICIT_EFFICACY_LOSS,
-    MISFIT_EFFECT,
-    ROOT_DRAG_SCALE,
-    SPEND_EFFECT,
-    SPEND_HALF,
-    STRENGTH_GAIN,
-)
 from hls_sim.layout import (
     B_CLOSES,
-    B_HOURS,
     B_REP_SUCC,
     B_TRUE_SUCC,
+    B_WEEKS,
     C_ATTRIB_HELP,
     C_ATTRIB_OTHER,
+    C_CHURN,
     C_CLOCK_STOPS,
     C_COUNTED,
     C_CRISES,
@@ -69,6 +57,7 @@ from hls_sim.layout import (
     N_BANDS,
     PC_CLOSES,
     PC_COUNTED,
+    PC_EXCLUSIONS,
     PC_HOURS_CASE,
     PC_INTAKES,
     PC_MISREPORTS,
@@ -79,10 +68,11 @@ from hls_sim.layout import (
     PC_REP_REAL_SUM,
     PC_REP_SUCC,
     PC_TRUE_SUCC,
+    POL_CHURN,
+    POL_EXCLUDE,
     POL_HONESTY,
     POL_PARK,
     POL_REFER,
-    POL_SELECT,
     POL_TIMING,
     WAITING,
 )
@@ -92,16 +82,19 @@ if TYPE_CHECKING:
     from hls_sim.reference.worker import Worker
 
 
-def observed_band(need: list[float], cxn: float) -> int:
-    """Difficulty an assessment can see: domains in trouble and how intertwined the problems are."""
-    troubled = sum(1 for x in need if x > 0.5)
-    score = 0.5 * min(1.0, troubled / 4.0) + 0.5 * cxn
+def observed_band(need: list[float], cxn: float, rules: SimpleNamespace) -> int:
+    """Difficulty an assessment can see: how many domains are in trouble (need above
+    `band_trouble_level`, full marks at `band_domains_full` of them) and how intertwined the
+    person's problems are, each counting half. (kernels/doors.py: observed_band)"""
+    troubled = sum(1 for x in need if x > rules.band_trouble_level)
+    score = 0.5 * min(1.0, troubled / rules.band_domains_full) + 0.5 * cxn
     return min(N_BANDS - 1, int(score * N_BANDS))
 
 
-def prospect(need_dc: float, band_attract: float, threshold: float) -> float:
-    """How likely a case looks to produce a counted outcome soon (the 'bubble' cases)."""
-    near = min(1.0, max(0.0, 1.0 - (need_dc - threshold) / 0.3))
+def prospect(need_dc: float, band_attract: float, threshold: float, width: float) -> float:
+    """How likely a case looks to produce a paid or counted outcome soon: its band's record, and how
+    close its service-domain need is to the line, within `bubble_width` (the 'bubble' cases)."""
+    near = min(1.0, max(0.0, 1.0 - (need_dc - threshold) / width))
     return band_attract * near
 
 
@@ -188,7 +181,7 @@ class Citizen(mesa.Agent):
             self.unresolved -= 1
 
     def follow_up(self, rules: SimpleNamespace, tally: Tally) -> None:
-        """Thirteen weeks after discharge: did life really improve, and did the result hold?
+        """`followup_weeks` after discharge: did life really improve, and did the result hold?
         (kernels/discharge.py: followups)"""
         if self.followup < 0:
             return
@@ -199,9 +192,9 @@ class Citizen(mesa.Agent):
         cnt = tally.cnt
         real = (1.0 - total(self.need) / len(self.need)) - self.followup_wellbeing
         cnt[C_FOLLOWUPS] += 1.0
-        if real > REAL_CHANGE:
+        if real > rules.real_change:
             cnt[C_REAL_IMPROVED] += 1.0
-        elif real < -REAL_CHANGE:
+        elif real < -rules.real_change:
             cnt[C_REAL_WORSENED] += 1.0
         cnt[C_SUST_CHECKS] += 1.0
         if self.need[self.followup_domain] < rules.outcome_threshold:
@@ -209,12 +202,13 @@ class Citizen(mesa.Agent):
 
     # ------------------------------------------------------------------ doors (kernels/doors.py)
     def seek_help(self, u_rows: list[list[float]], rules: SimpleNamespace, tally: Tally) -> None:
-        """Someone with unmet need presents at a door; the provider takes them on, refers or refuses."""
+        """Someone with unmet need presents at a door; the provider takes them on, refers or refuses.
+        (kernels/doors.py: present_and_intake)"""
         if self.status != COMMUNITY:
             return
         u = u_rows[self.index]
         need, served = self.need, rules.served
-        cnt, pcnt, policy, attract = tally.cnt, tally.pcnt, rules.policy, rules.attract
+        cnt, pcnt, policy = tally.cnt, tally.pcnt, rules.policy
         d = len(need)
         top = 0.0
         signal = 0.0  # need that shows at some service's door
@@ -222,9 +216,11 @@ class Citizen(mesa.Agent):
             top = max(top, need[k])
             if served[k]:
                 signal += need[k] * need[k]
-        prob = rules.help_seeking * max(0.0, top - SEEK_FLOOR) / (1.0 - SEEK_FLOOR) * (0.5 + self.trust)
+        # nobody seeks help below `seek_floor`; distrust of services holds people back
+        floor = rules.seek_floor
+        prob = rules.help_seeking * max(0.0, top - floor) / (1.0 - floor) * (rules.seek_trust_floor + self.trust)
         if self.crisis_now == 1:
-            prob = max(prob, 0.5)
+            prob = max(prob, rules.crisis_seek_prob)
         if u[0] >= prob or signal <= 0.0:
             return
         cnt[C_PRESENTATIONS] += 1.0
@@ -245,36 +241,37 @@ class Citizen(mesa.Agent):
         for k in range(d):
             if served[k] and need[k] > need[best]:
                 best = k
-        band = observed_band(need, self.cxn)
+        band = observed_band(need, self.cxn, rules)
         referred = False
         while True:
             pcnt[p][PC_INTAKES] += 1.0
             pcnt[p][PC_PRESENTATIONS] += 1.0
             dc = rules.domain[p]
-            if not referred and best != dc:
-                # refer by need, or pass on a costly case while holding paying ones
-                r = policy[p][POL_REFER] + rules.stakes[p] * (0.5 - attract[p][band])
-                if u[3] < r:
-                    q = pick(served[best], u[2])
-                    cnt[C_REFERRALS] += 1.0
-                    cnt[C_HANDOFFS] += 1.0
-                    self.handoffs += 1
-                    if u[4] >= 0.4 + 0.6 * rules.ptrust[p][q]:
-                        cnt[C_REFERRAL_FAIL] += 1.0
-                        self.trust = max(0.0, self.trust - REFERRAL_FAIL_TRUST_LOSS)
-                        return
-                    p = q
-                    referred = True
-                    continue
+            if not referred and best != dc and u[3] < policy[p][POL_REFER]:
+                # refer on, once, to where the bigger need lies; it arrives more often between
+                # providers that trust each other ("dockyard tennis" when it does not)
+                q = pick(served[best], u[2])
+                cnt[C_REFERRALS] += 1.0
+                cnt[C_HANDOFFS] += 1.0
+                self.handoffs += 1
+                base = rules.referral_success_base
+                if u[4] >= base + (1.0 - base) * rules.ptrust[p][q]:
+                    cnt[C_REFERRAL_FAIL] += 1.0
+                    self.trust = max(0.0, self.trust - rules.referral_fail_trust_loss)
+                    return
+                p = q
+                referred = True
+                continue
             if need[dc] < rules.eligibility_threshold:
                 cnt[C_REJ_THRESHOLD] += 1.0
-                self.trust = max(0.0, self.trust - REJECT_TRUST_LOSS)
+                self.trust = max(0.0, self.trust - rules.reject_trust_loss)
                 return
             cnt[C_ELIGIBLE] += 1.0
             tally.dcnt[self.decile][0] += 1.0
-            if u[5] >= 1.0 - policy[p][POL_SELECT] * (1.0 - attract[p][band]):
+            # cream-skimming: an eligible case of a band the contract makes unattractive may be refused
+            if u[5] < rules.refuse[p][band]:
                 cnt[C_REJ_CREAM] += 1.0
-                self.trust = max(0.0, self.trust - REJECT_TRUST_LOSS)
+                self.trust = max(0.0, self.trust - rules.reject_trust_loss)
                 return
             tally.dcnt[self.decile][1] += 1.0
             self.status = WAITING
@@ -287,15 +284,19 @@ class Citizen(mesa.Agent):
             return
 
     # ------------------------------------------------------------------ waiting (kernels/queue.py)
-    def queue_score(self, service_domain: int, clock_priority: float, target: int, use_target: bool) -> float:
-        """Place in the provider's queue (lower goes first): need and time waited, or the clock."""
-        base = 0.5 * self.need[service_domain] + 0.5 * min(self.wait / 8.0, 1.0)
+    def queue_score(
+        self, service_domain: int, clock_priority: float, target: int, use_target: bool, wait_full: float
+    ) -> float:
+        """Place in the provider's queue (lower goes first): need and time waited (counting fully at
+        `queue_wait_full` weeks), or the clock of a time-to-service target. (kernels/queue.py: allocate)"""
+        base = 0.5 * self.need[service_domain] + 0.5 * min(self.wait / wait_full, 1.0)
         urgency = 0.0
         if use_target and self.clock_stopped == 0 and self.wait <= target:
             urgency = 1.0 + self.wait / target
         return -((1.0 - clock_priority) * base + clock_priority * urgency)
 
     def start_service(self, worker: Worker, service_domain: int, new_bond: float) -> None:
+        """Taken on by a worker: a new episode and a new relationship, of strength `new_bond`."""
         self.status = IN_SERVICE
         self.worker = worker.index
         self.episode = 0
@@ -307,36 +308,40 @@ class Citizen(mesa.Agent):
     def wait_a_week(
         self, u_rows: list[list[float]], rules: SimpleNamespace, tally: Tally, target: int, use_target: bool
     ) -> None:
-        """Still waiting: the wait grows, some give up, and a dishonest provider may stop the clock."""
+        """Still waiting: the wait grows, some give up (more readily the less they trust services),
+        and a provider whose records are not honest may stop the clock with a token contact just as
+        the target is reached, with probability 1 - honesty. (kernels/queue.py: allocate)"""
         if self.status != WAITING:
             return
         u = u_rows[self.index]
         self.wait = min(self.wait + 1, 32000)
-        if u[0] < 0.01 + 0.02 * (1.0 - self.trust):
+        if u[0] < rules.wait_dropout_base + rules.wait_dropout_distrust * (1.0 - self.trust):
             self.status = COMMUNITY
             self.provider = -1
-            self.trust = max(0.0, self.trust - 0.05)
+            self.trust = max(0.0, self.trust - rules.wait_dropout_trust_loss)
             tally.cnt[C_WAIT_DROPOUTS] += 1.0
             return
         p = self.provider
         stop = use_target and self.wait == target and self.clock_stopped == 0
-        if stop and u[1] < (1.0 - rules.policy[p][POL_HONESTY]) * rules.stakes[p]:
+        if stop and u[1] < 1.0 - rules.policy[p][POL_HONESTY]:
             self.clock_stopped = 1
             tally.cnt[C_CLOCK_STOPS] += 1.0
 
     # ------------------------------------------------------------------ help (kernels/work.py: give_help)
     def case_weights(self, rules: SimpleNamespace) -> tuple[float, float]:
-        """(need-only weight, weight after parking) of this case in its worker's week."""
+        """(need-only weight, weight after parking) of this case in its worker's week: need in the
+        service's domain and at the top, above a floor; a provider that parks scales the weight by
+        1 - parking x (1 - prospect)."""
         p = self.provider
         dc = rules.domain[p]
-        base = 0.2 + 0.5 * (self.need[dc] + max(self.need))
-        parked = rules.policy[p][POL_PARK] * (
-            1.0 - prospect(self.need[dc], rules.attract[p][self.band], rules.outcome_threshold)
-        )
+        base = rules.case_weight_floor + 0.5 * (self.need[dc] + max(self.need))
+        hope = prospect(self.need[dc], rules.attract[p][self.band], rules.outcome_threshold, rules.bubble_width)
+        parked = rules.policy[p][POL_PARK] * (1.0 - hope)
         return base, base * (1.0 - parked)
 
     def receive_help(self, workers: list[Worker], rules: SimpleNamespace, tally: Tally) -> None:
-        """This week's share of the worker's hours, and what protocol and relational help do."""
+        """This week's share of the worker's hours, and what protocol and relational help do.
+        (kernels/work.py: give_help)"""
         if self.status != IN_SERVICE:
             self.h_rel = 0.0
             self.h_prot = 0.0
@@ -347,7 +352,8 @@ class Citizen(mesa.Agent):
         pr = self.priority
         need = self.need
         d = len(need)
-        disc = rules.worker_discretion
+        disc = rules.discretion
+        scale = rules.help_scale_hours
         base, weight = self.case_weights(rules)
         share = weight / w.case_weight_sum if w.case_weight_sum > 0.0 else 0.0
         share0 = base / w.need_weight_sum if w.need_weight_sum > 0.0 else 0.0
@@ -364,39 +370,57 @@ class Citizen(mesa.Agent):
         dcnt[2] += hr + hp
         dcnt[3] += 1.0
         dcnt[4] += case0
-        engaged = 0.5 * self.efficacy + 0.25 * self.trust + 0.25 * self.bond
-        ready = 0.3 + 0.7 * engaged
+        # readiness to use help: self-efficacy, and trust in services and in this worker
+        we = rules.engagement_efficacy_weight
+        engaged = we * self.efficacy + 0.5 * (1.0 - we) * (self.trust + self.bond)
+        ready0 = rules.readiness_floor
+        ready = ready0 + (1.0 - ready0) * engaged
         before = total(need)
-        # protocol service: the contracted domain only, deficit-framed, dragged back by coupled needs
-        fp = 1.0 - math.exp(-hp / rules.help_scale_hours)
-        fit = 1.0 if pr == dc else MISFIT_EFFECT
+        # protocol service: the contracted domain only, deficit-framed, and less use when it is not
+        # what matters to the person now; problems elsewhere keep driving this one back
+        fp = 1.0 - math.exp(-hp / scale)
+        fit = 1.0 if pr == dc else rules.misfit_effect
         inflow = 0.0
         for k in range(d):
             inflow += self.coupling[k][dc] * need[k]
-        drag = min(1.0, inflow / ROOT_DRAG_SCALE)
+        drag = min(1.0, inflow / rules.root_drag_scale)
         cut = rules.protocol_effect * w.skill * fp * ready * fit * (1.0 - drag) * need[dc]
         need[dc] -= cut
         self.help_dc += cut
-        self.efficacy = max(0.0, self.efficacy - DEFICIT_EFFICACY_LOSS * fp * (2.0 - fit))
-        # relational help: what matters to the person, as far as discretion allows
-        fr = 1.0 - math.exp(-hr / rules.help_scale_hours)
-        er = rules.relational_effect * w.rskill * (0.1 + 0.9 * self.bond) * (0.5 + rules.knowledge[p][pr]) * fr * ready
+        self.efficacy = max(0.0, self.efficacy - rules.deficit_efficacy_loss * fp * (2.0 - fit))
+        # relational help: what matters to the person, as far as discretion allows; the rest goes
+        # to the service's domain
+        fr = 1.0 - math.exp(-hr / scale)
+        bond_floor = rules.bond_floor
+        er = (
+            rules.relational_effect
+            * w.rskill
+            * (bond_floor + (1.0 - bond_floor) * self.bond)
+            * (rules.knowledge_gain + rules.knowledge[p][pr])
+            * fr
+            * ready
+        )
         need[pr] -= disc * er * need[pr]
         cut = (1.0 - disc) * er * need[dc]
         need[dc] -= cut
         self.help_dc += cut
-        tgt = pr if disc >= 0.5 else dc
-        self.strength[tgt] += STRENGTH_GAIN * fr * (1.0 - self.strength[tgt])
-        self.efficacy += 0.5 * STRENGTH_GAIN * fr * (1.0 - self.efficacy)
+        # strengths grow where the work goes, split the same way
+        sg = rules.strength_gain * fr
+        strength = self.strength
+        strength[pr] += disc * sg * (1.0 - strength[pr])
+        strength[dc] += (1.0 - disc) * sg * (1.0 - strength[dc])
+        self.efficacy += rules.help_efficacy_gain * fr * (1.0 - self.efficacy)
         # a relationship needs a minimum dose of time to form, and fades when contact is thin
-        fb = 1.0 - math.exp(-max(0.0, hr - BOND_MIN_HOURS) / rules.help_scale_hours)
-        self.bond += BOND_GAIN * fb * (1.0 - self.bond)
-        if hr < BOND_MIN_HOURS:
-            self.bond -= BOND_FADE * self.bond
-        self.trust += 0.005 * fr * (1.0 - self.trust)
+        bond_min = rules.bond_min_hours
+        fb = 1.0 - math.exp(-(hr - bond_min) / scale) if hr > bond_min else 0.0
+        self.bond += rules.bond_gain * fb * (1.0 - self.bond)
+        if hr < bond_min:
+            self.bond -= rules.bond_fade * self.bond
+        self.trust += rules.help_trust_gain * fr * (1.0 - self.trust)
         spend = rules.discretionary_spend * disc
         if spend > 0.0:
-            need[pr] -= SPEND_EFFECT * spend / (spend + SPEND_HALF) * self.bond * need[pr]
+            # a small spend helps when the worker knows what matters to the person
+            need[pr] -= rules.spend_effect * spend / (spend + rules.spend_half) * self.bond * need[pr]
             tally.cnt[C_DISC_SPEND] += spend
         for k in range(d):
             need[k] = max(0.0, need[k])
@@ -406,7 +430,8 @@ class Citizen(mesa.Agent):
     def end_service_week(
         self, u_rows: list[list[float]], workers: list[Worker], rules: SimpleNamespace, tally: Tally
     ) -> None:
-        """Close the case if it ends this week, and record the true and the reported result."""
+        """Close the case if it ends this week, and record the true and the reported result.
+        (kernels/discharge.py: discharge)"""
         if self.status != IN_SERVICE:
             return
         u = u_rows[self.index]
@@ -418,15 +443,20 @@ class Citizen(mesa.Agent):
         need = self.need
         met = need[dc] < rules.outcome_threshold
         top = max(need)
-        holistic = top < HOLISTIC_TOP and met
-        siloed = 1.0 - rules.worker_discretion  # a siloed service closes once its own domain is met
+        holistic = top < rules.holistic_top and met  # the root problem is resolved too
+        siloed = 1.0 - rules.discretion  # a siloed service closes once its own domain is met
         close = False
         if met and not holistic:
+            # timing to the payment rule closes some of the rest at once
             if u[0] < siloed:
                 close = True
-            elif u[0] < max(siloed, policy[POL_TIMING]):
+            elif u[0] < siloed + policy[POL_TIMING] * (1.0 - siloed):
                 close = True
                 cnt[C_TIMING] += 1.0
+        elif not met and self.episode >= rules.churn_min_weeks and u[0] < policy[POL_CHURN]:
+            # churn: an unresolved case closed to make room for a new (paid) start
+            close = True
+            cnt[C_CHURN] += 1.0
         if not close and holistic:
             close = True
             cnt[C_HOLISTIC] += 1.0
@@ -435,7 +465,7 @@ class Citizen(mesa.Agent):
             cnt[C_EPISODE_LIMIT] += 1.0
         if not close:
             engaged = 0.5 * self.trust + 0.5 * self.bond
-            if u[1] < 0.02 * (1.0 - engaged):
+            if u[1] < rules.disengage_rate * (1.0 - engaged):
                 close = True
                 cnt[C_DROPOUTS] += 1.0
         if not close:
@@ -444,21 +474,23 @@ class Citizen(mesa.Agent):
         dishonest = 1.0 - policy[POL_HONESTY]
         reported = met
         counted = True
-        if not met and dishonest > 0.0:
-            if u[2] < dishonest * (1.0 - math.exp(-self.game_hours / GAMING_SCALE)):
+        if not met:
+            # a failure written up as a success, more likely the more number-improving effort went in
+            if dishonest > 0.0 and u[2] < dishonest * (1.0 - math.exp(-self.game_hours / rules.gaming_scale)):
                 reported = True
                 cnt[C_MISREPORTS] += 1.0
                 pcnt[p][PC_MISREPORTS] += 1.0
                 tally.false_claims[p] += rules.price[p][b]
-            elif u[3] < 0.5 * dishonest:
+            elif u[3] < policy[POL_EXCLUDE]:  # or left out of the count
                 counted = False
                 cnt[C_EXCLUSIONS] += 1.0
+                pcnt[p][PC_EXCLUSIONS] += 1.0
         real = (1.0 - total(need) / len(need)) - self.intake_wellbeing
         bcnt = tally.bcnt[p][b]
         cnt[C_DISCHARGES] += 1.0
         pcnt[p][PC_CLOSES] += 1.0
         bcnt[B_CLOSES] += 1.0
-        bcnt[B_HOURS] += self.episode
+        bcnt[B_WEEKS] += self.episode
         if met:
             cnt[C_TRUE_SUCCESS] += 1.0
             pcnt[p][PC_TRUE_SUCC] += 1.0
@@ -482,16 +514,18 @@ class Citizen(mesa.Agent):
         pcnt[p][PC_REAL_SUM] += real
         pcnt[p][PC_REAL_SQ] += real * real
         pcnt[p][PC_REP_REAL_SUM] += r * real
-        if top > 0.5:
-            self.unresolved = UNRESOLVED_WINDOW
+        # a return within `unresolved_window` weeks of leaving with a domain still high is repeat demand
+        if top > rules.unresolved_top:
+            self.unresolved = int(rules.unresolved_window)
             cnt[C_UNRESOLVED] += 1.0
         else:
             self.unresolved = 0
+        change_trust = rules.discharge_trust_change
         if real > 0.0:
-            self.trust += 0.05 * (1.0 - self.trust)
+            self.trust += change_trust * (1.0 - self.trust)
         else:
-            self.trust = max(0.0, self.trust - 0.05)
-        self.followup = FOLLOWUP_WEEKS
+            self.trust = max(0.0, self.trust - change_trust)
+        self.followup = int(rules.followup_weeks)
         self.followup_domain = dc
         self.followup_wellbeing = self.intake_wellbeing
         workers[self.worker].caseload -= 1

@@ -9,7 +9,8 @@ Who holds the state: the agents hold people's and posts' state while they act. A
 people phase they publish it to the model's arrays (model.cit, model.wk and the tallies), where
 the shared organisation-level code reads and changes it (hiring, re-tendering) and the recorder
 reads it; the posts are read back from the arrays at the start of the next people phase.
-Staff changes at a tender or a regime switch (`replace_provider_staff`) act on the agents.
+Staff changes that orphan cases (a lost tender or a regime switch, `replace_provider_staff`; redundancies,
+`_cut_posts`) act on the agents.
 
 Same seed, same results: tests/test_reference.py checks that every array and every output agrees
 with the numba engine, bit for bit, for each regime. It is also the speed baseline in benchmarks/.
@@ -21,7 +22,6 @@ from typing import Any
 
 import numpy as np
 
-from hls_sim.kernels.queue import NEW_BOND
 from hls_sim.layout import (
     ACTIVE,
     C_STARTS,
@@ -29,6 +29,7 @@ from hls_sim.layout import (
     C_STARTS_TARGET_TRUE,
     HIRING,
     IN_SERVICE,
+    P_NEW_BOND,
     PC_STARTS,
     PC_STARTS_T_REP,
     PC_STARTS_T_TRUE,
@@ -52,10 +53,11 @@ class ReferenceModel(HLSModel):
         super().__init__(seed=seed, **overrides)
         cxn = self.cxn.tolist()
         decile = self.decile.tolist()
-        self.people = [Citizen(self, i, cxn[i], decile[i]) for i in range(self.n)]
+        # the agents, in index order (`self.people` stays the parent's bundle of arrays)
+        self.citizens = [Citizen(self, i, cxn[i], decile[i]) for i in range(self.n)]
         self.posts = [Worker(self, v) for v in range(self.wk["status"].shape[0])]
         for name in Citizen.FIELDS:
-            for person, value in zip(self.people, self.cit[name].tolist(), strict=True):
+            for person, value in zip(self.citizens, self.cit[name].tolist(), strict=True):
                 setattr(person, name, value)
         self._read_posts()
         self.citizen_set = self.agents_by_type[Citizen]  # a Mesa AgentSet; do() visits in creation order
@@ -82,7 +84,7 @@ class ReferenceModel(HLSModel):
                 staff[w.provider] += 1
         quits = posts.map("work_week", u_work, rules, staff, tally)
         if any(quits):
-            reassign_orphans(self.people, self.posts, tally.cnt)
+            reassign_orphans(self.citizens, self.posts, rules.new_bond, tally.cnt)
         tally.write(self)
         self.publish()
 
@@ -92,16 +94,17 @@ class ReferenceModel(HLSModel):
         cap = int(rules.caseload_cap)
         target = int(rules.wait_target_weeks)
         use_target = rules.wait_target_active > 0.0 and target > 0
+        wait_full = rules.queue_wait_full
         free = {w: max(0, cap - w.caseload) for w in self.posts if w.status == ACTIVE}
         longest = len(tally.wait_hist) - 1
         for p in range(self.n_prov):
-            waiting = [c for c in self.people if c.status == WAITING and c.provider == p]
+            waiting = [c for c in self.citizens if c.status == WAITING and c.provider == p]
             if not waiting:
                 continue
             dc = rules.domain[p]
             clock = rules.policy[p][POL_CLOCK] if use_target else 0.0
             # the queue: a stable sort, so equal scores keep the list's (person index) order
-            queue = sorted(waiting, key=lambda c: c.queue_score(dc, clock, target, use_target))
+            queue = sorted(waiting, key=lambda c: c.queue_score(dc, clock, target, use_target, wait_full))
             # staff in post order, then the least-loaded first (stable); places go round robin
             staff = sorted((w for w in self.posts if w.status == ACTIVE and w.provider == p), key=lambda w: -free[w])
             turn = 0
@@ -117,7 +120,7 @@ class ReferenceModel(HLSModel):
                     break
                 free[taker] -= 1
                 taker.caseload += 1
-                person.start_service(taker, dc, NEW_BOND)
+                person.start_service(taker, dc, rules.new_bond)
                 self._count_start(person, p, target, use_target, longest, tally)
         self.citizen_set.do("wait_a_week", u_care, rules, tally, target, use_target)
 
@@ -146,7 +149,7 @@ class ReferenceModel(HLSModel):
         for w in self.posts:
             w.cx_sum = 0.0
             w.misfit_sum = 0.0
-        for person in self.people:
+        for person in self.citizens:
             if person.status == IN_SERVICE:
                 w = self.posts[person.worker]
                 w.cx_sum += person.cxn
@@ -165,7 +168,7 @@ class ReferenceModel(HLSModel):
             w.case_weight_sum = 0.0
             w.need_weight_sum = 0.0
             w.seen = 0.0
-        for person in self.people:
+        for person in self.citizens:
             if person.status == IN_SERVICE:
                 w = self.posts[person.worker]
                 base, weight = person.case_weights(rules)
@@ -183,19 +186,39 @@ class ReferenceModel(HLSModel):
         for w in leaving:
             w.status = HIRING
             w.vacancy_left = max(1, self.p["vacancy_weeks"])
+        self._orphan_cases(leaving)
+        self.publish()
+
+    def _cut_posts(self, k: int, n_cut: int) -> None:
+        """Redundancies: unfilled posts go first, then the most recently hired staff (never the last
+        one); their cases pass on. (HLSModel._cut_posts, acting on the agents)"""
+        self._read_posts()
+        hiring = [w for w in self.posts if w.provider == k and w.status == HIRING][:n_cut]
+        for w in hiring:
+            w.status = VACANT
+        rest = n_cut - len(hiring)
+        active = [w for w in self.posts if w.provider == k and w.status == ACTIVE]
+        if rest > 0 and len(active) > 1:
+            leaving = sorted(active, key=lambda w: w.tenure)[: min(rest, len(active) - 1)]  # stable: post order
+            for w in leaving:
+                w.status = VACANT
+            self._orphan_cases(leaving)
+        self.publish()
+
+    def _orphan_cases(self, leaving: list[Worker]) -> None:
+        """Pass the cases of staff who left to colleagues; the leavers' posts start empty."""
         cnt = self.cnt.tolist()
-        reassign_orphans(self.people, self.posts, cnt)
+        reassign_orphans(self.citizens, self.posts, float(self.prm[P_NEW_BOND]), cnt)
         self.cnt[:] = cnt
         for w in leaving:
             w.caseload = 0
-        self.publish()
 
     # ------------------------------------------------------------------ agents <-> arrays
     def publish(self) -> None:
         """Write every person's and post's state to the model's arrays (what the shared code reads)."""
         for name in Citizen.FIELDS:
             if name not in STATIC_FIELDS:
-                self.cit[name][:] = [getattr(c, name) for c in self.people]
+                self.cit[name][:] = [getattr(c, name) for c in self.citizens]
         for name in Worker.FIELDS:
             self.wk[name][:] = [getattr(w, name) for w in self.posts]
         self.w_sum[:] = [w.case_weight_sum for w in self.posts]

@@ -21,18 +21,22 @@ if TYPE_CHECKING:
 
 
 def week_rules(m: HLSModel) -> SimpleNamespace:
-    """The levers by name (rules.spill_rate, rules.caseload_cap, ...) and the organisations' state."""
+    """Every `prm` slot by name (rules.spill_rate, rules.new_bond, rules.discretion, ...) and the
+    organisations' state that people and staff meet this week."""
     rules = SimpleNamespace(**{name: float(m.prm[i]) for name, i in PRM.items()})
     rules.domain = m.domain.tolist()  # each provider's service line
     rules.served = [[int(m.dom_prov[d, j]) for j in range(int(m.dom_nprov[d]))] for d in range(m.dom_prov.shape[0])]
     rules.policy = m.pol.tolist()
+    rules.refuse = m.refuse.tolist()  # chance of refusing an eligible case, per provider and band
     rules.attract = m.attract.tolist()
-    rules.stakes = m.stakes_eff.tolist()
-    rules.ease = m.stk.tolist()  # (stakes, threshold easing, ratchet restraint) per provider
+    # pressure on staff per provider: (standing, after threshold easing, after ratchet restraint)
+    rules.pressure = m.stk.tolist()
     rules.ptrust = m.ptrust.tolist()
     rules.knowledge = m.knowledge.tolist()
     rules.price = m.price.tolist()
     rules.funded = m.funded.tolist()
+    rules.admin = m.admin.tolist()  # recording hours per open case per week, per provider
+    rules.contract_hours = m.contract_hours.tolist()  # contract reporting hours per worker per week
     return rules
 
 

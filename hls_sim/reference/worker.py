@@ -12,13 +12,6 @@ from typing import TYPE_CHECKING
 
 import mesa
 
-from hls_sim.kernels.workforce import (
-    AUTONOMY_SUPPORT,
-    MORALE_RATE,
-    MOTIVATION_RATE,
-    NEW_BOND,
-    SEEN_GAIN_SCALE,
-)
 from hls_sim.layout import (
     ACTIVE,
     C_BROKEN,
@@ -39,7 +32,6 @@ from hls_sim.layout import (
     IN_SERVICE,
     PC_INTAKES,
     POL_HONESTY,
-    POL_PRESSURE,
     VACANT,
     WAITING,
 )
@@ -91,7 +83,8 @@ class Worker(mesa.Agent):
     def plan_week(self, rules: SimpleNamespace, active_staff: list[float], tally: Tally) -> None:
         """Divide the week: recording, assessment and learning first, then the Cobb-Douglas choice
         among saved effort, relational help, protocol service and effort that improves the numbers.
-        The same choice at other pressures measures substitution, threshold and ratchet effects."""
+        The same choice at other pressures measures substitution, threshold and ratchet effects.
+        (kernels/work.py: choose_time)"""
         if self.status != ACTIVE:
             self.h_rel = self.h_prot = self.h_game = self.h_admin = 0.0
             return
@@ -99,23 +92,24 @@ class Worker(mesa.Agent):
         p = self.provider
         policy = rules.policy[p]
         hours = rules.hours_per_week
-        disc = rules.worker_discretion
+        disc = rules.discretion
         cl = self.caseload
         assess = rules.assessment_hours * tally.pcnt[p][PC_INTAKES] / max(active_staff[p], 1.0)
-        admin = rules.admin_hours_per_case * cl
+        # recording per open case and the contract's own reporting, as the monitoring rules set them
+        admin = rules.admin[p] * cl + rules.contract_hours[p]
         learn = rules.learning_share * hours
         self.intake_hours = assess
         self.h_admin = admin
         fixed = admin + assess + learn
-        avail = max(hours - fixed, 0.1 * hours)
+        avail = max(hours - fixed, rules.min_case_time_share * hours)
         cnt[C_H_ADMIN] += admin
         cnt[C_H_ASSESS] += assess
         cnt[C_H_LEARN] += learn
         cnt[C_H_OVERTIME] += max(0.0, fixed - 0.9 * hours)
-        stakes, threshold_ease, ratchet_ease = rules.ease[p]
-        full = stakes * policy[POL_PRESSURE]
-        eased = full * threshold_ease
-        pi = eased * ratchet_ease
+        # pressure as management passes it down: its standing level, after the threshold eases it
+        # (the target is safe this year) and after the ratchet restrains it (beating the target would
+        # raise the next one); the provider sets all three from what the contract pays
+        full, eased, pi = rules.pressure[p]
         self.pressure = pi
         if cl == 0:
             self.h_rel = self.h_prot = self.h_game = 0.0
@@ -127,8 +121,12 @@ class Worker(mesa.Agent):
         for x in rules.knowledge[p]:
             kn += x
         kn /= len(rules.knowledge[p])
-        v_rel = self.rskill * (0.4 + 0.6 * mcx) * (0.5 + 0.5 * disc) * (0.5 + kn)
-        v_prot = self.skill * (1.0 - 0.6 * mcx)
+        # the good an hour does as the worker sees it: relational work is worth more with complex
+        # cases, discretion and practice knowledge; protocol work is worth less with complex cases
+        cg = rules.relational_complexity_gain
+        dg = rules.discretion_relational_gain
+        v_rel = self.rskill * (1.0 - cg + cg * mcx) * (1.0 - dg + dg * disc) * (rules.knowledge_gain + kn)
+        v_prot = self.skill * (1.0 - rules.protocol_complexity_loss * mcx)
         ws = rules.effort_aversion * (1.0 + self.burnout)
         wr = m * v_rel
         g_eff = rules.gaming_efficiency * (1.0 - policy[POL_HONESTY])
@@ -154,17 +152,20 @@ class Worker(mesa.Agent):
     # ------------------------------------------------------------------ morale, quits, hires (kernels/workforce.py)
     def work_week(self, u_rows: list[list[float]], rules: SimpleNamespace, staff: list[int], tally: Tally) -> bool:
         """Recruit into a vacancy, or update motivation, morale and burnout and perhaps quit.
-        Returns whether the worker quit; `staff` (posts not vacant, per provider) is updated."""
+        Returns whether the worker quit; `staff` (posts not vacant, per provider) is updated.
+        (kernels/workforce.py: workforce_step)"""
         u = u_rows[self.index]
         cnt = tally.cnt
         if self.status == HIRING:
             self.vacancy_left -= 1
             if self.vacancy_left <= 0:
-                m0 = min(1.0, max(0.05, rules.intrinsic_motivation + 0.3 * (u[1] - 0.5)))
+                spread = rules.hire_motivation_spread
+                m0 = min(1.0, max(0.05, rules.intrinsic_motivation + spread * (u[1] - 0.5)))
                 self.status = ACTIVE
                 self.motivation = m0
                 self.motivation0 = m0
-                self.rskill = min(1.0, max(0.05, rules.relational_skill + 0.4 * (u[2] - 0.5)))
+                spread = rules.hire_rskill_spread
+                self.rskill = min(1.0, max(0.05, rules.relational_skill + spread * (u[2] - 0.5)))
                 self.skill = 0.4 + 0.4 * u[3]
                 self.morale = 0.6
                 self.burnout = 0.0
@@ -175,28 +176,44 @@ class Worker(mesa.Agent):
         if self.status != ACTIVE:
             return False
         hours = rules.hours_per_week
-        disc = rules.worker_discretion
+        disc = rules.discretion
         self.tenure += 1
         cl = self.caseload
-        demanded = self.h_admin + self.intake_hours + rules.learning_share * hours + 0.5 * cl
+        demanded = self.h_admin + self.intake_hours + rules.learning_share * hours + rules.case_hours_needed * cl
         overload = max(0.0, demanded - hours) / hours
         admin_share = min(1.0, (self.h_admin + self.intake_hours) / hours)
         pi = self.pressure
         # control crowds out intrinsic motivation; autonomy supports it
-        control = 0.5 * pi + 0.3 * admin_share + 0.2 * (1.0 - disc)
-        m0 = self.motivation0
-        target_m = m0 * (1.0 - rules.crowding_out * control) + AUTONOMY_SUPPORT * disc * (1.0 - m0)
-        self.motivation += MOTIVATION_RATE * (target_m - self.motivation)
-        gap = (1.0 - disc) * (self.misfit_sum / cl if cl > 0 else 0.0)
-        seen = min(1.0, self.seen / (SEEN_GAIN_SCALE * (cl + 1.0)))
-        target = 0.45 + 0.35 * seen + 0.15 * disc - 0.3 * admin_share - 0.2 * pi - 0.2 * gap - 0.3 * self.burnout
-        target = min(1.0, max(0.0, target - rules.change_strain))
-        self.morale += MORALE_RATE * (target - self.morale)
-        self.burnout = min(
-            1.0, max(0.0, self.burnout + 0.08 * overload + 0.01 * pi - 0.02 * self.burnout * (1.0 - overload))
+        control = (
+            rules.control_pressure_weight * pi
+            + rules.control_admin_weight * admin_share
+            + rules.control_discretion_weight * (1.0 - disc)
         )
+        m0 = self.motivation0
+        target_m = m0 * (1.0 - rules.crowding_out * control) + rules.autonomy_support * disc * (1.0 - m0)
+        self.motivation += rules.motivation_rate * (target_m - self.motivation)
+        # morale: up with the improvement the worker sees and with discretion; down with admin,
+        # pressure, the gap between what is needed and what is allowed, and burnout
+        gap = (1.0 - disc) * (self.misfit_sum / cl if cl > 0 else 0.0)
+        seen = min(1.0, self.seen / (rules.seen_gain_scale * (cl + 1.0)))
+        target = (
+            rules.morale_base
+            + rules.morale_seen_gain * seen
+            + rules.morale_discretion_gain * disc
+            - rules.morale_admin_loss * admin_share
+            - rules.morale_pressure_loss * pi
+            - rules.morale_gap_loss * gap
+            - rules.morale_burnout_loss * self.burnout
+        )
+        target = min(1.0, max(0.0, target - rules.change_strain))
+        self.morale += rules.morale_rate * (target - self.morale)
+        b = self.burnout
+        b += rules.burnout_overload_rate * overload + rules.burnout_pressure_rate * pi
+        b -= rules.burnout_recovery * self.burnout * (1.0 - overload)
+        self.burnout = min(1.0, max(0.0, b))
         unease = 1.0 - self.morale
-        quit_rate = rules.base_turnover / 52.0 * (1.0 + 4.0 * (unease * unease)) + 0.01 * (self.burnout * self.burnout)
+        quit_rate = rules.base_turnover / 52.0 * (1.0 + rules.quit_morale_factor * (unease * unease))
+        quit_rate += rules.quit_burnout_rate * (self.burnout * self.burnout)
         if u[0] >= quit_rate:
             return False
         cnt[C_QUITS] += 1.0
@@ -210,10 +227,10 @@ class Worker(mesa.Agent):
         return True
 
 
-def reassign_orphans(citizens: list[Citizen], workers: list[Worker], cnt: list[float]) -> None:
+def reassign_orphans(citizens: list[Citizen], workers: list[Worker], new_bond: float, cnt: list[float]) -> None:
     """Cases of workers who left pass to the least-loaded colleague (lowest post on a tie) at the
-    same provider, or back to its waiting list if nobody is left; the relationship restarts.
-    (kernels/workforce.py: reassign_orphans)"""
+    same provider, or back to its waiting list if nobody is left; the relationship restarts at
+    `new_bond`. (kernels/workforce.py: reassign_orphans)"""
     for person in citizens:
         if person.status != IN_SERVICE:
             continue
@@ -225,7 +242,7 @@ def reassign_orphans(citizens: list[Citizen], workers: list[Worker], cnt: list[f
             if v.status == ACTIVE and v.provider == person.provider and (best is None or v.caseload < best.caseload):
                 best = v
         gone.caseload -= 1
-        person.bond = NEW_BOND
+        person.bond = new_bond
         cnt[C_BROKEN] += 1.0
         if best is None:
             person.status = WAITING
