@@ -88,9 +88,12 @@ class Ledger:
         if short <= 0.0 or spare <= 0.0:
             return 0.0
         moved = min(short, spare)
+        negative = self.reserves < 0.0
         give = np.where(self.reserves > 0.0, self.reserves / spare * moved, 0.0)
-        take = np.where(self.reserves < 0.0, -self.reserves / short * moved, 0.0)
+        take = np.where(negative, -self.reserves / short * moved, 0.0)
         self.reserves += take - give
+        if moved == short:
+            self.reserves[negative] = 0.0  # covered in full: no rounding residue left to fail on
         self.risk_shared += moved
         return moved
 

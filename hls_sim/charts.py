@@ -39,6 +39,7 @@ CHANNEL_LABELS = {
     "threshold": "threshold effect",
     "ratchet": "ratchet effect",
     "misreporting": "misreporting",
+    "exclusions": "exclusions",
     "cream_skimming": "cream-skimming",
     "parking": "parking",
     "timing": "timing",

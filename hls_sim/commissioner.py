@@ -69,9 +69,8 @@ class Commissioner(mesa.Agent):
             m.targets[k, 0] = contract.baseline_target(t, float(rate[k]))
             m.targets[k, 1] = t.wait_target_share
         m.in_baseline = False
-        occupancy = m.occupancy()
         for prov in m.providers:
-            prov.decide(initial=True, occupancy=float(occupancy[prov.index]))
+            prov.decide(initial=True)
 
     # ---- money ----
     def weekly_payments(self, claims: np.ndarray, pcnt: np.ndarray) -> None:
@@ -150,10 +149,12 @@ class Commissioner(mesa.Agent):
                     penalty = contract.target_penalty(t, contract_year, tgt, perf)
                     if penalty > 0:
                         m.ledger.penalise(k, penalty)
+                        if col == 0 and t.sanction > 0:
+                            self.sanctions += 1  # named as failing: a cost to its managers, not money
                     elif col == 0:
                         m.targets[k, col] = contract.next_target(t, tgt, perf)
-            if t.sanction > 0 and m.n_prov > 1:
-                self.sanctions += 1  # the bottom of the published table; a cost to its managers, not money
+            if t.sanction > 0 and not t.outcome_target_on and m.n_prov > 1:
+                self.sanctions += 1  # the bottom of the published table
         for prov in m.providers:
             prov.year_end()
         self.paid_by_results[:] = 0.0
@@ -206,7 +207,7 @@ class Commissioner(mesa.Agent):
         m.ledger.endow(k, p["initial_reserves_weeks"] * float(m.contract_week[k]))
         self.tenders += 1
         m.on_tender(k)
-        m.rebase_prices()
+        m.rebase_prices(replaced=k)
 
     def fail(self, k: int) -> None:
         """A provider whose reserves ran out: its service is re-tendered at once."""

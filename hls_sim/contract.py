@@ -63,7 +63,7 @@ class Terms:
     retender_weight: float  # weight of the reported indicator in a re-tender (stakes applied)
     tender_noise: float  # spread of everything else the commissioner weighs in a re-tender, rate points
     payment_cap: float  # most a provider earns by results in a year, x what it was priced to earn (0 = none)
-    sanction: float  # league-table sanction on the bottom provider, x a year's contract (stakes applied)
+    sanction: float  # league-table sanction for a failing provider, x a year's contract (stakes applied)
     baseline_weeks: int
 
     @property
@@ -175,6 +175,20 @@ def miss_probability(target: float, done: float, successes: float, expected_year
     return 0.5 * math.erfc((mean - target) / (sd * math.sqrt(2.0)))
 
 
+def miss_density(target: float, done: float, successes: float, expected_year: float) -> float:
+    """How fast the chance of ending the year below target falls per rate point of the year-end
+    result (the density of the projected year-end rate at the target, same approximation as
+    `miss_probability`): large near the line, tiny far above or far below it."""
+    n_year = max(expected_year, done, 1.0)
+    rate = (successes + 0.5) / (done + 1.0)
+    remaining = max(n_year - done, 0.0)
+    sd = math.sqrt(max(rate * (1.0 - rate), 1e-6) * remaining) / n_year
+    sd = max(sd, 0.5 / n_year)  # the result moves in whole cases: no sharper than one case
+    mean = (successes + rate * remaining) / n_year
+    z = (target - mean) / sd
+    return math.exp(-0.5 * z * z) / (sd * math.sqrt(2.0 * math.pi))
+
+
 def next_target(t: Terms, target: float, achieved: float) -> float:
     """The ratchet: next year's target is this year's result when that is higher (capped)."""
     return min(t.ratchet_cap, max(target, achieved)) if t.ratchet else target
@@ -258,8 +272,8 @@ class IndicatorValues(NamedTuple):
     success_eased: float  # ... with the threshold: the target only matters while a miss is likely
     success_now: float  # ... and the ratchet's cost of a higher next target (may be below zero)
     success_money: float  # the part paid per outcome (no rate involved)
-    wait_full: float  # a start reported inside the wait target
-    wait_now: float
+    wait_full: float  # a start reported inside the wait target, ignoring threshold easing
+    wait_now: float  # ... with it
     start: float  # a case started (activity payment)
     exclusion: float  # one failure left out of the indicator's count
 
@@ -288,11 +302,21 @@ def indicator_values(t: Terms, r: Records) -> IndicatorValues:
         # what losing the contract costs the organisation: the overheads it carries for the contract's term
         years = t.retender_weeks / WEEKS_PER_YEAR
         security = loss_sensitivity(t, r.scores, r.index) * r.margin * r.contract_year * years
-    if t.sanction > 0 and r.n_providers > 1 and not r.in_baseline:
-        security += loss_sensitivity(_as_league(t), r.scores, r.index) * t.sanction * r.contract_year
     per_point_full += security
     per_point_eased += security
     per_point_now += security
+    if t.sanction > 0 and not r.in_baseline:
+        # the published table names the failing: below target, or (with no target) the bottom provider
+        if t.outcome_target_on:
+            at_line = miss_density(r.outcome_target, r.counted, r.reported, n_year)
+            per_point_full += t.sanction * r.contract_year / t.target_miss_span
+            per_point_eased += t.sanction * r.contract_year * at_line
+            per_point_now += t.sanction * r.contract_year * at_line
+        elif r.n_providers > 1:
+            bottom = loss_sensitivity(_as_league(t), r.scores, r.index) * t.sanction * r.contract_year
+            per_point_full += bottom
+            per_point_eased += bottom
+            per_point_now += bottom
     # a further outcome earns its price only while the year's payments are below the cap
     below_cap = r.paid_by_results + mean_price <= results_cap(t, r.contract_year)
     money = mean_price if (below_cap and not r.in_baseline) else 0.0
@@ -345,9 +369,18 @@ def exclusion_net_value(t: Terms, v: IndicatorValues, trust: float, notional_pri
     return v.exclusion - cost
 
 
-def case_values(v: IndicatorValues, rep_rate: np.ndarray, weeks: np.ndarray) -> np.ndarray:
-    """Money and security a case of each band brings per week of caseload place it occupies."""
-    per_case = v.success_now * np.maximum(rep_rate, 0.0) + v.start
+def case_values(
+    v: IndicatorValues, rep_rate: np.ndarray, weeks: np.ndarray, price: np.ndarray | None = None
+) -> np.ndarray:
+    """Money and security a case of each band brings per week of caseload place it occupies.
+
+    With prices by difficulty (`price`, per band) a reported success of a harder band earns more;
+    the rate-based part of a success's value (targets, tenders, league tables) is the same for
+    every band. Below the year's payment cap the band's own price replaces the mean price."""
+    success = np.full(rep_rate.shape, v.success_now)
+    if price is not None and v.success_money > 0:
+        success = success - v.success_money + price
+    per_case = success * np.maximum(rep_rate, 0.0) + v.start
     return per_case / np.maximum(weeks, 1.0)
 
 

@@ -56,7 +56,6 @@ from hls_sim.layout import (
     SMALL,
     TINY,
     VACANT,
-    WAITING,
 )
 from hls_sim.mesa_face import WeeklySeries
 from hls_sim.metrics import Recorder
@@ -266,20 +265,25 @@ class HLSModel(mesa.Model):
         self._fill_prm()
         self._update_admin()
 
-    def rebase_prices(self) -> None:
-        """At a re-tender the commissioner re-prices outcomes from last year's reported results, so
-        the market's reported success rate (gamed or not) becomes next contract's price basis."""
-        reported = sum(prov.last_year[1] for prov in self.providers)
-        if reported <= 0 or self.in_baseline:
+    def rebase_prices(self, replaced: int) -> None:
+        """At a re-tender the commissioner re-prices every other contract from its last year's reported
+        results, gamed or not: what the market reported becomes the next price basis. The slot just
+        re-tendered keeps its price (the new organisation has no record yet)."""
+        if self.in_baseline:
             return
         t = self.terms
-        share = self.contract_week / self.contract_week.sum()
-        expected = np.maximum(reported * share, 1.0)
-        self.notional_price[:] = self.contract_week * 52.0 / expected
-        weights = self.price[0] / self.price[0].mean() if self.price[0].mean() > 0 else np.ones(N_BANDS)
-        self.price[:] = contract.outcome_prices(t, self.contract_week * 52.0, expected, weights)
-        if not t.price_by_difficulty:
-            self.price[:] = self.price.mean(axis=1, keepdims=True)
+        year = self.contract_week * 52.0
+        for prov in self.providers:
+            k = prov.index
+            counted, reported = prov.last_year[0], prov.last_year[1]
+            if k == replaced or counted <= 0:
+                continue
+            prior = self.p["pricing_prior_cases"]
+            rate = (reported + prior * self.p["planned_outcome_rate"]) / (counted + prior)
+            expected = max(rate * counted, 1.0)
+            self.notional_price[k] = year[k] / expected
+            weights = self.price[k] / self.price[k].mean() if self.price[k].mean() > 0 else np.ones(N_BANDS)
+            self.price[k] = contract.outcome_prices(t, year[k : k + 1], np.array([expected]), weights)[0]
 
     def _fill_prm(self) -> None:
         """Pack the parameters the kernels read, and the values derived from the state this week."""
@@ -381,12 +385,6 @@ class HLSModel(mesa.Model):
         w = self.wk
         return np.bincount(w["provider"][w["status"] == ACTIVE], minlength=self.n_prov)
 
-    def occupancy(self) -> np.ndarray:
-        """Chance that a place freed at each provider is filled from its waiting list this week."""
-        c = self.cit
-        waiting = np.bincount(c["provider"][c["status"] == WAITING], minlength=self.n_prov).astype(float)
-        return np.minimum(1.0, waiting / np.maximum(self.funded * self.p["caseload_cap"] / 13.0, 1.0))
-
     def _draw_randoms(self) -> None:
         """This week's uniforms; for a large population they were drawn on another core (hls_sim.draws)."""
         self.u_life, self.u_doors, self.u_care, self.u_work = self._draws.next()
@@ -436,10 +434,9 @@ class HLSModel(mesa.Model):
         cm = self.commissioner
         pp = self.period_pcnt
         cm.audit(pp[:, PC_REP_SUCC], pp[:, PC_MISREPORTS], pp[:, PC_EXCLUSIONS])
-        occupancy = self.occupancy()
         if not self.in_baseline:
             for prov in self.providers:
-                prov.decide(occupancy=float(occupancy[prov.index]))
+                prov.decide()
         system.update_trust(self)
         system.update_permission(self)
         if self.p["learning_cycle_weeks"] > 0:
@@ -464,7 +461,12 @@ class HLSModel(mesa.Model):
         t = self.terms
         if t.basis == "pooled":
             return self.budget_week * float(self.alliance_share[k])
-        return float(self.ledger.income_rate[k])
+        if self.in_baseline:
+            return float(self.contract_week[k])
+        # the fixed part is certain; results it has been earning lately, but never more than the cap allows
+        fixed = float(self.contract_week[k]) * contract.fixed_payment_share(t)
+        results = max(0.0, float(self.ledger.income_rate[k]) - fixed)
+        return fixed + min(results, contract.results_cap(t, float(self.contract_week[k]) * 52.0) / 52.0)
 
     def _update_staffing(self) -> None:
         """Headcount follows money (hls_sim/accounts.py): hire within what income pays for, freeze

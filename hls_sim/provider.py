@@ -96,9 +96,11 @@ class Provider(mesa.Agent):
         m = self.model
         k = self.index
         cm = m.commissioner
-        weeks_in = max(m.week_of_year(), 1)
-        counted_year = self.last_year[0] if self.last_year[0] > 0 else self.ytd[0] * 52.0 / weeks_in
-        starts_year = self.last_year[2] if self.last_year[2] > 0 else self.ytd[2] * 52.0 / weeks_in
+        # expected volumes a year: last year's, else this year's so far at its pace, else the plan
+        weeks_in = m.week_of_year()
+        plan = cm.expected_closes_year(k)
+        counted_year = self.last_year[0] or (self.ytd[0] * 52.0 / weeks_in if weeks_in >= 13 else plan)
+        starts_year = self.last_year[2] or (self.ytd[2] * 52.0 / weeks_in if weeks_in >= 13 else plan)
         return contract.Records(
             contract_year=float(m.contract_week[k] * 52.0),
             notional_price=float(m.notional_price[k]),
@@ -108,8 +110,8 @@ class Provider(mesa.Agent):
             reported=float(self.ytd[1]),
             starts=float(self.ytd[2]),
             starts_in_target=float(self.ytd[3]),
-            counted_year=float(max(counted_year, cm.expected_closes_year(k))),
-            starts_year=float(max(starts_year, cm.expected_closes_year(k))),
+            counted_year=float(max(counted_year, self.ytd[0], 1.0)),
+            starts_year=float(max(starts_year, self.ytd[2], 1.0)),
             outcome_target=float(m.targets[k, 0]),
             scores=cm.published_scores(),
             index=k,
@@ -128,8 +130,9 @@ class Provider(mesa.Agent):
         m = self.model
         v = self.values()
         full = float(self.policy[POL_PRESSURE])
-        eased = full * (v.success_eased / v.success_full) if v.success_full > 0 else 0.0
-        now = full * (max(v.success_now, 0.0) / v.success_full) if v.success_full > 0 else 0.0
+        at_stake = v.success_full + v.wait_full  # both indicators move with the effort staff put in
+        eased = full * (v.success_eased + v.wait_now) / at_stake if at_stake > 0 else 0.0
+        now = full * (max(v.success_now, 0.0) + v.wait_now) / at_stake if at_stake > 0 else 0.0
         m.stk[self.index] = (full, min(full, eased), min(eased, now))
 
     # ---- at each review ----
@@ -152,27 +155,30 @@ class Provider(mesa.Agent):
         mix = (closes + 1.0) / (closes.sum() + N_BANDS)
         return rep, true, weeks, mix
 
-    def decide(self, *, initial: bool = False, occupancy: float = 1.0) -> None:
+    def decide(self, *, initial: bool = False) -> None:
         """Set what the provider would like its policies to be, then move towards it (or jump, when
         a contract's terms come into force).
 
-        `occupancy` is the chance that a place freed by refusing or closing a case is filled from
-        the waiting list: with no queue, turning someone away gains nothing.
+        A place or the hours a case would take, once freed by refusing or closing it, go to another
+        case: from the waiting list or already on the caseload. Its value is the average case's.
         """
         m = self.model
         p = m.p
         k = self.index
         t = m.terms
-        v = self.values()
+        rec = self.records()
+        v = contract.indicator_values(t, rec)
         lam = self.money_weight()
         n_price = float(m.notional_price[k])
-        mc = self.mission * n_price  # the mission value of one outcome, in money
+        # the mission value of serving one person well, in money: the culture's weight x what the
+        # contract spends per case (the same scale for every provider, whatever its success rate)
+        mc = self.mission * rec.contract_year / rec.counted_year
         rep, true, weeks, mix = self.band_estimates()
         true_mean = float(np.sum(mix * true))
         ctrust = float(m.ctrust[k])
         success = max(v.success_now, 0.0)
         # what each band's case earns per week of caseload place, against the average case
-        a = contract.case_values(v, rep, weeks)
+        a = contract.case_values(v, rep, weeks, m.price[k])
         a_mean = float(np.sum(mix * a))
         top, low = float(a.max()), float(a.min())
         m.attract[k] = (a - low) / (top - low) if top > low else 1.0
@@ -180,24 +186,26 @@ class Provider(mesa.Agent):
         gain = np.zeros(len(self.policy))
         cost = np.zeros(len(self.policy))
         gain[POL_PARK] = success * float(rep.max() - rep.min())
-        cost[POL_PARK] = mc * p["parking_aversion"] * true_mean
-        gain[POL_PRESSURE] = v.success_full
+        cost[POL_PARK] = mc * p["parking_aversion"]
+        gain[POL_PRESSURE] = v.success_full + v.wait_full
         cost[POL_PRESSURE] = mc * p["pressure_aversion"]
         gain[POL_HONESTY] = contract.false_record_value(t, v, ctrust, n_price)  # the gain of dishonesty
         cost[POL_HONESTY] = mc * p["integrity_weight"]
         gain[POL_EXCLUDE] = contract.exclusion_net_value(t, v, ctrust, n_price)
         cost[POL_EXCLUDE] = mc * p["integrity_weight"]
-        gain[POL_TIMING] = success * p["relapse_risk"] + occupancy * a_mean * 0.5 * float(np.sum(mix * weeks))
+        gain[POL_TIMING] = success * p["relapse_risk"] + a_mean * 0.5 * float(np.sum(mix * weeks))
         cost[POL_TIMING] = mc * p["timing_aversion"]
-        gain[POL_CHURN] = occupancy * v.start - success * float(np.sum(mix * rep))
-        cost[POL_CHURN] = mc * p["churn_aversion"] * true_mean
+        gain[POL_CHURN] = v.start - success * float(np.sum(mix * rep))
+        cost[POL_CHURN] = mc * p["churn_aversion"]
         gain[POL_CLOCK] = v.wait_now
         cost[POL_CLOCK] = mc * p["clock_aversion"]
         gain *= lam
         target = np.array([luce(g, c) for g, c in zip(gain, cost, strict=True)])
         target[POL_HONESTY] = 1.0 - target[POL_HONESTY]
-        refuse_gain = lam * occupancy * np.maximum(0.0, a_mean - a) * weeks
-        refuse = np.array([luce(refuse_gain[b], mc * true[b]) for b in range(N_BANDS)])
+        refuse_gain = lam * np.maximum(0.0, a_mean - a) * weeks
+        # turning someone away loses the real good the service would have done them (relative to its average case)
+        harm = p["refusal_aversion"] * true / max(true_mean, 1e-6)
+        refuse = np.array([luce(refuse_gain[b], mc * harm[b]) for b in range(N_BANDS)])
         # referral follows trust in the other providers: a practice between partners, not a bet on the contract
         others = np.delete(m.ptrust[k], k)
         target[POL_REFER] = p["refer_base"] + p["refer_trust"] * (float(others.mean()) if others.size else 0.0)

@@ -8,7 +8,7 @@ import pytest
 
 import hls_sim
 
-SMALL = dict(citizens=400, weeks=104, burn_in_weeks=26)
+SMALL = dict(citizens=400, weeks=104, burn_in_weeks=26, baseline_weeks=26)
 
 
 @functools.lru_cache(maxsize=256)

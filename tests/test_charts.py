@@ -26,7 +26,7 @@ def outputs():
     runs = charts.runs_frame(
         [{"label": r, "seed": s, **cached_run(s, regime=r, **SMALL).summary} for r in REGIMES for s in SEEDS]
     )
-    campbell = charts.campbell_runs([0.0, 0.5, 1.0], SEEDS, regime="output_targets", **SMALL)
+    campbell = charts.campbell_runs([0.0, 0.5, 1.0], SEEDS, regime="payment_by_results", **SMALL)
     return ts, summaries, runs, campbell
 
 

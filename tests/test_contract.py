@@ -181,3 +181,16 @@ def test_admin_burden_follows_the_monitoring_rules():
     assert contract.admin_hours_per_case({**p, "indicators_per_case": 8.0}, 0.0, 0.0) > base
     assert contract.admin_hours_per_case(p, 0.05, 0.0) > base
     assert contract.admin_hours_per_case(p, 0.0, 0.01) > base
+
+
+def test_prices_by_difficulty_raise_the_value_of_hard_cases():
+    t = terms(regime="payment_by_results", incentive_strength=1.0, retender_weeks=0)
+    rep, weeks = np.array([0.5, 0.4, 0.3, 0.2, 0.1]), np.array([10.0, 12.0, 14.0, 16.0, 18.0])
+    flat = contract.indicator_values(t, records(price=np.full(5, 3_000.0)))
+    graded = np.array([1_500.0, 2_000.0, 3_000.0, 4_000.0, 4_500.0])
+    priced = contract.indicator_values(t, records(price=graded))
+    a_flat = contract.case_values(flat, rep, weeks, np.full(5, 3_000.0))
+    a_priced = contract.case_values(priced, rep, weeks, graded)
+    assert a_priced[4] > a_flat[4] and a_priced[0] < a_flat[0]
+    capped = contract.indicator_values(t, records(price=graded, paid_by_results=1e9))
+    assert np.all(contract.case_values(capped, rep, weeks, graded) == 0.0)

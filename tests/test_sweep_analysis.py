@@ -20,6 +20,7 @@ common_random_numbers = true
 citizens = {citizens}
 weeks = {weeks}
 burn_in_weeks = 26
+baseline_weeks = 13
 {extra}
 """
 
@@ -94,7 +95,7 @@ def test_reported_true_gap_rises_with_the_stakes(campbell):
 
 
 def test_morris_finds_a_parameter_that_matters_and_one_that_cannot(tmp_path):
-    # With no re-tendering, the cost of a tender never arises: its elementary effects must be exactly 0.
+    # With no steward, the steward's cost never arises: its elementary effects must be exactly 0.
     body = """
 [design]
 type = "morris"
@@ -103,7 +104,7 @@ levels = 4
 [vary.incentive_strength]
 lo = 0.0
 hi = 1.0
-[vary.tender_cost]
+[vary.steward_cost]
 lo = 0.0
 hi = 100000.0
 [vary.caseload_cap]
@@ -112,14 +113,14 @@ hi = 40
 [outputs]
 summary = ["campbell_gap", "total_cost"]
 """
-    out = sweep(tmp_path, body, extra='regime = "payment_by_results"\nretender_weeks = 0')
+    out = sweep(tmp_path, body, extra='regime = "payment_by_results"\nsteward = false')
     sens = analyse(out).sensitivity
     mu_star = {
         (r["metric"], r["parameter"]): r["value"]
         for r in sens.filter(pl.col("index") == "mu_star").iter_rows(named=True)
     }
-    assert mu_star[("campbell_gap", "tender_cost")] == 0.0
-    assert mu_star[("total_cost", "tender_cost")] == 0.0
+    assert mu_star[("campbell_gap", "steward_cost")] == 0.0
+    assert mu_star[("total_cost", "steward_cost")] == 0.0
     assert mu_star[("campbell_gap", "incentive_strength")] > 0.0
     mu = sens.filter(pl.col("index") == "mu")
     assert all(abs(m) <= mu_star[(r, p)] + 1e-12 for r, p, m in mu.select("metric", "parameter", "value").iter_rows())
@@ -134,16 +135,16 @@ samples = 16
 [vary.incentive_strength]
 lo = 0.0
 hi = 1.0
-[vary.tender_cost]
+[vary.steward_cost]
 lo = 0.0
 hi = 100000.0
 [outputs]
 summary = ["campbell_gap"]
 """
-    out = sweep(tmp_path, body, extra='regime = "payment_by_results"\nretender_weeks = 0')
+    out = sweep(tmp_path, body, extra='regime = "payment_by_results"\nsteward = false')
     sens = analyse(out).sensitivity
     src = {r["parameter"]: r["value"] for r in sens.filter(pl.col("index") == "src").iter_rows(named=True)}
-    assert src["incentive_strength"] > 0.5 and abs(src["tender_cost"]) < src["incentive_strength"]
+    assert src["incentive_strength"] > 0.5 and abs(src["steward_cost"]) < src["incentive_strength"]
     r2 = sens.filter(pl.col("index") == "r_squared")["value"].item()
     assert 0.0 <= r2 <= 1.0
 
@@ -156,16 +157,16 @@ samples = 8
 [vary.incentive_strength]
 lo = 0.0
 hi = 1.0
-[vary.tender_cost]
+[vary.steward_cost]
 lo = 0.0
 hi = 100000.0
 [outputs]
 summary = ["campbell_gap"]
 """
-    out = sweep(tmp_path, body, extra='regime = "payment_by_results"\nretender_weeks = 0')
+    out = sweep(tmp_path, body, extra='regime = "payment_by_results"\nsteward = false')
     sens = analyse(out).sensitivity
     st = {r["parameter"]: r["value"] for r in sens.filter(pl.col("index") == "ST").iter_rows(named=True)}
-    assert st["tender_cost"] == 0.0 and st["incentive_strength"] > 0.0
+    assert st["steward_cost"] == 0.0 and st["incentive_strength"] > 0.0
 
 
 def test_analyse_of_a_folder_without_a_sweep_is_exit_2(tmp_path, capsys):

@@ -25,7 +25,6 @@ import sys
 
 import numpy as np
 
-from hls_sim.kernels.discharge import REAL_CHANGE
 from hls_sim.layout import COMMUNITY
 from hls_sim.model import HLSModel
 from hls_sim.params import parse_set
@@ -57,7 +56,11 @@ def cohorts(seed: int, overrides: dict) -> dict[str, tuple[int, float, float]]:
         model.step()
     change = (1.0 - c["need"].mean(1)) - start
     return {
-        name: (int(m.sum()), float((change[m] < -REAL_CHANGE).mean()), float((change[m] > REAL_CHANGE).mean()))
+        name: (
+            int(m.sum()),
+            float((change[m] < -model.p["real_change"]).mean()),
+            float((change[m] > model.p["real_change"]).mean()),
+        )
         for name, m in picked.items()
     }
 

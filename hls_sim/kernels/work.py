@@ -299,8 +299,10 @@ def give_help(ppl, stf, svc, prm, tly):
         h_rel[i] = hr
         h_prot[i] = hp
         game_hours[i] += w_h_game[w] * share
+        # parked hours: what a need-only spread would have given, less what was given (same grouping
+        # of the sums, so that no parking measures exactly zero)
         case0 = (w_h_rel[w] + w_h_prot[w]) * share0
-        cnt[C_H_PARKED] += max(0.0, case0 - hr - hp)
+        cnt[C_H_PARKED] += max(0.0, case0 - (w_h_rel[w] + w_h_prot[w]) * share)
         cnt[C_H_CASE] += hr + hp
         pcnt[p, PC_HOURS_CASE] += hr + hp
         dcnt[decile[i], 2] += hr + hp

@@ -115,6 +115,7 @@ def workforce_step(stf, ppl, svc, u, prm, cnt):
             prm[P_CONTROL_PRESSURE] * pi + prm[P_CONTROL_ADMIN] * admin_share + prm[P_CONTROL_DISCRETION] * (1.0 - disc)
         )
         m0 = w_motivation0[w]
+        control = min(1.0, control)  # control is a share: full control at most
         target_m = m0 * (1.0 - prm[P_CROWDING] * control) + prm[P_AUTONOMY] * disc * (1.0 - m0)
         w_motivation[w] += prm[P_MOTIVATION_RATE] * (target_m - w_motivation[w])
         gap = (1.0 - disc) * (w_misfit_sum[w] / cl if cl > 0 else 0.0)

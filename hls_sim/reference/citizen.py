@@ -363,7 +363,7 @@ class Citizen(mesa.Agent):
         self.h_prot = hp
         self.game_hours += w.h_game * share
         case0 = (w.h_rel + w.h_prot) * share0  # the hours a need-only spread would have given
-        tally.cnt[C_H_PARKED] += max(0.0, case0 - hr - hp)
+        tally.cnt[C_H_PARKED] += max(0.0, case0 - (w.h_rel + w.h_prot) * share)
         tally.cnt[C_H_CASE] += hr + hp
         tally.pcnt[p][PC_HOURS_CASE] += hr + hp
         dcnt = tally.dcnt[self.decile]

@@ -190,6 +190,7 @@ class Worker(mesa.Agent):
             + rules.control_discretion_weight * (1.0 - disc)
         )
         m0 = self.motivation0
+        control = min(1.0, control)  # control is a share: full control at most
         target_m = m0 * (1.0 - rules.crowding_out * control) + rules.autonomy_support * disc * (1.0 - m0)
         self.motivation += rules.motivation_rate * (target_m - self.motivation)
         # morale: up with the improvement the worker sees and with discretion; down with admin,

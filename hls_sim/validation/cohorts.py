@@ -20,7 +20,6 @@ from typing import Any
 
 import numpy as np
 
-from hls_sim.kernels.discharge import REAL_CHANGE
 from hls_sim.layout import COMMUNITY, IN_SERVICE, P_DISCRETION
 from hls_sim.model import HLSModel
 from hls_sim.params import DOMAINS
@@ -56,7 +55,7 @@ def _wellbeing(model: HLSModel) -> np.ndarray:
 def follow(model: HLSModel, spec: CohortSpec) -> dict[str, float]:
     """Run to the cohort week, pick the cohort, follow it; return the cohort's measures.
 
-    Improvement and deterioration use the model's own threshold of real change (REAL_CHANGE,
+    Improvement and deterioration use the model's own threshold of real change (`real_change`,
     the same one the 13-week follow-up of discharged cases uses), so the cohort counts and the
     run summary mean the same thing by 'improved'.
     """
@@ -86,10 +85,11 @@ def follow(model: HLSModel, spec: CohortSpec) -> dict[str, float]:
         for key in COHORT_MEASURES[1:]:
             out[key] = math.nan
         return out
-    improved = change > REAL_CHANGE
+    real_change = model.p["real_change"]
+    improved = change > real_change
     eng = engaged[members]
     out["cohort_improved"] = float(improved.mean())
-    out["cohort_deteriorated"] = float((change < -REAL_CHANGE).mean())
+    out["cohort_deteriorated"] = float((change < -real_change).mean())
     out["cohort_not_engaged"] = float((~eng).mean())
     out["cohort_engaged_not_improved"] = float((eng & ~improved).mean())
     # among the people who were helped at all (case evidence counts the cases a team took on)
