@@ -245,7 +245,11 @@ def test_effect_of_a_category_is_split_by_the_other_factor_and_not_joined_by_lin
     titles = _titles(spec)
     assert titles and all("ci_low" not in t and "_" not in t for t in titles), titles
     assert "mean over seeds (share points)" in titles and "regime" in titles
-    assert "payment by results" in text and "stakes on the indicator (0-1)" in text and "Campbell gap (reported - true)" in text
+    assert (
+        "payment by results" in text
+        and "stakes on the indicator (0-1)" in text
+        and "Campbell gap (reported - true)" in text
+    )
     assert "_" not in fig.title
 
 
