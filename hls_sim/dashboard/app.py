@@ -42,21 +42,17 @@ from hls_sim.dashboard.model import (
 WEEKS_PER_STEP = 4  # one press of STEP, and one redraw while playing
 PAUSE_SECONDS = 0.12  # between redraws while playing: five years take about half a minute
 
-CSS = f"""
-.v-application {{ font-size: 16px; }}
-.v-label, .v-input .v-label {{ font-size: 16px !important; color: #222 !important; }}
-.v-select__selection {{ font-size: 17px !important; }}
-.v-input__slider .v-input__slot {{ flex-wrap: wrap; }}
-.v-input__slider .v-input__slot > .v-label {{ flex: 1 0 100%; margin-bottom: 2px; }}
-.v-input__slider .v-slider {{ margin-left: 4px; }}
-.hls-note {{ font-size: 14px; color: #666; margin: -14px 0 10px 0; line-height: 1.25; }}
-.hls-headline {{ font-size: 18px; line-height: 1.45; }}
-.hls-headline li {{ margin-bottom: 2px; }}
-.hls-caption {{ font-size: 15px; color: #333; line-height: 1.35; }}
-.hls-status {{ font-size: 16px; font-weight: 600; margin: 4px 0 8px 0; }}
-.hls-controls .v-btn {{ font-size: 15px !important; min-width: 0 !important; }}
-.hls-info {{ font-size: 17px; line-height: 1.5; max-width: 60em; }}
-.hls-info li {{ margin-bottom: 4px; }}
+CSS = """
+.v-application { font-size: 16px; }
+.v-label, .v-input .v-label { font-size: 16px !important; color: #222 !important; }
+.v-select__selection { font-size: 17px !important; }
+.v-input__slider .v-input__slot { flex-wrap: wrap; }
+.v-input__slider .v-input__slot > .v-label { flex: 1 0 100%; margin-bottom: 2px; }
+.v-input__slider .v-slider { margin-left: 4px; }
+.hls-note { font-size: 14px; color: #666; margin: -14px 0 10px 0; line-height: 1.25; }
+.hls-caption { font-size: 15px; color: #333; line-height: 1.35; }
+.hls-status { font-size: 16px; font-weight: 600; margin: 4px 0 8px 0; }
+.hls-controls .v-btn { font-size: 15px !important; min-width: 0 !important; }
 """
 
 
