@@ -8,7 +8,9 @@ documents support where the documents are at hand.
 
 from __future__ import annotations
 
+import ast
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -17,7 +19,9 @@ from hls_sim import bibliography as bib
 from hls_sim.params import PARAMS
 
 ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = ROOT / "notebooks"
 SEEDS = Path(os.environ.get("HLS_SIM_SEEDS", "/work/shared/seeds"))
+CITING = {"cite", "references", "reference_list_markdown", "entry"}
 
 
 def test_every_registry_source_resolves():
@@ -82,3 +86,30 @@ def test_seed_entries_match_their_documents():
             assert " ".join(e.title.split(":")[0].lower().split()) in head, e.key
         if e.seed in ("001", "002"):
             assert "lowe" in head and "plimmer" in head, e.key
+
+
+def _lesson_citations(path: Path) -> list[str]:
+    """String arguments of the bibliography calls a lesson makes."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Call):
+            name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+            if name in CITING:
+                for arg in node.args:
+                    if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+                        found.append(arg.value)
+                    elif isinstance(arg, ast.List | ast.Tuple):
+                        found += [a.value for a in arg.elts if isinstance(a, ast.Constant)]
+    return found
+
+
+@pytest.mark.parametrize("name", ["campbell_law", "payment_by_results", "trust_learning_alliance"])
+def test_lessons_cite_through_the_bibliography(name):
+    path = NOTEBOOKS / f"{name}.py"
+    cited = _lesson_citations(path)
+    assert cited, f"{name} cites nothing through hls_sim.bibliography"
+    for text in cited:
+        assert bib.unresolved(text) == [], (name, text)
+        assert bib.mentions(text), (name, text)
+    # no bare 'seed 002, line 6600' left in the text a student reads
+    assert not re.search(r"seed 00\d, lines? \d", path.read_text(encoding="utf-8")), name

@@ -112,12 +112,12 @@ def test_a_session_keeps_the_run_before_and_compares_at_the_same_week(pbr_then_h
     assert "HLS, stakes 0.00" in text and "gap **+0.00**" in text
     line = against_before(s, s.current_run())[0]
     assert "payment by results, stakes 0.90" in line and "week 104" in line
-    assert "real gains" not in line  # the regime changed, not only the stakes
+    assert "rose with the stakes" not in line  # the regime changed, not only the stakes
 
 
 def test_real_gains_are_named_when_only_the_stakes_rose():
-    """Same regime, same people, more at stake: the true outcome rises too (the model's real
-    gains), and the headline says so next to the gap."""
+    """Same regime, same people, more at stake: when the true outcome rises too, the headline says
+    so next to the gap."""
     s = Session({**regime_settings("payment_by_results", keep=SMALL), "incentive_strength": 0.0})
     for _ in range(39):
         s.step(4)
@@ -128,9 +128,9 @@ def test_real_gains_are_named_when_only_the_stakes_rose():
     now, before = live_numbers(s.current_run().frame, 300), live_numbers(s.previous.frame, 300)
     line = against_before(s, s.current_run())[0]
     if now["true_outcome"] > before["true_outcome"] + 0.005:
-        assert "(real gains)" in line
+        assert "(the true outcome rose with the stakes too)" in line
     else:
-        assert "(real gains)" not in line
+        assert "rose with the stakes" not in line
     assert now["campbell_gap"] > before["campbell_gap"]
 
 

@@ -134,8 +134,9 @@ def _signed(x: float, digits: int) -> str:
 
 def against_before(session: Session, run: drawing.Run) -> list[str]:
     """The current run against the faint 'before' run at the same week (once both have run a
-    quarter). When only the stakes differ, a higher true outcome is named for what it is: real
-    gains from the pressure, next to the gap the same pressure opened."""
+    quarter). When only the stakes differ and the true outcome rose, the headline says so next to
+    the gap the same pressure opened: targets can bring real gains (and a rise can also come from
+    turning hard cases away, which the most complex tenth's wellbeing shows)."""
     before = session.previous
     if before is None or before.frame.height < 13 or run.frame.height < 13:
         return []
@@ -149,7 +150,7 @@ def against_before(session: Session, run: drawing.Run) -> list[str]:
         changed == {"incentive_strength"}
         and session.settings["incentive_strength"] > before.settings["incentive_strength"]
     )
-    real = " (real gains)" if more_stakes and d_true > 0.005 else ""
+    real = " (the true outcome rose with the stakes too)" if more_stakes and d_true > 0.005 else ""
     d_complex = now["wellbeing_most_complex_decile"] - old["wellbeing_most_complex_decile"]
     d_crises = now["crises_per_1000_year"] - old["crises_per_1000_year"]
     return [

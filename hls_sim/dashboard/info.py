@@ -66,7 +66,8 @@ what is on screen.
 - Raise the stakes and the reported line climbs away from the true one (Campbell's Law:
   {cite("Campbell 1979")}). The true line can rise too: more at stake makes staff work harder at
   what is counted, and some of that is real (real gains; {cite("Propper et al. 2010")} found them
-  for English waiting-time targets, alongside the gaming {cite("Bevan & Hood 2006")} describe).
+  for English waiting-time targets, alongside the gaming {cite("Bevan & Hood 2006")} describe),
+  though turning the hardest cases away also lifts the share resolved without helping anyone.
 - The cost of a better-looking number falls on the people it is hardest to help: watch the most
   complex tenth's wellbeing and the crisis line (A&E, police, emergency housing) in the third chart.
 - With nothing at stake the two outcome lines lie on top of each other: the same measures, used
