@@ -150,14 +150,25 @@ def entry(name: str) -> Entry:
 
 
 def _author_year(m: re.Match[str]) -> tuple[Entry | None, int]:
-    """The entry an author-year match names; tries dropping leading words ("In Campbell 1979")."""
-    names = m.group("names")
+    """The entry an author-year match names, and where its name starts. Tries dropping leading
+    words ("In Campbell 1979") and taking in up to three words before the match, for names
+    that are titles ("Human Learning Systems 2021")."""
+    names, year = m.group("names"), m.group("year")
     words = names.split(" ")
     for k in range(len(words)):
         cand = " ".join(words[k:])
-        hit = _by_alias().get(_norm(f"{cand} {m.group('year')}"))
+        hit = _by_alias().get(_norm(f"{cand} {year}"))
         if hit is not None:
             return hit, m.start("names") + len(names) - len(cand)
+    before = m.string[: m.start("names")]
+    lead = [w.strip("\"'“”‘’([*_") for w in before.split()]
+    for k in (1, 2, 3):
+        if len(lead) < k:
+            break
+        cand = " ".join([*lead[-k:], names])
+        hit = _by_alias().get(_norm(f"{cand} {year}"))
+        if hit is not None:
+            return hit, before.rindex(lead[-k])
     return None, m.start()
 
 

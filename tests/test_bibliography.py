@@ -113,3 +113,33 @@ def test_lessons_cite_through_the_bibliography(name):
         assert bib.mentions(text), (name, text)
     # no bare 'seed 002, line 6600' left in the text a student reads
     assert not re.search(r"seed 00\d, lines? \d", path.read_text(encoding="utf-8")), name
+
+
+def _sources_in(data) -> list[str]:
+    if isinstance(data, dict):
+        return [
+            str(s)
+            for k, v in data.items()
+            for s in ((v if isinstance(v, list) else [v]) if k in ("source", "sources") else _sources_in(v))
+        ]
+    if isinstance(data, list):
+        return [s for v in data for s in _sources_in(v)]
+    return []
+
+
+def test_scenario_and_experiment_sources_resolve():
+    import tomllib
+
+    files = sorted(ROOT.glob("scenarios/*.toml")) + sorted(ROOT.glob("experiments/**/*.toml"))
+    cited = 0
+    for path in files:
+        for source in _sources_in(tomllib.loads(path.read_text(encoding="utf-8"))):
+            assert bib.unresolved(source) == [], (path.name, source)
+            cited += len(bib.mentions(source))
+    assert cited > 20
+
+
+@pytest.mark.parametrize("doc", ["docs/ODD.md", "docs/validation.md", "docs/teaching.md", "docs/scenarios.md"])
+def test_documentation_cites_only_listed_sources(doc):
+    """A new author-year citation in the docs needs an entry in hls_sim/bibliography.toml."""
+    assert bib.unresolved((ROOT / doc).read_text(encoding="utf-8")) == []
