@@ -24,7 +24,9 @@ from typing import Any
 import altair as alt
 import polars as pl
 
+from hls_sim.labels import output_unit, output_words, param_title, param_words, point_label, readable_label, value_words
 from hls_sim.metrics import GAMING_CHANNELS, MONEY, WINDOW
+from hls_sim.params import PARAMS
 from hls_sim.stats import mean_ci
 
 # A palette that stays distinguishable in greyscale print and for common colour blindness
@@ -135,8 +137,8 @@ def _escape(text: str) -> str:
 
 
 def _title(title: str, caption: str, width: int) -> alt.TitleParams:
-    lines = textwrap.wrap(caption, max(40, int(width / 6.2)), break_on_hyphens=False)
-    return alt.TitleParams(text=title, subtitle=lines, anchor="start", fontSize=15, subtitleFontSize=11)
+    lines = textwrap.wrap(caption, max(40, int(width / 6.8)), break_on_hyphens=False)
+    return alt.TitleParams(text=title, subtitle=lines, anchor="start", fontSize=16, subtitleFontSize=12)
 
 
 def _labels(frame: pl.DataFrame) -> list[str]:
@@ -145,12 +147,88 @@ def _labels(frame: pl.DataFrame) -> list[str]:
     return [r for r in REGIME_ORDER if r in seen] + [x for x in seen if x not in REGIME_ORDER]
 
 
+def _readable(frame: pl.DataFrame, column: str = "label") -> pl.DataFrame:
+    """Design-point labels written as 'key=value, ...' become words ('payment by results, stakes 0.6')."""
+    if column not in frame.columns or frame.schema[column] != pl.String:
+        return frame
+    mapping = {v: readable_label(v) for v in frame[column].unique().to_list() if v is not None}
+    return frame.with_columns(pl.col(column).replace(mapping)) if any(k != v for k, v in mapping.items()) else frame
+
+
+# Distinct colours for up to 8 series (Okabe & Ito), then up to 20 (Vega's tableau20); a chart
+# with more series than that splits into panels instead of reusing a colour.
+MANY_COLOURS = "tableau20"
+
+
 def _colour(labels: list[str], title: str = "regime or scenario") -> alt.Color:
+    scale = (
+        alt.Scale(domain=labels, range=list(PALETTE[: len(labels)]) or list(PALETTE))
+        if len(labels) <= len(PALETTE)
+        else alt.Scale(domain=labels, scheme=MANY_COLOURS)
+    )
+    return alt.Color("label:N", title=title, sort=labels, scale=scale, legend=_legend(len(labels)))
+
+
+def _legend(n: int) -> alt.Legend:
+    """A legend whose entries are never cut short; long ones wrap into columns below the chart."""
+    if n > 8:
+        return alt.Legend(labelLimit=0, orient="bottom", columns=2, symbolLimit=0)
+    return alt.Legend(labelLimit=0, symbolLimit=0)
+
+
+def _factors(frame: pl.DataFrame, exclude: Sequence[str] = ()) -> list[str]:
+    """Parameters that vary across the rows of a sweep table (its design factors), regime first."""
+    found = [
+        c for c in frame.columns if c in PARAMS and c not in ("seed", *exclude) and frame[c].drop_nulls().n_unique() > 1
+    ]
+    return sorted(found, key=lambda c: (c != "regime", frame[c].n_unique()))
+
+
+def _levels(frame: pl.DataFrame, column: str) -> list[str]:
+    """A factor's values in their natural order, as words."""
+    values = frame[column].drop_nulls().unique().to_list()
+    if column == "regime":
+        values = [r for r in REGIME_ORDER if r in values] + sorted(v for v in values if v not in REGIME_ORDER)
+    else:
+        values = sorted(values)
+    return [value_words(column, v) for v in values]
+
+
+def _as_words(frame: pl.DataFrame, column: str, alias: str | None = None) -> pl.DataFrame:
+    """A factor column turned into the words shown on axes, legends and panel headers."""
+    words = {v: value_words(column, v) for v in frame[column].unique().to_list()}
+    return frame.with_columns(
+        pl.col(column).map_elements(lambda v: words.get(v, str(v)), return_dtype=pl.String).alias(alias or column)
+    )
+
+
+def _factor_colour(frame: pl.DataFrame, column: str, field: str) -> alt.Color:
+    """Colour for a design factor: a sequential scale for a numeric one (so 6 stakes read as more
+    and less), distinct hues for a categorical one."""
+    levels = _levels(frame, column)
+    numeric = frame.schema[column].is_numeric()
+    if numeric:
+        scale = alt.Scale(domain=levels, scheme="viridis", reverse=True)
+    elif len(levels) <= len(PALETTE):
+        scale = alt.Scale(domain=levels, range=list(PALETTE[: len(levels)]))
+    else:
+        scale = alt.Scale(domain=levels, scheme=MANY_COLOURS)
     return alt.Color(
-        "label:N",
-        title=title,
-        sort=labels,
-        scale=alt.Scale(domain=labels, range=list(PALETTE[: len(labels)]) or list(PALETTE)),
+        f"{field}:O" if numeric else f"{field}:N",
+        title=param_title(column),
+        sort=levels,
+        scale=scale,
+        legend=_legend(len(levels)),
+    )
+
+
+def _finish(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
+    """Type sizes a printed page and a projected slide can both be read at."""
+    return (
+        chart.configure_axis(labelFontSize=12, titleFontSize=13)
+        .configure_legend(labelFontSize=12, titleFontSize=13, labelLimit=0)
+        .configure_header(labelFontSize=13, titleFontSize=13)
+        .configure_title(fontSize=16, subtitleFontSize=12)
     )
 
 
@@ -246,6 +324,7 @@ def _scalar(summary: Mapping[str, Any]) -> dict[str, Any]:
 
 def outcomes_over_time(ts: pl.DataFrame) -> Figure:
     """Reported against true outcome per week (13-week rolling), one panel per regime."""
+    ts = _readable(ts)
     labels = _labels(ts)
     data = ts.select("label", "week", "true_outcome", "reported_outcome").unpivot(
         index=["label", "week"], variable_name="measure", value_name="share"
@@ -264,7 +343,7 @@ def outcomes_over_time(ts: pl.DataFrame) -> Figure:
         .mark_line(strokeWidth=1.6)
         .encode(
             x=alt.X("week:Q", title="week of the run (weeks)"),
-            y=alt.Y("share:Q", title="closed cases resolved (share, 0-1)", scale=alt.Scale(domain=[0, 1])),
+            y=alt.Y("share:Q", title="cases resolved (share, 0-1)", scale=alt.Scale(domain=[0, 1])),
             color=alt.Color(
                 "measure:N", title="outcome", scale=alt.Scale(domain=["true", "reported"], range=list(PALETTE[:2]))
             ),
@@ -279,7 +358,67 @@ def outcomes_over_time(ts: pl.DataFrame) -> Figure:
     chart = base.facet(
         facet=alt.Facet("label:N", title=None, sort=labels), columns=_facet_columns(len(labels))
     ).properties(title=_title(title, caption, width))
-    return Figure("outcomes_over_time", title, caption, chart)
+    return Figure("outcomes_over_time", title, caption, _finish(chart))
+
+
+def _series(frame: pl.DataFrame, exclude: Sequence[str] = ()) -> tuple[pl.DataFrame, str | None, str | None]:
+    """Split the design points of a sweep table into panels and coloured series.
+
+    Returns the frame with `label` (the series, in words) and, when the points are too many for
+    one set of colours, `panel` (the first factor, usually the regime); plus the factor that
+    names the panels and the single factor the colours stand for (None when several or none).
+    A frame with a `label` but no varying design factors (a compare) keeps its labels.
+    """
+    factors = _factors(frame, exclude)
+    if not factors or not _labels_name_points(frame, factors):
+        return _readable(frame), None, None
+    panel = factors[0] if len(factors) >= 2 else None
+    colour = [f for f in factors if f != panel]
+    if panel is not None:
+        frame = _as_words(frame, panel, "panel")
+    frame = frame.with_columns(
+        pl.struct(colour).map_elements(lambda r: _words_of(r, colour), return_dtype=pl.String).alias("label"),
+        pl.lit(", ".join(param_words(c) for c in colour)).alias("series_of"),
+    )
+    return frame, panel, colour[0] if len(colour) == 1 else None
+
+
+def _labels_name_points(frame: pl.DataFrame, factors: Sequence[str]) -> bool:
+    """Whether `label` is just the design point (one label per combination of the factors, written
+    as the value or as 'key=value, ...'), rather than a name of its own such as a scenario's."""
+    if "label" not in frame.columns:
+        return True
+    pairs = frame.select("label", *factors).unique()
+    if pairs["label"].n_unique() != pairs.height or pairs.select(factors).unique().height != pairs.height:
+        return False
+    for row in pairs.iter_rows(named=True):
+        label = str(row["label"])
+        if len(factors) > 1:
+            if not all(f"{k}=" in label for k in factors):
+                return False
+        elif label != str(row[factors[0]]) and label.lower() != str(row[factors[0]]).lower():
+            try:
+                if float(label) != float(row[factors[0]]):
+                    return False
+            except (TypeError, ValueError):
+                return False
+    return True
+
+
+def _words_of(row: Mapping[str, Any], keys: Sequence[str]) -> str:
+    return point_label(row, keys) if len(keys) > 1 else value_words(keys[0], row[keys[0]])
+
+
+def _series_colour(frame: pl.DataFrame, factor: str | None, labels: list[str], title: str) -> alt.Color:
+    if factor:
+        return _factor_colour(frame, factor, "label")
+    if "series_of" in frame.columns:  # several factors name each series
+        title = frame["series_of"][0]
+    return _colour(labels, title)
+
+
+def _series_order(frame: pl.DataFrame, factor: str | None) -> list[str]:
+    return _levels(frame, factor) if factor else _labels(frame)
 
 
 def campbell_curve(runs: pl.DataFrame, *, x: str = "incentive_strength", note: str = "") -> Figure:
@@ -287,9 +426,11 @@ def campbell_curve(runs: pl.DataFrame, *, x: str = "incentive_strength", note: s
 
     Each point is one run; the line is the mean over seeds at each stake and the band its 95%
     confidence interval (t-based, computed here so the picture is the same on every render).
+    A sweep with more series than distinct colours is split into one panel per regime.
     """
-    group = ["label", x] if "label" in runs.columns else [x]
-    pts = _finite(runs.select(*group, "seed", "campbell_gap"), ["campbell_gap"]).drop_nulls("campbell_gap")
+    frame, panel, factor = _series(runs, exclude=[x]) if "label" in runs.columns else (runs, None, None)
+    group = [c for c in ("panel", "label") if c in frame.columns] + [x]
+    pts = _finite(frame.select(*group, "seed", "campbell_gap"), ["campbell_gap"]).drop_nulls("campbell_gap")
     rows = []
     for keys, sub in pts.group_by(group, maintain_order=True):
         mean, _sd, lo, hi = mean_ci(sub["campbell_gap"].to_list())
@@ -299,83 +440,127 @@ def campbell_curve(runs: pl.DataFrame, *, x: str = "incentive_strength", note: s
     title = "Campbell's Law: the gap grows with the stakes"
     caption = (
         "Reported minus true outcome (share of closed cases) at each level of stakes on the indicator; "
-        f"dots are single runs, the line the mean over up to {n_seeds} seeds and the band its 95% confidence interval."
+        f"dots are single runs, the line the mean over up to {n_seeds} seeds and the band its 95% confidence interval"
+        + (f", one panel per {param_title(panel)}" if panel else "")
+        + "."
         + (f" {note}" if note else "")
     )
     has_label = "label" in summary.columns
-    colour = _colour(_labels(summary)) if has_label else alt.value(PALETTE[1])
-    xenc = alt.X(
-        f"{x}:Q", title="stakes on the indicator (incentive_strength, 0-1)" if x == "incentive_strength" else x
-    )
-    band = (
-        alt.Chart(summary)
-        .mark_area(opacity=0.25)
-        .encode(
-            x=xenc, y=alt.Y("ci_low:Q", title="reported - true outcome (share points)"), y2="ci_high:Q", color=colour
+    labels = _series_order(frame, factor) if has_label else []
+    colour = _series_colour(frame, factor, labels, "regime or scenario") if has_label else alt.value(PALETTE[1])
+    xenc = alt.X(f"{x}:Q", title=param_title(x))
+    ytitle = "reported - true outcome (share points)"
+    mean_tip = [*(["label:N"] if has_label else []), x, alt.Tooltip("mean:Q", format=".3f"), "n:Q"]
+
+    def layers(mean_data: Any, run_data: Any) -> list[alt.Chart]:
+        band = (
+            alt.Chart(mean_data)
+            .mark_area(opacity=0.25)
+            .encode(x=xenc, y=alt.Y("ci_low:Q", title=ytitle), y2="ci_high:Q", color=colour)
         )
-    )
-    line = (
-        alt.Chart(summary)
-        .mark_line(point=True, strokeWidth=2)
-        .encode(x=xenc, y="mean:Q", color=colour, tooltip=[x, alt.Tooltip("mean:Q", format=".3f"), "n:Q"])
-    )
-    dots = alt.Chart(pts).mark_circle(size=22, opacity=0.45).encode(x=xenc, y="campbell_gap:Q", color=colour)
-    zero = alt.Chart(pl.DataFrame({"y": [0.0]})).mark_rule(color="#777", strokeDash=[2, 2]).encode(y="y:Q")
-    chart = (
-        alt.layer(band, line, dots, zero)
-        .properties(width=420, height=260)
-        .properties(title=_title(title, caption, 420))
-    )
-    return Figure("campbell_curve", title, caption, chart)
+        line = (
+            alt.Chart(mean_data)
+            .mark_line(point=True, strokeWidth=2)
+            .encode(x=xenc, y=alt.Y("mean:Q", title=ytitle), color=colour, tooltip=mean_tip)
+        )
+        dots = (
+            alt.Chart(run_data)
+            .mark_circle(size=22, opacity=0.45)
+            .encode(x=xenc, y=alt.Y("campbell_gap:Q", title=ytitle), color=colour)
+        )
+        zero = alt.Chart(mean_data).mark_rule(color="#777", strokeDash=[2, 2]).encode(y=alt.datum(0))
+        return [band, line, dots, zero]
+
+    if panel:
+        # a faceted chart needs one data set: means and single runs together, told apart by `kind`
+        data = pl.concat(
+            [summary.with_columns(pl.lit("mean").alias("kind")), pts.with_columns(pl.lit("run").alias("kind"))],
+            how="diagonal_relaxed",
+        )
+        band, line, dots, zero = layers(alt.Undefined, alt.Undefined)
+        band, line, zero = (c.transform_filter(alt.datum.kind == "mean") for c in (band, line, zero))
+        dots = dots.transform_filter(alt.datum.kind == "run")
+        panels = _levels(frame, panel)
+        cols = min(3, len(panels))
+        chart = (
+            alt.layer(band, line, dots, zero, data=data)
+            .properties(width=300, height=220)
+            .facet(facet=alt.Facet("panel:N", title=None, sort=panels), columns=cols)
+        )
+        width = 300 * cols
+    else:
+        chart, width = alt.layer(*layers(summary, pts)).properties(width=420, height=260), 420
+    return Figure("campbell_curve", title, caption, _finish(chart.properties(title=_title(title, caption, width))))
 
 
 def gaming_by_channel(runs: pl.DataFrame) -> Figure:
-    """Each gaming channel's size per regime: mean over seeds with a 95% interval when seeds > 1."""
-    labels = _labels(runs)
+    """Each gaming channel's size per regime: mean over seeds with a 95% interval when seeds > 1.
+
+    For a sweep, the series are its design points in words; when they are more than the distinct
+    colours, one panel per regime with the other factor in shades (more stakes, darker).
+    """
+    frame, panel, factor = _series(runs)
+    labels = _series_order(frame, factor)
+    keys = ["panel", "label"] if panel else ["label"]
     rows = []
-    for label in labels:
-        sub = runs.filter(pl.col("label") == label)
+    for key, sub in frame.group_by(keys, maintain_order=True):
+        where = dict(zip(keys, key, strict=True))
         for ch in GAMING_CHANNELS:
             col = f"gaming_{ch}"
             if col not in sub.columns:
                 continue
             mean, _sd, lo, hi = mean_ci(sub[col].to_list())
             # Rates cannot be negative, so the drawn interval stops at zero.
-            rows.append(dict(label=label, channel=CHANNEL_LABELS[ch], mean=mean, ci_low=max(lo, 0.0), ci_high=hi))
+            rows.append(dict(**where, channel=CHANNEL_LABELS[ch], mean=mean, ci_low=max(lo, 0.0), ci_high=hi))
     data = _finite(pl.DataFrame(rows), ["mean", "ci_low", "ci_high"])
     channels = [CHANNEL_LABELS[c] for c in GAMING_CHANNELS]
     title = "Gaming, channel by channel"
     caption = (
         "Size of each gaming channel after the burn-in (a rate: share of hours, cases or presentations "
-        "it affects, see docs/ODD.md), by regime; whiskers are 95% confidence intervals over seeds (cut at zero)."
+        "it affects, see docs/ODD.md), by "
+        + (
+            f"{param_title(panel)} (panels) and {param_title(factor) if factor else 'design point'}"
+            if panel
+            else (param_title(factor) if factor else "regime")
+        )
+        + "; whiskers are 95% confidence intervals over seeds (cut at zero)."
     )
     y = alt.Y("channel:N", title=None, sort=channels)
+    colour = _series_colour(frame, factor, labels, "regime or scenario")
     bars = (
-        alt.Chart(data)
+        alt.Chart()
         .mark_bar()
         .encode(
             x=alt.X("mean:Q", title="size of the channel (rate, 0-1)"),
             y=y,
-            color=_colour(labels),
+            color=colour,
             yOffset=alt.YOffset("label:N", sort=labels),
             tooltip=["label:N", "channel:N", alt.Tooltip("mean:Q", format=".3f")],
         )
     )
     whiskers = (
-        alt.Chart(data)
+        alt.Chart()
         .mark_rule(color="#333")
         .encode(x="ci_low:Q", x2="ci_high:Q", y=y, yOffset=alt.YOffset("label:N", sort=labels))
     )
-    chart = (
-        alt.layer(bars, whiskers)
-        .properties(width=420, height=max(220, 12 * len(channels) * len(labels)))
-        .properties(title=_title(title, caption, 420))
-    )
-    return Figure("gaming_by_channel", title, caption, chart)
+    per_panel = data["label"].n_unique() if data.height else 1
+    height = max(220, 11 * len(channels) * per_panel)
+    layered = alt.layer(bars, whiskers, data=data)
+    if panel:
+        panels = _levels(frame, panel)
+        cols = min(3, len(panels))
+        chart = layered.properties(width=260, height=height).facet(
+            facet=alt.Facet("panel:N", title=None, sort=panels), columns=cols
+        )
+        width = 260 * cols
+    else:
+        chart, width = layered.properties(width=420, height=height), 420
+    return Figure("gaming_by_channel", title, caption, _finish(chart.properties(title=_title(title, caption, width))))
 
 
 def wait_distribution(waits: pl.DataFrame, *, max_weeks: int = 26) -> Figure:
     """Starts of service by weeks waited, true and reported, with the time-to-service target line."""
+    waits = _readable(waits)
     labels = _labels(waits)
     data = waits.filter(pl.col("weeks") <= max_weeks)
     totals = data.group_by("label").agg(pl.col("true").sum().alias("n_true"), pl.col("reported").sum().alias("n_rep"))
@@ -421,11 +606,12 @@ def wait_distribution(waits: pl.DataFrame, *, max_weeks: int = 26) -> Figure:
     width = WIDTH * min(len(labels), _facet_columns(len(labels)))
     chart = layered.facet(facet=alt.Facet("label:N", title=None, sort=labels), columns=_facet_columns(len(labels)))
     chart = chart.properties(title=_title(title, caption, width))
-    return Figure("wait_distribution", title, caption, chart)
+    return Figure("wait_distribution", title, caption, _finish(chart))
 
 
 def help_by_complexity(deciles: pl.DataFrame) -> Figure:
     """Who gets help: acceptance and hours per case by complexity decile (cream-skimming, parking)."""
+    deciles = _readable(deciles)
     labels = _labels(deciles)
     colour = _colour(labels)
     x = alt.X("decile:O", title="complexity decile (1 = least complex, 10 = most)")
@@ -457,11 +643,12 @@ def help_by_complexity(deciles: pl.DataFrame) -> Figure:
         "by complexity decile. A fall at the complex end on the left is cream-skimming, on the right parking."
     )
     chart = alt.hconcat(acc, hrs).properties(title=_title(title, caption, 2 * (WIDTH + 40)))
-    return Figure("help_by_complexity", title, caption, chart)
+    return Figure("help_by_complexity", title, caption, _finish(chart))
 
 
 def cost_over_time(ts: pl.DataFrame) -> Figure:
     """Cost by category each week (13-week rolling mean), stacked; the J-curve of a transition."""
+    ts = _readable(ts)
     labels = _labels(ts)
     cols = [f"cost_{k}" for k in MONEY if f"cost_{k}" in ts.columns]
     frame = ts.select("label", "week", *cols).sort("label", "week")
@@ -506,11 +693,12 @@ def cost_over_time(ts: pl.DataFrame) -> Figure:
     width = WIDTH * min(len(labels), _facet_columns(len(labels)))
     chart = area.facet(facet=alt.Facet("label:N", title=None, sort=labels), columns=_facet_columns(len(labels)))
     chart = chart.properties(title=_title(title, caption, width))
-    return Figure("cost_over_time", title, caption, chart)
+    return Figure("cost_over_time", title, caption, _finish(chart))
 
 
 def trust_and_morale(ts: pl.DataFrame) -> Figure:
     """Trust across the system and worker morale per week, one panel per regime."""
+    ts = _readable(ts)
     labels = _labels(ts)
     cols = [c for c in TRUST_LABELS if c in ts.columns]
     long = ts.select("label", "week", *cols).unpivot(
@@ -543,36 +731,102 @@ def trust_and_morale(ts: pl.DataFrame) -> Figure:
     width = WIDTH * min(len(labels), _facet_columns(len(labels)))
     chart = base.facet(facet=alt.Facet("label:N", title=None, sort=labels), columns=_facet_columns(len(labels)))
     chart = chart.properties(title=_title(title, caption, width))
-    return Figure("trust_and_morale", title, caption, chart)
+    return Figure("trust_and_morale", title, caption, _finish(chart))
 
 
-def parameter_effect(table: pl.DataFrame, x: str, metrics: Sequence[str]) -> Figure:
-    """Any swept parameter against headline outputs: mean over seeds with a 95% interval."""
+def parameter_effect(table: pl.DataFrame, x: str, metrics: Sequence[str], *, by: Sequence[str] | None = None) -> Figure:
+    """What one swept parameter does to headline outputs, split by the other factors of the sweep.
+
+    Pooling over the other factors hides what the parameter does where it matters (the effect of
+    the regime differs with the stakes), so the mean and 95% interval over seeds are drawn for
+    each combination: the next factor in colour, a third in side-by-side panels, any further ones
+    averaged over (and said so). A categorical parameter (a regime) is drawn as points with
+    intervals, since a line between categories would suggest values in between.
+    """
+    others = list(by) if by is not None else _factors(table, exclude=[x])
+    # the factor with more levels reads best as shades of one colour, the one with fewer as panels
+    others[:2] = sorted(others[:2], key=lambda c: -table[c].n_unique())
+    colour_by = others[0] if others else None
+    column_by = others[1] if len(others) > 1 else None
+    pooled = others[2:]
+    keys = [x, *[k for k in (colour_by, column_by) if k]]
     rows = []
-    for keys, sub in table.group_by([x], maintain_order=True):
+    for key, sub in table.group_by(keys, maintain_order=True):
+        where = dict(zip(keys, key, strict=True))
         for m in metrics:
             if m not in sub.columns:
                 continue
-            mean, _sd, lo, hi = mean_ci(sub[m].to_list())
-            rows.append({x: keys[0], "metric": m, "mean": mean, "ci_low": lo, "ci_high": hi})
-    data = _finite(pl.DataFrame(rows).sort(x), ["mean", "ci_low", "ci_high"])
-    numeric = table.schema[x].is_numeric()
-    xenc = alt.X(f"{x}:{'Q' if numeric else 'N'}", title=f"{x} (swept parameter)")
-    title = f"What {x} does"
+            mean, _sd, lo, hi = mean_ci([v for v in sub[m].to_list() if v is not None])
+            rows.append({**where, "metric": m, "mean": mean, "ci_low": lo, "ci_high": hi, "n": sub.height})
+    data = _finite(pl.DataFrame(rows), ["mean", "ci_low", "ci_high"])
+    numeric = table.schema[x].is_numeric() and table[x].n_unique() > 2
+    xlevels = _levels(table, x)
+    data = _as_words(data, x, "x_words")
+    if colour_by:
+        data = _as_words(data, colour_by, "series")
+    if column_by:
+        data = _as_words(data, column_by, "column")
+    xenc = (
+        alt.X(f"{x}:Q", title=param_title(x))
+        if numeric
+        else alt.X(
+            "x_words:N",
+            title=param_title(x),
+            sort=xlevels,
+            axis=alt.Axis(labelAngle=-25 if len(xlevels) > 2 else 0, labelLimit=160),
+        )
+    )
+    colour = _factor_colour(table, colour_by, "series") if colour_by else alt.value(PALETTE[0])
+    offset = {} if numeric or not colour_by else {"xOffset": alt.XOffset("series:N", sort=_levels(table, colour_by))}
+    panels = []
+    n_cols = len(_levels(table, column_by)) if column_by else 1
+    width = max(240, min(320, 640 // n_cols))
+    for m in metrics:
+        if m not in data["metric"].unique().to_list():
+            continue
+        unit = output_unit(m)
+        ytitle = f"mean over seeds ({unit})" if unit else "mean over seeds (value)"
+        y = alt.Y("mean:Q", title=ytitle, scale=alt.Scale(zero=False))
+        tooltip = [
+            alt.Tooltip("x_words:N", title=param_title(x)),
+            *([alt.Tooltip("series:N", title=param_title(colour_by))] if colour_by else []),
+            alt.Tooltip("mean:Q", format=".3f"),
+            alt.Tooltip("ci_low:Q", format=".3f"),
+            alt.Tooltip("ci_high:Q", format=".3f"),
+            "n:Q",
+        ]
+        whisker = (
+            alt.Chart()
+            .mark_rule(strokeWidth=1.5)
+            .encode(x=xenc, y=alt.Y("ci_low:Q", title=ytitle), y2="ci_high:Q", color=colour, **offset)
+        )
+        point = (
+            alt.Chart()
+            .mark_point(filled=True, size=60, opacity=1)
+            .encode(x=xenc, y=y, color=colour, tooltip=tooltip, **offset)
+        )
+        layers = [whisker, point]
+        if numeric:
+            layers.insert(1, alt.Chart().mark_line(strokeWidth=1.5).encode(x=xenc, y=y, color=colour))
+        sub = alt.layer(*layers, data=data.filter(pl.col("metric") == m)).properties(width=width, height=170)
+        if column_by:
+            sub = sub.facet(column=alt.Column("column:N", title=param_title(column_by), sort=_levels(table, column_by)))
+        panels.append(sub.properties(title=alt.TitleParams(output_words(m), anchor="start", fontSize=14)))
+    columns = 1 if column_by else 2
+    split = ""
+    if colour_by:
+        split = f", split by {param_title(colour_by)} (colour)"
+    if column_by:
+        split += f" and {param_title(column_by)} (panels)"
+    avg = f"; averaged over {', '.join(param_title(p) for p in pooled)}" if pooled else ""
+    title = f"What {param_title(x).split(' (')[0]} does"
     caption = (
-        f"Mean over seeds of each output at each value of {x}, with its 95% confidence interval; "
-        "each panel has its own scale."
+        f"Mean over seeds of each output at each value of {param_title(x)}{split}{avg}; "
+        "bars are 95% confidence intervals and each panel has its own scale."
     )
-    line = alt.Chart().mark_line(point=True).encode(x=xenc, y=alt.Y("mean:Q", title="value (see panel title)"))
-    band = alt.Chart().mark_errorbar().encode(x=xenc, y="ci_low:Q", y2="ci_high:Q")
-    chart = (
-        alt.layer(band, line, data=data)
-        .properties(width=WIDTH, height=HEIGHT - 20)
-        .facet(facet=alt.Facet("metric:N", title=None, sort=list(metrics)), columns=3)
-        .resolve_scale(y="independent")
-    )
-    chart = chart.properties(title=_title(title, caption, 3 * WIDTH))
-    return Figure(f"effect_of_{x}", title, caption, chart)
+    chart = alt.concat(*panels, columns=columns).resolve_scale(color="shared")
+    total = width * n_cols * columns + 120
+    return Figure(f"effect_of_{x}", title, caption, _finish(chart.properties(title=_title(title, caption, total))))
 
 
 def all_figures(

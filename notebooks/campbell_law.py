@@ -13,33 +13,39 @@ def _():
     import polars as pl
 
     import hls_sim
+    from hls_sim import bibliography as bib
     from hls_sim import charts
 
-    return charts, hls_sim, mo, pl
+    return bib, charts, hls_sim, mo, pl
 
 
 @app.cell
-def _(mo):
-    mo.md(r"""
+def _(bib, mo):
+    mo.md(f"""
     # Campbell's Law in twenty minutes
 
     > "The more any quantitative social indicator is used for social decision-making, the more
     > subject it will be to corruption pressures and the more apt it will be to distort and
-    > corrupt the social processes it is intended to monitor." (Campbell, 1979; quoted in
-    > *Human Learning Systems*, seed 002, line 6600)
+    > corrupt the social processes it is intended to monitor." ({bib.cite("Campbell 1979")}, quoted in
+    > {bib.cite("002 L6600")})
 
-    **The mechanism in plain words.** A service for people with complex lives is judged on one
-    number: the share of closed cases recorded as "resolved". In this simulation every frontline
-    worker divides their week between real help, the contracted protocol, paperwork and effort
-    that only makes the number look better. What they choose depends on how much they care about
-    people really improving, on how much effort things take, and on the *pressure* that
-    management passes down when money or the contract rides on the number. Providers, in turn,
-    learn what pays: whom to accept, when to discharge, how honestly to record.
+    **The mechanism in plain words.** A service for people with complex lives is judged on its
+    numbers, above all the share of closed cases recorded as "resolved" (under output targets, also
+    the share of people seen within four weeks). After recording and assessment, every frontline
+    worker divides the rest of the week between relational help, the contracted protocol, saved
+    effort and effort that only makes the numbers look better. What they choose depends on how much
+    they care about people really improving, on how much effort things take, and on the *pressure*
+    that management passes down when money or the contract rides on the numbers. Providers, in
+    turn, learn what pays: whom to accept, how much help to give people unlikely to count as a
+    success, when to discharge, how honestly to record.
 
     The model always knows two things the real world rarely does: the **true** outcome for each
-    person and the **reported** one. The difference is the *Campbell gap*. Nothing in the code
-    says "report more when stakes are high": any gap you see emerges from agents responding to
-    the rules.
+    person and the **reported** one. The difference is the *Campbell gap*. The *stakes* slider sets
+    how much money and contract security ride on the numbers. No gaming is switched on by it: a
+    provider's policies drift, review by review, towards what its own records say pays, and the
+    more rides on the numbers the stronger that pull against its mission; its honesty slips most
+    when it is behind its targets or its income, and less where audits have caught it. Each gaming
+    channel is then counted case by case and hour by hour as the agents act.
 
     Work through the steps below. Move the sliders; every chart recomputes from fresh runs.
     """)
@@ -51,9 +57,13 @@ def _(mo):
     regime = mo.ui.dropdown(
         options=["output_targets", "payment_by_results"], value="output_targets", label="Regime (NPM)"
     )
-    stakes = mo.ui.slider(0.0, 1.0, step=0.1, value=0.8, label="Stakes on the indicator (incentive_strength)")
-    audit = mo.ui.slider(0.0, 0.3, step=0.01, value=0.03, label="Audit rate (share of reports checked)")
-    seeds = mo.ui.slider(1, 6, step=1, value=3, label="Seeds per point (more = slower, surer)")
+    stakes = mo.ui.slider(
+        0.0, 1.0, step=0.1, value=0.8, show_value=True, label="Stakes on the indicator (incentive_strength)"
+    )
+    audit = mo.ui.slider(
+        0.0, 0.3, step=0.01, value=0.03, show_value=True, label="Audit rate (share of reports checked)"
+    )
+    seeds = mo.ui.slider(1, 6, step=1, value=3, show_value=True, label="Seeds per point (more = slower, surer)")
     mo.vstack(
         [
             mo.md("## 1. Choose a regime and the stakes"),
@@ -89,6 +99,14 @@ def _(POPULATION, audit, charts, hls_sim, regime, stakes):
 @app.cell
 def _(mo, no_stakes, one_run, stakes):
     _s, _z = one_run.summary, no_stakes.summary
+    _real = (
+        "The true outcome is higher with the stakes as well. Part of that can be real gains (more "
+        "pressure also cuts the time staff would otherwise save); part can be who is let in, since "
+        "turning away the most complex people raises the share of closed cases resolved without "
+        "anyone's life improving. The most complex tenth's wellbeing, below, tells the two apart."
+        if _s["true_outcome"] > _z["true_outcome"] + 0.005
+        else "The true outcome is no higher with the stakes: here they bring no real gains, only the gap."
+    )
     mo.md(
         f"""
         ## 2. Read the first chart
@@ -96,9 +114,14 @@ def _(mo, no_stakes, one_run, stakes):
         Same people, same shocks (same seed); only the stakes differ. With stakes **{stakes.value:.1f}**
         the indicator reports **{_s["reported_outcome"]:.2f}** of closed cases resolved, while
         **{_s["true_outcome"]:.2f}** really were: a Campbell gap of **{_s["campbell_gap"]:+.2f}**.
-        With nothing riding on the number the gap is **{_z["campbell_gap"]:+.2f}**.
-        Wellbeing of the most complex tenth of people: {_s["wellbeing_most_complex_decile"]:.3f}
-        against {_z["wellbeing_most_complex_decile"]:.3f} without stakes.
+        With nothing riding on the numbers the gap is **{_z["campbell_gap"]:+.2f}** and the true
+        outcome **{_z["true_outcome"]:.2f}**. {_real}
+
+        Where the process itself is corrupted: the wellbeing of the most complex tenth of people is
+        {_s["wellbeing_most_complex_decile"]:.3f} against {_z["wellbeing_most_complex_decile"]:.3f}
+        without stakes, and crises (A&E, police, emergency housing) run at
+        {_s["crisis_events_per_1000_per_year"]:.0f} per 1,000 people a year against
+        {_z["crisis_events_per_1000_per_year"]:.0f}.
         """
     )
     return
@@ -150,16 +173,17 @@ def _(POPULATION, audit, charts, hls_sim, regime, seeds, stakes):
 
 
 @app.cell
-def _(mo):
-    mo.md(r"""
+def _(bib, mo):
+    mo.md(f"""
     ## 4. Which channels?
 
     The gap is made of separate behaviours, each measured on its own: **effort substitution**
-    (hours moved to what is counted), **threshold** effects (easing off once a target is met),
-    **ratchet** effects (holding back so next year's target stays low), **misreporting**,
-    **cream-skimming** (taking on the people most likely to count as successes), **parking**
-    (minimal help for the rest) and **timing** (discharging when the rule pays). Franco-Santos
-    and Otley (2018) found gaming in more than 80% of the studies they reviewed (seed 002, line 2786).
+    (hours moved to what is counted, {bib.cite("Holmstrom & Milgrom 1991")}), **threshold** effects
+    (easing off once a target is met), **ratchet** effects (holding back so next year's target stays
+    low), **misreporting**, **cream-skimming** (taking on the people most likely to count as
+    successes), **parking** (minimal help for the rest) and **timing** (discharging when the rule
+    pays). {bib.cite("Franco-Santos & Otley 2018")} found gaming in more than 80% of the studies they
+    reviewed (cited in {bib.cite("002 L2786")}).
 
     Try: raise the **audit rate**. Which channels shrink? Which do not, and why might audits
     catch misreporting but not parking?
@@ -167,17 +191,36 @@ def _(mo):
     ## Questions for discussion
 
     1. The stakes slider moves reported and true outcomes apart. Did the *true* outcome also
-       change? Targets can bring real gains as well as gaming: is that visible here?
+       change? Targets can bring real gains as well as gaming (English waiting-time targets did
+       both: {bib.cite("Propper et al. 2010")}; {bib.cite("Bevan & Hood 2006")}): is that visible here?
     2. If you were the commissioner and saw only the reported line, what would you conclude
        about the best level of stakes? What would you conclude from the true line?
     3. *Human Learning Systems* argues that a measure cannot serve both reward and learning
-       (seed 002, lines 1191-1195). What does the gap do to a team trying to learn what works
+       ({bib.cite("002 L1191-1195")}). What does the gap do to a team trying to learn what works
        from its own data?
     4. Which gaming channel would be hardest to detect in a real service, and what evidence
        would you look for?
     5. Campbell wrote about "social decision-making". Name an indicator in your own organisation
        that is used for decisions. What would its Campbell gap look like?
     """)
+    return
+
+
+@app.cell
+def _(bib, mo):
+    mo.md(
+        "## Sources\n\n"
+        + bib.reference_list_markdown(
+            [
+                "Campbell 1979",
+                "002",
+                "Holmstrom & Milgrom 1991",
+                "Franco-Santos & Otley 2018",
+                "Propper et al. 2010",
+                "Bevan & Hood 2006",
+            ]
+        )
+    )
     return
 
 

@@ -13,29 +13,35 @@ def _():
     import polars as pl
 
     import hls_sim
+    from hls_sim import bibliography as bib
     from hls_sim import charts
 
-    return charts, hls_sim, mo, pl
+    return bib, charts, hls_sim, mo, pl
 
 
 @app.cell
-def _(mo):
-    mo.md(r"""
+def _(bib, mo):
+    mo.md(f"""
     # Payment by results, cream-skimming and parking
 
-    **The mechanism in plain words.** Under *payment by results* (PbR) a provider is paid a share
-    of its contract only when a case is *reported* as a success. People differ: for someone whose
-    housing, debt, health and relationships pull on each other, a paid outcome is slow and
-    uncertain; for someone with one "fixable" problem it is quick. Nobody has to decide to
-    discriminate. A provider that reviews what its own records say pays will drift towards
-    **cream-skimming** (accepting the people most likely to count as successes) and **parking**
-    (giving the least help to those least likely to), and competitive re-tendering favours the
-    providers whose numbers look best (Smaldino & McElreath 2016 on selection for the proxy).
+    **The mechanism in plain words.** Under *payment by results* (PbR) part of a provider's contract
+    is paid only when a case is *reported* as a success; in this model the part at risk is the share
+    paid per outcome times the stakes. People differ: for someone whose housing, debt, health and
+    relationships pull on each other, a paid outcome is slow and uncertain; for someone with one
+    "fixable" problem it is quick. Nobody has to decide to discriminate. A provider that reviews
+    what its own records say pays will drift towards **cream-skimming** (accepting the people most
+    likely to count as successes) and **parking** (giving the least help to those least likely to),
+    and competitive re-tendering replaces the provider with the worst reported results by one that
+    copies the best-reported one, so selection acts on the proxy, not the truth
+    ({bib.cite("Smaldino & McElreath 2016")}).
 
-    The UK Work Programme evaluations documented both behaviours; the National Audit Office's
-    review of PbR designs (seed 002, line 6564) warns about them; *Human Learning Systems* argues
-    that about 80% of people who need these services have complex lives (seed 002, lines 545-555),
-    which is exactly the group PbR makes expensive to help.
+    The UK Work Programme, paid mostly by job outcomes with claimant groups priced differently,
+    showed both behaviours ({bib.cite("Rees, Whitworth & Carter 2014")};
+    {bib.cite("Carter & Whitworth 2015")}). *Human Learning Systems* finds that in about 80% of the
+    examples it studied people's lives called for a complex, relational response rather than a
+    "fix" ({bib.cite("002 L545-555")}), which is exactly the group PbR makes expensive to help, and
+    argues that results in complex lives are the work of a whole system, so paying one provider
+    for them cannot be done reliably ({bib.cite("002 L6560-6564")}).
 
     Below, the same population is served under a **block grant** (paid for capacity, nothing
     riding on outcomes) and under **PbR** with the levers you choose.
@@ -45,11 +51,16 @@ def _(mo):
 
 @app.cell
 def _(mo):
-    share = mo.ui.slider(0.0, 1.0, step=0.1, value=0.6, label="Share of contract paid per reported outcome")
-    stakes = mo.ui.slider(0.0, 1.0, step=0.1, value=0.8, label="Stakes on the indicator (incentive_strength)")
+    share = mo.ui.slider(
+        0.0, 1.0, step=0.1, value=0.6, show_value=True, label="Share of the contract paid per outcome (at full stakes)"
+    )
+    stakes = mo.ui.slider(
+        0.0, 1.0, step=0.1, value=0.8, show_value=True, label="Stakes on the indicator (incentive_strength)"
+    )
     priced = mo.ui.checkbox(value=False, label="Price outcomes by difficulty (differential payments)")
-    retender = mo.ui.slider(0, 156, step=26, value=156, label="Re-tender every ... weeks (0 = never)")
-    seeds = mo.ui.slider(1, 6, step=1, value=3, label="Seeds (more = slower, surer)")
+    # the runs last 156 weeks: a re-tender every 156 weeks would fall on the last week and change nothing
+    retender = mo.ui.slider(0, 104, step=26, value=52, show_value=True, label="Re-tender every ... weeks (0 = never)")
+    seeds = mo.ui.slider(1, 6, step=1, value=3, show_value=True, label="Seeds (more = slower, surer)")
     mo.vstack([mo.md("## 1. Design the contract"), share, stakes, priced, retender, seeds])
     return priced, retender, seeds, share, stakes
 
@@ -156,6 +167,22 @@ def _(mo, pl, runs):
         """
     )
     mo.vstack([_head, _m, _tail])
+    return
+
+
+@app.cell
+def _(bib, mo):
+    mo.md(
+        "## Sources\n\n"
+        + bib.reference_list_markdown(
+            [
+                "Rees, Whitworth & Carter 2014",
+                "Carter & Whitworth 2015",
+                "Smaldino & McElreath 2016",
+                "002",
+            ]
+        )
+    )
     return
 
 

@@ -13,34 +13,36 @@ def _():
     import polars as pl
 
     import hls_sim
+    from hls_sim import bibliography as bib
     from hls_sim import charts
 
-    return charts, hls_sim, mo, pl
+    return bib, charts, hls_sim, mo, pl
 
 
 @app.cell
-def _(mo):
-    mo.md(r"""
+def _(bib, mo):
+    mo.md(f"""
     # Trust, learning and the alliance
 
-    **The mechanism in plain words.** In Plymouth the council and the NHS pooled £80m over ten
-    years into one **alliance contract** for vulnerable adults. The contract names no outputs
-    or outcomes; the providers are jointly liable and agree principles and keep adapting them
-    through shared learning. It took **four years of system change work** to build the trust that
-    made it possible (seed 001, lines 1663-1669).
+    **The mechanism in plain words.** In Plymouth the council and the NHS clinical commissioning
+    group pooled £80m over ten years into one **alliance contract** for vulnerable adults. The
+    contract names no outputs or outcomes; the providers are jointly liable, agree principles and
+    keep adapting them through shared learning. It took **four years of system change work** to
+    build the trust that made it possible ({bib.cite("001 L1663-1669")}).
 
     *Human Learning Systems* describes three ingredients that this model represents as levers:
 
     - **Measures for learning, not for reward.** Data only tell a team what works if nobody is
-      paid or punished on them (seed 002, lines 1191-1195); learning from gamed data learns the
-      wrong lessons (seed 002, line 263).
+      paid or punished on them ({bib.cite("002 L1191-1195")}); learning from gamed data learns the
+      wrong lessons ({bib.cite("002 L263")}).
     - **Learning cycles**: workers and providers regularly look at what helped whom, make sense of
-      it together and change practice (seed 002, lines 1978-1983).
-    - **A systems steward** who builds trust between organisations, convenes learning and moves
-      pooled money to need; healthy systems rarely arise without one (seed 002, lines 1618-1649).
+      it together and change practice ({bib.cite("002 L1978-1983")}).
+    - **A systems steward** who builds trust between organisations, convenes learning, protects
+      staff's permission to use their judgement and moves pooled money to need; healthy systems
+      rarely arise without one ({bib.cite("002 L1618-1649")}).
 
-    Trust is slow to build and quick to lose (seed 002, lines 830 and 6064), change needs an up-front
-    investment before any savings (the "J-curve", seed 001, lines 859-863), and motivation may dip
+    Trust is slow to build and quick to lose ({bib.cite("002 L830, L6064")}), change needs an up-front
+    investment before any savings (the "J-curve", {bib.cite("001 L859-863")}), and motivation may dip
     before it rises. HLS can also fail: nothing below is guaranteed to favour it.
     """)
     return
@@ -54,9 +56,9 @@ def _(mo):
         label="Regime before the change",
     )
     target = mo.ui.dropdown(options=["hls", "alliance"], value="hls", label="Regime after the change")
-    switch = mo.ui.slider(26, 208, step=26, value=104, label="Week of the change")
-    invest = mo.ui.slider(0, 400, step=50, value=150, label="Up-front investment (GBP per citizen)")
-    seeds = mo.ui.slider(1, 5, step=1, value=2, label="Seeds (more = slower, surer)")
+    switch = mo.ui.slider(26, 208, step=26, value=104, show_value=True, label="Week of the change")
+    invest = mo.ui.slider(0, 400, step=50, value=150, show_value=True, label="Up-front investment (GBP per citizen)")
+    seeds = mo.ui.slider(1, 5, step=1, value=2, show_value=True, label="Seeds (more = slower, surer)")
     mo.vstack([mo.md("## 1. Change the regime part-way"), start, target, switch, invest, seeds])
     return invest, seeds, start, switch, target
 
@@ -136,8 +138,10 @@ def _(mo):
     mo.md(r"""
     ## 3. Which ingredient matters?
 
-    Starting from the alliance (pooled budget, no provider KPIs), add learning cycles, a steward,
-    or both (the full HLS bundle). Same people, same seeds.
+    Starting from the alliance (pooled budget, no provider KPIs), add learning cycles or a steward.
+    The last row is the full HLS bundle, which has both and also lowers the eligibility threshold,
+    cuts recording time, grants more discretion with a small discretionary spend, and allows longer
+    episodes of help. Same people, same seeds.
     """)
     return
 
@@ -189,6 +193,12 @@ def _(ingredients, mo, pl):
     """),
         ]
     )
+    return
+
+
+@app.cell
+def _(bib, mo):
+    mo.md("## Sources\n\n" + bib.reference_list_markdown(["001", "002"]))
     return
 
 

@@ -131,7 +131,8 @@ def test_campbell_curve_rises_with_the_stakes(outputs):
     assert gaps[0] == pytest.approx(0.0, abs=0.02)
     assert gaps[-1] > gaps[0] + 0.03
     fig = charts.campbell_curve(campbell)
-    summary = [d for d in fig.spec()["datasets"].values() if d and "ci_low" in d[0]][0]
+    summary = [r for d in fig.spec()["datasets"].values() for r in d if r.get("ci_low") is not None]
+    assert len(summary) == 3
     for row in summary:
         assert row["ci_low"] <= row["mean"] <= row["ci_high"]
         assert row["n"] == len(SEEDS)
@@ -186,3 +187,103 @@ def test_long_runs_of_many_regimes_are_not_refused():
     for fig in (charts.outcomes_over_time(ts), charts.cost_over_time(ts), charts.trust_and_morale(ts)):
         rows = sum(len(v) for v in fig.spec()["datasets"].values())
         assert rows >= 5 * weeks * 2
+
+
+# ---------------------------------------------------------------------------- sweep charts
+
+
+def _sweep_table(factors: dict[str, list], seeds=(1, 2, 3)) -> pl.DataFrame:
+    """A sweep table shaped as the report reads it: one row per run, with the labels it makes."""
+    import itertools
+
+    rows = []
+    names = list(factors)
+    for k, combo in enumerate(itertools.product(*factors.values())):
+        for s in seeds:
+            row = dict(zip(names, combo, strict=True)) | {"seed": s}
+            base = 0.1 * k + 0.01 * s
+            row |= {"true_outcome": 0.3 + base / 10, "reported_outcome": 0.3 + base, "campbell_gap": base}
+            row |= {f"gaming_{c}": base / (i + 1) for i, c in enumerate(charts.GAMING_CHANNELS)}
+            row["label"] = ", ".join(f"{n}={row[n]}" for n in names)
+            rows.append(row)
+    return pl.DataFrame(rows)
+
+
+STAKES = [i * 0.2 for i in range(6)]  # 0.6000000000000001 among them, as a grid makes it
+
+
+def _marks(spec) -> list[str]:
+    out = []
+
+    def walk(node):
+        if isinstance(node, dict):
+            if "mark" in node:
+                m = node["mark"]
+                out.append(m["type"] if isinstance(m, dict) else m)
+            for v in node.values():
+                walk(v)
+        elif isinstance(node, list):
+            for v in node:
+                walk(v)
+
+    walk(spec)
+    return out
+
+
+def test_effect_of_a_category_is_split_by_the_other_factor_and_not_joined_by_lines():
+    table = _sweep_table({"regime": ["output_targets", "payment_by_results"], "incentive_strength": STAKES})
+    fig = charts.parameter_effect(table, "regime", ["true_outcome", "campbell_gap"])
+    spec = fig.spec()
+    text = json.dumps(spec)
+    assert "line" not in _marks(spec) and {"point", "rule"} <= set(_marks(spec))
+    rows = [r for d in spec["datasets"].values() for r in d]
+    # one mean per regime and stakes: split, not pooled over the stakes
+    assert len({(r["x_words"], r["series"]) for r in rows}) == 12
+    assert {r["series"] for r in rows} == {"0", "0.2", "0.4", "0.6", "0.8", "1"}  # shown as a person writes them
+    gap = [r for r in rows if r["metric"] == "campbell_gap" and r["regime"] == "payment_by_results"]
+    assert sorted(r["mean"] for r in gap) == pytest.approx(sorted(0.1 * k + 0.02 for k in range(6, 12)))
+    titles = _titles(spec)
+    assert titles and all("ci_low" not in t and "_" not in t for t in titles), titles
+    assert "mean over seeds (share points)" in titles and "regime" in titles
+    assert (
+        "payment by results" in text
+        and "stakes on the indicator (0-1)" in text
+        and "Campbell gap (reported - true)" in text
+    )
+    assert "_" not in fig.title
+
+
+def test_many_design_points_get_panels_and_distinct_colours(tmp_path):
+    table = _sweep_table({"regime": ["output_targets", "payment_by_results"], "incentive_strength": STAKES})
+    fig = charts.gaming_by_channel(table)
+    spec = fig.spec()
+    text = json.dumps(spec)
+    assert spec["facet"]["field"] == "panel"
+    colour = spec["spec"]["layer"][0]["encoding"]["color"]
+    assert colour["scale"]["domain"] == ["0", "0.2", "0.4", "0.6", "0.8", "1"]  # six shades, none reused
+    assert "incentive_strength=" not in text
+    assert spec["config"]["legend"]["labelLimit"] == 0  # no entry cut short
+    png = fig.save(tmp_path)["png"].read_bytes()
+    assert _ink(png) > 0.02
+    # a compare keeps its own labels (scenario names), however many parameters differ between them
+    runs = table.filter(pl.col("incentive_strength") == 0.0).with_columns(
+        pl.Series("label", ["plymouth_before"] * 3 + ["plymouth_alliance"] * 3)
+    )
+    spec = charts.gaming_by_channel(runs).spec()
+    assert "facet" not in spec
+    assert {r["label"] for d in spec["datasets"].values() for r in d} == {"plymouth_before", "plymouth_alliance"}
+
+
+def test_campbell_curve_of_a_three_factor_sweep_has_a_panel_per_regime():
+    table = _sweep_table(
+        {"regime": ["output_targets", "payment_by_results"], "incentive_strength": STAKES, "audit_rate": [0.01, 0.1]}
+    )
+    labelled = table.with_columns(
+        pl.format("regime={}, audit_rate={}", pl.col("regime"), pl.col("audit_rate")).alias("label")
+    )
+    spec = charts.campbell_curve(labelled).spec()
+    assert spec["facet"]["field"] == "panel"
+    assert spec["spec"]["layer"][0]["encoding"]["color"]["title"] == "audit rate (share)"
+    rows = [r for d in spec["datasets"].values() for r in d if r.get("kind") == "mean"]
+    assert {r["panel"] for r in rows} == {"output targets", "payment by results"}
+    assert len(rows) == 2 * 6 * 2

@@ -117,7 +117,13 @@ def test_lesson_runs_as_an_offline_app(tmp_path):
                 timeout=240,
                 what="the lesson's charts",
             )
-            assert "Questions for discussion" in page.js("document.body.innerText")
+            page.wait_for(
+                "document.body.innerText.includes('Questions for discussion')"
+                " && document.body.innerText.includes('Sources')",
+                timeout=120,
+                what="the questions and the sources",
+            )
+            assert "Human Learning Systems 2021" in page.js("document.body.innerText")
             ARTIFACTS.mkdir(exist_ok=True)
             page.screenshot(ARTIFACTS / "lesson_campbell_law.png", full_page=False)
             assert page.external_requests() == []

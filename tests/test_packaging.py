@@ -71,6 +71,8 @@ def test_an_installed_wheel_finds_the_shipped_files(tmp_path: Path) -> None:
         "s.load_scenario('plymouth_alliance').parameters()\n"
         "assert len(v.load_patterns()) == 8\n"
         "e.load_experiment('campbell_law')\n"
+        "import hls_sim.bibliography as b\n"
+        "assert b.cite('002 L6600').startswith('Human Learning Systems 2021')\n"
         "print('ok')\n"
     )
     env = {**os.environ, "PYTHONPATH": str(site)}

@@ -10,7 +10,7 @@ import pytest
 from hls_sim.cli import main
 from hls_sim.stats import mean_ci
 from hls_sim.sweep import make_plan, parse_experiment, run_sweep
-from hls_sim.sweep.analysis import analyse
+from hls_sim.sweep.analysis import analyse, format_article_table
 
 BASE = """
 seed = {seed}
@@ -74,9 +74,29 @@ def test_tables_are_written_as_csv_and_parquet(campbell):
         assert csv.height == pl.read_parquet(folder / f"{stem}.parquet").height > 0
     article = pl.read_parquet(folder / "article_table.parquet")
     assert article.height == 6 and "campbell_gap" in article.columns
-    assert (folder / "article_table.md").read_text().startswith("| regime | incentive_strength |")
+    md = (folder / "article_table.md").read_text()
+    # the article table is in words with units, split so that a page holds each part
+    assert md.startswith("**Table 1.**")
+    assert "| regime | stakes on the indicator (0-1) | true outcome: closed cases really resolved, share |" in md
+    assert "| payment by results | 0.5 |" in md and "incentive_strength" not in md
+    for table in md.split("**Table ")[1:]:
+        header = next(line for line in table.splitlines() if line.startswith("| regime"))
+        assert header.count("|") - 1 <= 2 + 4
+    sens = (folder / "sensitivity_eta_squared.md").read_text()
+    assert "| output | regime | stakes on the indicator (0-1) |" in sens
     weekly = pl.read_parquet(folder / "weekly_summary.parquet")
     assert set(weekly["step"].unique().to_list()) == set(range(0, 104, 13))
+
+
+def test_terminal_table_fits_100_columns_in_words(campbell):
+    _, res = campbell
+    text = format_article_table(res)
+    table = [line for line in text.splitlines()[1:] if not line.startswith("...")]
+    assert max(len(line) for line in table) <= 100
+    assert "payment by results" in text and "share points" in text
+    assert not any(name in text for name in ("incentive_strength", "campbell_gap", "payment_by_results"))
+    shown = sum(1 for m in ("true outcome", "reported outcome", "Campbell gap") if m in text)
+    assert shown == 3 or "more column" in text  # what does not fit is named, not cut
 
 
 def test_reported_true_gap_rises_with_the_stakes(campbell):

@@ -1,1 +1,1 @@
-"""The live classroom dashboard (Mesa SolaraViz): `hls-sim dashboard` serves `app.py` on localhost."""
+"""The live classroom dashboard: a solara page over the Mesa model, served by `hls-sim dashboard`."""

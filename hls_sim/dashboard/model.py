@@ -1,55 +1,133 @@
-"""The model the dashboard drives, and the live numbers its charts read.
+"""The model the dashboard drives, its sliders, and the live numbers its charts read.
 
 The dashboard exposes only the handful of levers a class can follow while the weeks tick by;
-everything else keeps the defaults of the chosen regime. The sliders always apply, on top of the
-regime's own lever bundle, so moving "stakes" under `output_targets` is exactly the Campbell's
-Law experiment: same regime, more riding on the indicator.
+everything else keeps the defaults of the chosen regime. Choosing a regime loads that regime's
+own lever values into the sliders (so a class never sees "HLS" run with the stakes left at 0.8
+from the previous run), and a slider that the chosen regime does not use says so. Moving
+"stakes" under `output_targets` is the Campbell's Law experiment: same regime, more riding on
+the indicator.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import polars as pl
 
+from hls_sim.labels import REGIME_WORDS
 from hls_sim.metrics import GAMING_CHANNELS, MONEY, WINDOW
 from hls_sim.model import HLSModel
-from hls_sim.params import PARAMS
+from hls_sim.params import PARAMS, resolve
+from hls_sim.regimes import DESCRIPTIONS, REGIMES
 
 WEEKS = 260
+REGIME_CHOICES = tuple(PARAMS["regime"].choices or ())
+START_REGIME = "output_targets"
 
-# name -> (label, default, step) for the sliders; ranges come from the parameter registry.
-SLIDERS: dict[str, tuple[str, float, float]] = {
-    "incentive_strength": ("Stakes on the indicator (0-1)", 0.8, 0.05),
-    "audit_rate": ("Audit rate (share of reports checked)", 0.03, 0.01),
-    "intrinsic_motivation": ("Intrinsic motivation of staff (0-1)", 0.7, 0.05),
-    "caseload_cap": ("Caseload cap (cases per worker)", 20, 1),
-    "citizens": ("Population (citizens)", 1000, 100),
-}
-SLIDER_MAX = {"audit_rate": 0.5, "caseload_cap": 60, "citizens": 5000}
-SLIDER_MIN = {"citizens": 200, "caseload_cap": 2}
+
+@dataclass(frozen=True)
+class Slider:
+    """One slider: its words, step, range and whether the regime sets it."""
+
+    name: str
+    label: str
+    step: float
+    lo: float
+    hi: float
+    fmt: str  # how its value is shown next to the label
+    regime_lever: bool  # True: choosing a regime loads the regime's value; False: the class's own setting
+
+
+SLIDERS: tuple[Slider, ...] = (
+    Slider("incentive_strength", "Stakes on the indicator", 0.05, 0.0, 1.0, "{:.2f}", True),
+    Slider("outcome_payment_share", "Share of the contract paid per outcome", 0.05, 0.0, 1.0, "{:.2f}", True),
+    Slider("audit_rate", "Audit rate (share of reports checked)", 0.01, 0.0, 0.5, "{:.2f}", True),
+    Slider("intrinsic_motivation", "Intrinsic motivation of staff", 0.05, 0.0, 1.0, "{:.2f}", False),
+    Slider("caseload_cap", "Caseload cap (cases per worker)", 1, 2, 60, "{:d}", False),
+    Slider("citizens", "Population (people)", 100, 200, 5000, "{:,d}", False),
+)
+SEED_RANGE = (1, 99)
+SLIDER_BY_NAME = {s.name: s for s in SLIDERS}
+
+
+def regime_words(regime: str) -> str:
+    return REGIME_WORDS.get(regime, regime.replace("_", " "))
+
+
+def regime_settings(regime: str, keep: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """The slider values for `regime`: its own lever values where its bundle sets them, the
+    registry defaults for the other regime levers, and the class's own population, workforce
+    and seed settings from `keep`."""
+    keep = dict(keep or {})
+    bundle = REGIMES[regime]
+    out: dict[str, Any] = {"regime": regime}
+    for s in SLIDERS:
+        if s.regime_lever:
+            out[s.name] = bundle.get(s.name, PARAMS[s.name].default)
+        else:
+            out[s.name] = keep.get(s.name, PARAMS[s.name].default if s.name != "citizens" else 1000)
+    out["seed"] = int(keep.get("seed", 1))
+    return out
+
+
+def lever_notes(settings: Mapping[str, Any]) -> dict[str, str]:
+    """Why a slider does nothing (or less) under these settings: read from the levers the
+    regime resolves to, in the words of the rules in `commissioner.py` and `provider.py`."""
+    p = resolve({k: v for k, v in settings.items() if k in PARAMS})
+    notes: dict[str, str] = {}
+    if p["payment_basis"] not in ("outcome", "activity"):
+        how = {"pooled": "a pooled budget", "block": "a block contract"}.get(p["payment_basis"], p["payment_basis"])
+        notes["outcome_payment_share"] = f"not used: {regime_words(p['regime'])} pays {how}, not per outcome"
+    if not p["provider_kpis"]:
+        notes["incentive_strength"] = (
+            "no provider KPIs here: the stakes reach providers only through system-wide measures"
+        )
+    if p["incentive_strength"] == 0:
+        notes["audit_rate"] = "nothing rides on the numbers, so there are no false reports to find (audits still cost)"
+    return notes
+
+
+def describe(settings: Mapping[str, Any]) -> str:
+    """A run's settings in a line: 'payment by results, stakes 0.80, paid per outcome 0.60, ...'."""
+    parts = [regime_words(settings["regime"]), f"stakes {settings['incentive_strength']:.2f}"]
+    notes = lever_notes(settings)
+    if "outcome_payment_share" not in notes:
+        parts.append(f"paid per outcome {settings['outcome_payment_share']:.2f}")
+    parts.append(f"audits {settings['audit_rate']:.2f}")
+    return ", ".join(parts)
+
+
+def regime_description(regime: str) -> str:
+    return DESCRIPTIONS.get(regime, "")
 
 
 class DashboardModel(HLSModel):
-    """HLSModel with keyword parameters for SolaraViz that stops when its planned weeks are run."""
+    """HLSModel with keyword parameters for the sliders that stops when its planned weeks are run."""
 
     def __init__(
         self,
         *,
-        regime: str = "output_targets",
-        incentive_strength: float = 0.8,
-        audit_rate: float = 0.03,
+        regime: str = START_REGIME,
+        incentive_strength: float | None = None,
+        outcome_payment_share: float | None = None,
+        audit_rate: float | None = None,
         intrinsic_motivation: float = 0.7,
         caseload_cap: int = 20,
         citizens: int = 1000,
         weeks: int = WEEKS,
         seed: int = 1,
     ) -> None:
+        levers = {
+            "incentive_strength": incentive_strength,
+            "outcome_payment_share": outcome_payment_share,
+            "audit_rate": audit_rate,
+        }
         super().__init__(
             seed=int(seed),
             regime=regime,
-            incentive_strength=float(incentive_strength),
-            audit_rate=float(audit_rate),
+            **{k: float(v) for k, v in levers.items() if v is not None},
             intrinsic_motivation=float(intrinsic_motivation),
             caseload_cap=int(caseload_cap),
             citizens=int(citizens),
@@ -66,31 +144,6 @@ class DashboardModel(HLSModel):
             self.running = False
 
 
-def model_params() -> dict[str, Any]:
-    """SolaraViz's model_params: a regime menu, the lever sliders and a fixed run length."""
-    out: dict[str, Any] = {
-        "regime": {
-            "type": "Select",
-            "value": "output_targets",
-            "values": list(PARAMS["regime"].choices or ()),
-            "label": "Regime",
-        }
-    }
-    for name, (label, value, step) in SLIDERS.items():
-        prm = PARAMS[name]
-        out[name] = {
-            "type": "SliderInt" if prm.kind is int else "SliderFloat",
-            "value": value,
-            "min": SLIDER_MIN.get(name, prm.lo),
-            "max": SLIDER_MAX.get(name, prm.hi),
-            "step": step,
-            "label": label,
-        }
-    out["seed"] = {"type": "SliderInt", "value": 1, "min": 1, "max": 99, "step": 1, "label": "Seed"}
-    out["weeks"] = WEEKS
-    return out
-
-
 def live_frame(model: HLSModel) -> pl.DataFrame:
     """The weeks run so far, with the model's own rolling rates (empty before the first step)."""
     if model.recorder.t == 0:
@@ -98,15 +151,31 @@ def live_frame(model: HLSModel) -> pl.DataFrame:
     return model.recorder.timeseries(model)
 
 
-def live_numbers(frame: pl.DataFrame) -> dict[str, float]:
+def crises_per_1000_year(frame: pl.DataFrame, citizens: int) -> pl.Series:
+    """Crisis events per 1,000 people a year, as a rolling mean over the last WINDOW weeks."""
+    return frame["n_crises"].rolling_mean(WINDOW, min_samples=1) * 52.0 * 1000.0 / max(citizens, 1)
+
+
+def live_numbers(frame: pl.DataFrame, citizens: int | None = None) -> dict[str, float]:
     """Latest rolling values for the headline card."""
     if frame.height == 0:
         return {}
     last = frame.row(frame.height - 1, named=True)
-    keys = ["true_outcome", "reported_outcome", "campbell_gap", "morale_mean", "trust_citizen_mean"]
+    keys = [
+        "true_outcome",
+        "reported_outcome",
+        "campbell_gap",
+        "morale_mean",
+        "trust_citizen_mean",
+        "wellbeing_mean",
+        "wellbeing_most_complex_decile",
+    ]
     out = {k: float(last[k]) for k in keys if k in last}
-    costs = frame.tail(WINDOW)["cost_total"]
-    out["cost_per_week"] = float(costs.mean())
+    out["cost_per_week"] = float(frame.tail(WINDOW)["cost_total"].mean())
+    if citizens and "n_crises" in frame.columns:
+        out["crises_per_1000_year"] = float(crises_per_1000_year(frame, citizens)[-1])
+    gaming = [f"gaming_{c}" for c in GAMING_CHANNELS if f"gaming_{c}" in last]
+    out["gaming_largest"] = max((float(last[c]) for c in gaming), default=0.0)
     return out
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import math
+import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,7 @@ import numpy as np
 import polars as pl
 from scipy import stats
 
+from hls_sim.labels import output_title, output_words, param_title, value_words
 from hls_sim.sweep.plan import Plan, make_plan
 from hls_sim.sweep.runner import load_results, stored_experiment
 from hls_sim.sweep.store import StoreError, SweepStore
@@ -33,7 +35,8 @@ HEADLINE = (
 )
 MAIN_INDEX = {"morris": "mu_star", "salib_sobol": "ST", "grid": "eta_squared", "lhs": "src", "sobol": "src"}
 ARTICLE_ROWS_SHOWN = 24
-ARTICLE_COLUMNS_SHOWN = 4
+ARTICLE_METRICS_PER_TABLE = 4  # a portrait page holds the design columns and four 'mean [CI]' columns
+TERMINAL_WIDTH = 100
 
 
 @dataclass
@@ -182,7 +185,8 @@ def _fmt(x: float | None) -> str:
 
 
 def _article(plan: Plan, means: pl.DataFrame, headline: tuple[str, ...]) -> pl.DataFrame:
-    """One row per point: its coordinates, then 'mean [95% CI]' for each headline metric."""
+    """One row per point: its coordinates, then 'mean [95% CI]' for each headline metric (code
+    names as column names, for further work; the markdown tables carry words and units)."""
     pts = plan.points_table().drop("parameters")
     out = pts
     for metric in headline:
@@ -196,6 +200,37 @@ def _article(plan: Plan, means: pl.DataFrame, headline: tuple[str, ...]) -> pl.D
         )
         out = out.join(m, on="point", how="left")
     return out.sort("point")
+
+
+def _in_words(article: pl.DataFrame, factors: list[str], metrics: list[str]) -> pl.DataFrame:
+    """The article table with factor values in words and every header in words with its unit."""
+    out = article.select(
+        *[
+            pl.col(f).map_elements(lambda v, f=f: value_words(f, v), return_dtype=pl.String).alias(param_title(f))
+            for f in factors
+        ],
+        *[pl.col(m).alias(output_title(m)) for m in metrics],
+    )
+    return out
+
+
+def article_markdown(res: Analysis) -> str:
+    """Article tables a page can hold: factor values and headers in words, units in the headers,
+    at most ARTICLE_METRICS_PER_TABLE outputs per table (a long list is split into parts a, b, ...)."""
+    factors = [c for c in res.article.columns if c != "point" and c not in res.headline]
+    metrics = [m for m in res.headline if m in res.article.columns]
+    chunks = [metrics[i : i + ARTICLE_METRICS_PER_TABLE] for i in range(0, len(metrics), ARTICLE_METRICS_PER_TABLE)]
+    reps = res.plan.experiment.replicates
+    parts = []
+    for k, chunk in enumerate(chunks or [[]]):
+        part = f"1{chr(ord('a') + k)}" if len(chunks) > 1 else "1"
+        caption = (
+            f"**Table {part}.** {res.plan.experiment.name}: mean over {reps} replicate"
+            f"{'s' if reps != 1 else ''} per design point [95% confidence interval]"
+            f"{'; ' + ', '.join(output_words(m) for m in chunk) if len(chunks) > 1 else ''}."
+        )
+        parts.append(caption + "\n\n" + _markdown(_in_words(res.article, factors, chunk)))
+    return "\n".join(parts)
 
 
 def _markdown(df: pl.DataFrame) -> str:
@@ -212,30 +247,64 @@ def _cell(v: Any) -> str:
     return "" if v is None else str(v)
 
 
-def format_article_table(res: Analysis) -> str:
-    """The article table for a terminal (sensitivity designs show the ranking of parameters)."""
-    head = f"{res.plan.experiment.name}: {res.runs_found} of {res.runs_expected} runs; mean [95% CI] per point"
+def format_article_table(res: Analysis, width: int = TERMINAL_WIDTH) -> str:
+    """The article table for a terminal, in words and units and no wider than `width` columns
+    (sensitivity designs show the ranking of parameters instead)."""
     if res.sensitivity is not None and res.plan.experiment.design.type in ("morris", "salib_sobol"):
         idx = MAIN_INDEX[res.plan.experiment.design.type]
         wide = _sensitivity_wide(res.sensitivity, idx, res.headline)
-        return f"{res.plan.experiment.name}: sensitivity ({idx}) of each output to each parameter\n" + _text(wide)
-    df = res.article.drop("point")
+        factors_col = wide.select(
+            pl.col("parameter").map_elements(param_title, return_dtype=pl.String).alias("parameter")
+        )
+        metrics = [m for m in res.headline if m in wide.columns]
+        shown, hidden = _fit(factors_col, wide.select(metrics), width)
+        head = f"{res.plan.experiment.name}: sensitivity ({idx}) of each output to each parameter"
+        more = f"\n... {len(hidden)} more outputs in {res.folder / f'sensitivity_{idx}.csv'}" if hidden else ""
+        return head + "\n" + _text(pl.concat([factors_col, wide.select(shown)], how="horizontal")) + more
+    head = f"{res.plan.experiment.name}: {res.runs_found} of {res.runs_expected} runs; mean [95% CI] per point"
+    factors = [c for c in res.article.columns if c != "point" and c not in res.headline]
+    metrics = [m for m in res.headline if m in res.article.columns]
+    words = _in_words(res.article, factors, metrics)
+    left = words.select(words.columns[: len(factors)])
+    shown, hidden = _fit(left, words.select(words.columns[len(factors) :]), width)
+    df = pl.concat([left, words.select(shown)], how="horizontal")
     notes = []
-    if len(res.headline) > ARTICLE_COLUMNS_SHOWN:
-        hidden = res.headline[ARTICLE_COLUMNS_SHOWN:]
-        df = df.drop(list(hidden))
-        notes.append(f"{len(hidden)} more columns ({', '.join(hidden)})")
+    if hidden:
+        notes.append(f"{len(hidden)} more column{'s' if len(hidden) != 1 else ''}")
     if df.height > ARTICLE_ROWS_SHOWN:
         notes.append(f"{df.height - ARTICLE_ROWS_SHOWN} more rows")
         df = df.head(ARTICLE_ROWS_SHOWN)
-    more = f"\n... {' and '.join(notes)} in {res.folder / 'article_table.csv'}" if notes else ""
+    more = f"\n... {' and '.join(notes)} in {res.folder / 'article_table.md'}" if notes else ""
     return head + "\n" + _text(df) + more
+
+
+def _fit(left: pl.DataFrame, right: pl.DataFrame, width: int) -> tuple[list[str], list[str]]:
+    """Which of `right`'s columns fit beside `left` within `width` characters (at least one)."""
+    used = sum(_col_width(left, c) for c in left.columns) + 2 * max(len(left.columns) - 1, 0)
+    shown: list[str] = []
+    for c in right.columns:
+        w = _col_width(right, c) + 2
+        if shown and used + w > width:
+            break
+        shown.append(c)
+        used += w
+    return shown, [c for c in right.columns if c not in shown]
+
+
+def _col_width(df: pl.DataFrame, col: str) -> int:
+    """A column is as wide as its longest value, and its header wraps to fit (never below 12)."""
+    longest = max((len(_cell(v)) for v in df[col].to_list()), default=0)
+    return max(longest, 8, max((len(w) for w in col.split()), default=0))
 
 
 def _text(df: pl.DataFrame) -> str:
     cells = [[_cell(v) for v in row] for row in df.iter_rows()]
-    widths = [max(len(c), *(len(r[i]) for r in cells)) if cells else len(c) for i, c in enumerate(df.columns)]
-    lines = ["  ".join(c.rjust(w) for c, w in zip(df.columns, widths, strict=True))]
+    widths = [_col_width(df, c) for c in df.columns]
+    heads = [textwrap.wrap(c, w) or [""] for c, w in zip(df.columns, widths, strict=True)]
+    depth = max(len(h) for h in heads)
+    heads = [[""] * (depth - len(h)) + h for h in heads]
+    lines = ["  ".join(h[i].rjust(w) for h, w in zip(heads, widths, strict=True)).rstrip() for i in range(depth)]
+    lines.append("  ".join("-" * w for w in widths))
     lines += ["  ".join(v.rjust(w) for v, w in zip(r, widths, strict=True)) for r in cells]
     return "\n".join(lines)
 
@@ -246,6 +315,19 @@ def _sensitivity_wide(sens: pl.DataFrame, index: str, metrics: tuple[str, ...]) 
         return pl.DataFrame({"parameter": []})
     wide = sub.pivot(on="metric", index="parameter", values="value")
     return wide.select("parameter", *[m for m in metrics if m in wide.columns])
+
+
+def _sensitivity_markdown(wide: pl.DataFrame, index: str) -> str:
+    """The sensitivity table for an article: one row per output (they are many), one column per
+    parameter (they are few), all in words."""
+    params = wide["parameter"].to_list()
+    rows = [
+        {"output": output_title(m), **{param_title(p): wide[m][i] for i, p in enumerate(params)}}
+        for m in wide.columns
+        if m != "parameter"
+    ]
+    words = pl.DataFrame(rows) if rows else pl.DataFrame({"output": []})
+    return f"**Sensitivity ({index})** of each output (rows) to each parameter (columns).\n\n" + _markdown(words)
 
 
 # ---------------------------------------------------------------------- entry point
@@ -303,10 +385,10 @@ def analyse(folder: str | Path, *, out: str | Path | None = None, level: float =
         if idx:
             wide = _sensitivity_wide(sens, idx, plan.selection.summary)
             _write(res, wide, f"sensitivity_{idx}")
-            (dest / f"sensitivity_{idx}.md").write_text(_markdown(wide))
+            (dest / f"sensitivity_{idx}.md").write_text(_sensitivity_markdown(wide, idx))
             res.files.append(dest / f"sensitivity_{idx}.md")
     _write(res, article, "article_table")
-    (dest / "article_table.md").write_text(_markdown(article.drop("point")))
+    (dest / "article_table.md").write_text(article_markdown(res))
     res.files.append(dest / "article_table.md")
     about = {
         "experiment": exp.name,
