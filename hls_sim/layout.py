@@ -36,6 +36,16 @@ PRM_FROM_PARAMS = (
     "crisis_threshold",
     "crisis_prob",
     "priority_shift_rate",
+    "spill_floor",
+    "strength_return",
+    "strength_erosion",
+    "efficacy_recovery_weight",
+    "efficacy_return",
+    "trust_return",
+    "crisis_trust_loss",
+    "crisis_relief",
+    "crisis_spill",
+    "serious_need_level",
     # doors (kernels/doors.py)
     "help_seeking",
     "eligibility_threshold",
@@ -47,6 +57,13 @@ PRM_FROM_PARAMS = (
     "referral_success_base",
     "band_trouble_level",
     "band_domains_full",
+    "refusal_efficacy_loss",
+    "referral_fail_efficacy_loss",
+    "give_up_rate",
+    "dependence_seeking",
+    "outreach_rate",
+    "outreach_level",
+    "outreach_min_domains",
     # waiting lists (kernels/queue.py)
     "caseload_cap",
     "wait_target_weeks",
@@ -55,6 +72,7 @@ PRM_FROM_PARAMS = (
     "wait_dropout_base",
     "wait_dropout_distrust",
     "wait_dropout_trust_loss",
+    "wait_efficacy_loss",
     # the worker's week and help (kernels/work.py)
     "hours_per_week",
     "effort_aversion",
@@ -87,6 +105,9 @@ PRM_FROM_PARAMS = (
     "spend_half",
     "root_drag_scale",
     "gaming_scale",
+    "dependence_gain",
+    "dependence_relief",
+    "dependence_decay",
     # discharge and follow-up (kernels/discharge.py)
     "max_episode_weeks",
     "holistic_top",
@@ -125,6 +146,11 @@ PRM_FROM_PARAMS = (
     "quit_burnout_rate",
     "hire_motivation_spread",
     "hire_rskill_spread",
+    "protocol_skill",
+    "hire_skill_spread",
+    "skill_practice_rate",
+    "relational_practice_rate",
+    "supervision_gain",
 )
 # ... and values the model derives each week from the levers and the organisations' state.
 PRM_DERIVED = (
@@ -144,6 +170,32 @@ P_SHOCK_SIZE = PRM["shock_size"]
 P_CRISIS_THR = PRM["crisis_threshold"]
 P_CRISIS_PROB = PRM["crisis_prob"]
 P_PRIORITY_SHIFT = PRM["priority_shift_rate"]
+P_SPILL_FLOOR = PRM["spill_floor"]
+P_STRENGTH_RETURN = PRM["strength_return"]
+P_STRENGTH_EROSION = PRM["strength_erosion"]
+P_EFFICACY_RECOVERY = PRM["efficacy_recovery_weight"]
+P_EFFICACY_RETURN = PRM["efficacy_return"]
+P_TRUST_RETURN = PRM["trust_return"]
+P_CRISIS_TRUST_LOSS = PRM["crisis_trust_loss"]
+P_CRISIS_RELIEF = PRM["crisis_relief"]
+P_CRISIS_SPILL = PRM["crisis_spill"]
+P_SERIOUS_NEED = PRM["serious_need_level"]
+P_REFUSAL_EFFICACY = PRM["refusal_efficacy_loss"]
+P_REFERRAL_FAIL_EFFICACY = PRM["referral_fail_efficacy_loss"]
+P_GIVE_UP = PRM["give_up_rate"]
+P_DEPENDENCE_SEEKING = PRM["dependence_seeking"]
+P_OUTREACH = PRM["outreach_rate"]
+P_OUTREACH_LEVEL = PRM["outreach_level"]
+P_OUTREACH_DOMAINS = PRM["outreach_min_domains"]
+P_WAIT_EFFICACY = PRM["wait_efficacy_loss"]
+P_DEPENDENCE_GAIN = PRM["dependence_gain"]
+P_DEPENDENCE_RELIEF = PRM["dependence_relief"]
+P_DEPENDENCE_DECAY = PRM["dependence_decay"]
+P_PROTOCOL_SKILL = PRM["protocol_skill"]
+P_HIRE_SKILL = PRM["hire_skill_spread"]
+P_SKILL_PRACTICE = PRM["skill_practice_rate"]
+P_RSKILL_PRACTICE = PRM["relational_practice_rate"]
+P_SUPERVISION = PRM["supervision_gain"]
 P_HELP_SEEKING = PRM["help_seeking"]
 P_ELIGIBILITY = PRM["eligibility_threshold"]
 P_SEEK_FLOOR = PRM["seek_floor"]
@@ -236,7 +288,9 @@ P_CHANGE_STRAIN = PRM["change_strain"]
 # ---- system-wide weekly counters (cnt) ----
 CNT_NAMES = (
     "crises",
+    "twin_crises",
     "presentations",
+    "outreach_contacts",
     "repeat_presentations",
     "rejected_threshold",
     "rejected_cream",
@@ -281,6 +335,7 @@ CNT_NAMES = (
     "sustained_ok",
     "eligible_presentations",
     "waiting_dropouts",
+    "give_ups",
     "holistic_discharges",
     "episode_limit_discharges",
     "attrib_help",
@@ -289,7 +344,9 @@ CNT_NAMES = (
 CNT = {name: i for i, name in enumerate(CNT_NAMES)}
 N_CNT = len(CNT_NAMES)
 C_CRISES = CNT["crises"]
+C_TWIN_CRISES = CNT["twin_crises"]
 C_PRESENTATIONS = CNT["presentations"]
+C_OUTREACH = CNT["outreach_contacts"]
 C_REPEAT = CNT["repeat_presentations"]
 C_REJ_THRESHOLD = CNT["rejected_threshold"]
 C_REJ_CREAM = CNT["rejected_cream"]
@@ -334,6 +391,7 @@ C_SUST_CHECKS = CNT["sustained_checks"]
 C_SUST_OK = CNT["sustained_ok"]
 C_ELIGIBLE = CNT["eligible_presentations"]
 C_WAIT_DROPOUTS = CNT["waiting_dropouts"]
+C_GIVE_UPS = CNT["give_ups"]
 C_HOLISTIC = CNT["holistic_discharges"]
 C_EPISODE_LIMIT = CNT["episode_limit_discharges"]
 C_ATTRIB_HELP = CNT["attrib_help"]

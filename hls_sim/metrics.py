@@ -41,6 +41,7 @@ STATE_COLUMNS = (
     (
         "wellbeing_mean",
         "wellbeing_most_complex_decile",
+        "wellbeing_twin_mean",
         "community",
         "waiting",
         "in_service",
@@ -92,6 +93,7 @@ class Recorder:
         col = self.cols
         self.counts[t] = m.cnt
         col["wellbeing_mean"][t], col["wellbeing_most_complex_decile"][t] = m.wellbeing()
+        col["wellbeing_twin_mean"][t] = m.wellbeing_twin()
         col["community"][t], col["waiting"][t], col["in_service"][t] = m.counts_by_status()
         r = weekly_means(
             c["status"],
@@ -251,6 +253,7 @@ class Recorder:
         if ok.sum() >= 3 and true_p[ok].std() > 0 and rep_p[ok].std() > 0:
             corr = float(np.corrcoef(true_p[ok], rep_p[ok])[0, 1])
         out["provider_reported_true_correlation"] = corr
+        out.update(impact(m, out["total_cost"], years))
         out["final_regime"] = m.active_regime
         return out
 
@@ -319,4 +322,60 @@ def _derived_rates(c: np.ndarray) -> dict[str, np.ndarray]:
         "attribution_share": ratio(c[:, CNT["attrib_help"]], c[:, CNT["attrib_help"]] + c[:, CNT["attrib_other"]]),
         "threshold_rejection_rate": ratio("rejected_threshold", "presentations"),
     }
+    return out
+
+
+def _per(num: float, den: float) -> float | None:
+    return float(num / den) if den > 0 else None
+
+
+def impact(m: HLSModel, total_cost: float, years: float) -> dict[str, Any]:
+    """Impact against each person's no-service twin, after the burn-in (docs/ODD.md 8.7).
+
+    Every key is None when the twin is off. Costs per unit avoided are the regime's whole public
+    cost less the downstream crisis cost the twins ran up (what the no-service world would cost),
+    and are None unless something was avoided.
+    """
+    from hls_sim.kernels.life import I_CRISES, I_CRISES_TWIN, I_PERSON_WEEKS, I_SERIOUS_AVOIDED, I_WB_DIFF
+
+    keys = (
+        "impact_wellbeing",
+        "impact_wellbeing_presented",
+        "need_years_avoided_per_1000",
+        "crises_avoided_per_1000_per_year",
+        "crises_no_service_per_1000_per_year",
+        "cost_per_crisis_avoided",
+        "cost_per_need_year_avoided",
+        "net_cost_against_no_service",
+    )
+    out: dict[str, Any] = {}
+    if not m.p["twin"]:
+        out = dict.fromkeys(keys)
+        for k in ("impact_wellbeing", "need_years_avoided_per_1000", "crises_avoided_per_1000_per_year"):
+            out[f"{k}_by_complexity_decile"] = [None] * 10
+        return out
+    imp = m.imp
+    dec = imp[:10]
+    tot = dec.sum(axis=0)
+    pw = tot[I_PERSON_WEEKS]
+    crises_avoided = tot[I_CRISES_TWIN] - tot[I_CRISES]
+    need_weeks_avoided = tot[I_SERIOUS_AVOIDED]
+    net_cost = total_cost - tot[I_CRISES_TWIN] * m.p["crisis_cost"]
+    out["impact_wellbeing"] = _per(tot[I_WB_DIFF], pw)
+    out["impact_wellbeing_presented"] = _per(imp[10, I_WB_DIFF], imp[10, I_PERSON_WEEKS])
+    out["need_years_avoided_per_1000"] = _per(need_weeks_avoided * 1000.0, pw)
+    out["crises_avoided_per_1000_per_year"] = _per(crises_avoided * 1000.0 * 52.0, pw)
+    out["crises_no_service_per_1000_per_year"] = _per(tot[I_CRISES_TWIN] * 1000.0 * 52.0, pw)
+    out["net_cost_against_no_service"] = float(net_cost)
+    out["cost_per_crisis_avoided"] = float(net_cost / crises_avoided) if crises_avoided > 0 else None
+    out["cost_per_need_year_avoided"] = float(net_cost / (need_weeks_avoided / 52.0)) if need_weeks_avoided > 0 else None
+    pwd = dec[:, I_PERSON_WEEKS]
+    out["impact_wellbeing_by_complexity_decile"] = [_per(a, b) for a, b in zip(dec[:, I_WB_DIFF], pwd, strict=True)]
+    out["need_years_avoided_per_1000_by_complexity_decile"] = [
+        _per(a * 1000.0, b) for a, b in zip(dec[:, I_SERIOUS_AVOIDED], pwd, strict=True)
+    ]
+    out["crises_avoided_per_1000_per_year_by_complexity_decile"] = [
+        _per((a - b) * 1000.0 * 52.0, c)
+        for a, b, c in zip(dec[:, I_CRISES_TWIN], dec[:, I_CRISES], pwd, strict=True)
+    ]
     return out

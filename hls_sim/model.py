@@ -18,7 +18,7 @@ from hls_sim.commissioner import Commissioner
 from hls_sim.draws import WeeklyDraws
 from hls_sim.kernels.discharge import discharge, followups
 from hls_sim.kernels.doors import present_and_intake
-from hls_sim.kernels.life import life_step, wellbeing_stats
+from hls_sim.kernels.life import N_IMP, life_step, wellbeing_stats
 from hls_sim.kernels.queue import allocate
 from hls_sim.kernels.readout import count_values
 from hls_sim.kernels.work import choose_time, give_help
@@ -77,7 +77,6 @@ SERVICE_ORDER = (
     "safety",
 )
 WAIT_HIST_WEEKS = 105  # starts by weeks waited: the histogram's length (a record, not a rule)
-WARMUP_WEEKS = 52
 
 
 def service_lines(p: dict) -> list[int]:
@@ -129,17 +128,22 @@ class HLSModel(mesa.Model):
         self.permission = self.p["initial_permission"]
         self._fill_prm()
         self.life = state.life(self.cit)
-        self._warm_up(WARMUP_WEEKS)
+        self.burn_in = min(p["burn_in_weeks"], max(p["weeks"] - 1, 0))
+        self.imp = np.zeros((11, N_IMP))  # impact against the no-service twin, by decile and for presenters
+        self._warm_up(p["warmup_weeks"])
+        self.twin = state.twin(self.cit, p["twin"])
 
     def _warm_up(self, weeks: int) -> None:
-        """Let lives run without services so the population starts near its own dynamics, not the draw."""
+        """Let lives run without services so the population starts in its own steady state, not the draw."""
         c = self.cit
         draws = WeeklyDraws([self.streams["population"]], [(self.n, 5)])
         scratch = np.zeros(N_CNT)
+        none = state.twin(c, False)
         for week in range(weeks):
             (u,) = draws.next(more=week < weeks - 1)
-            life_step(self.life, u, self.prm, scratch)
+            life_step(self.life, none, u, self.prm, scratch, self.decile, c["presented"], self.imp, False, False)
         c["crisis_now"][:] = 0
+        c["gave_up"][:] = 0
 
     def _setup_organisations(self) -> None:
         p = self.p
@@ -152,14 +156,17 @@ class HLSModel(mesa.Model):
             d = self.domain[k]
             self.dom_prov[d, self.dom_nprov[d]] = k
             self.dom_nprov[d] += 1
-        total_staff = max(n_prov, int(round(self.n * p["workers_per_1000"] / 1000.0)))
-        per = self._needs_assessment(total_staff)
+        # with no workers at all no service exists: providers are empty shells and every door is closed
+        self.services_open = p["workers_per_1000"] > 0
+        total_staff = max(n_prov, int(round(self.n * p["workers_per_1000"] / 1000.0))) if self.services_open else 0
+        per = self._needs_assessment(total_staff) if self.services_open else np.zeros(n_prov, np.int64)
+        self.doors = self.dom_nprov if self.services_open else np.zeros_like(self.dom_nprov)
         capacity = 2 * total_staff + 2 * n_prov
         self.wk = make_workers(per, capacity, p, self.streams["workforce_init"])
         # preallocated weekly random blocks: the same shapes every week, whatever the regime
         s = self.streams
         self._draws = WeeklyDraws(
-            [s["life"], s["doors"], s["care"], s["workforce"]], [(self.n, 5), (self.n, 6), (self.n, 6), (capacity, 4)]
+            [s["life"], s["doors"], s["care"], s["workforce"]], [(self.n, 5), (self.n, 7), (self.n, 6), (capacity, 4)]
         )
         self.u_life, self.u_doors, self.u_care, self.u_work = self._draws.sets[0]
         self.u_tender = np.empty(capacity)
@@ -172,7 +179,7 @@ class HLSModel(mesa.Model):
         self.contract_week = per * self.worker_week_cost
         self.budget_week = float(self.contract_week.sum())
         self.funded = per.astype(np.int64)
-        self.alliance_share = per / per.sum()
+        self.alliance_share = per / per.sum() if per.sum() > 0 else np.full(n_prov, 1.0 / n_prov)
         self.notional_price = np.zeros(n_prov)  # a contract's value per expected outcome: set when terms start
         self.pol = np.zeros((n_prov, N_POL))
         self.refuse = np.zeros((n_prov, N_BANDS))
@@ -214,7 +221,7 @@ class HLSModel(mesa.Model):
         self.services = state.Services(
             domain=self.domain,
             dom_prov=self.dom_prov,
-            dom_nprov=self.dom_nprov,
+            dom_nprov=self.doors,
             pol=self.pol,
             refuse=self.refuse,
             attract=self.attract,
@@ -342,7 +349,19 @@ class HLSModel(mesa.Model):
         """Citizens and workers, moved by the numba kernels (hls_sim.reference restates this part in
         plain Python, one Mesa agent per person, and must give the same results)."""
         ppl, stf, svc, tly, prm = self.people, self.staff, self.services, self.tallies, self.prm
-        life_step(self.life, self.u_life, prm, self.cnt)
+        c = self.cit
+        life_step(
+            self.life,
+            self.twin,
+            self.u_life,
+            prm,
+            self.cnt,
+            self.decile,
+            c["presented"],
+            self.imp,
+            self.p["twin"],
+            self.week >= self.burn_in,
+        )
         followups(ppl, prm, self.cnt)
         present_and_intake(ppl, svc, self.u_doors, prm, tly)
         allocate(ppl, stf, svc, self.u_care[:, 0:2], prm, tly, self._queue_idx, self._queue_score)
@@ -473,6 +492,8 @@ class HLSModel(mesa.Model):
         hiring when reserves are low, cut staff when reserves would run out."""
         w = self.wk
         p = self.p
+        if not self.services_open:
+            return
         staff_now = self.staff_counts()
         for k in range(self.n_prov):
             income = self._expected_income_week(k)
@@ -573,6 +594,12 @@ class HLSModel(mesa.Model):
     # ------------------------------------------------------------------ read-outs
     def wellbeing(self) -> tuple[float, float]:
         return wellbeing_stats(self.cit["need"], self.top_decile)
+
+    def wellbeing_twin(self) -> float:
+        """Mean wellbeing of the no-service twins this week (NaN when the twin is off)."""
+        if not self.p["twin"]:
+            return float("nan")
+        return wellbeing_stats(self.twin.need, self.top_decile)[0]
 
     def counts_by_status(self) -> np.ndarray:
         return count_values(self.cit["status"], 3)

@@ -41,12 +41,17 @@ BACKGROUND_LINK = 0.05
 
 
 def coupling_template() -> np.ndarray:
-    """T[j, d]: influence of need in domain j on domain d, scaled so each domain's inflow sums to 1 on average."""
+    """T[j, d]: influence of need in domain j on domain d; each domain's inflow sums to 1.
+
+    The links say which domains drive which; normalising each domain's inflow (rather than the
+    average) keeps any one domain from becoming the sink of all the others. With the average
+    normalised, mental health took 2.5 times the mean inflow and its service resolved almost no
+    case (docs/ODD.md 9)."""
     t = np.full((N_DOMAINS, N_DOMAINS), BACKGROUND_LINK)
     for a, b, w in TEMPLATE_LINKS:
         t[_D[a], _D[b]] += w
     np.fill_diagonal(t, 0.0)
-    return t / t.sum(axis=0).mean()
+    return t / t.sum(axis=0, keepdims=True)
 
 
 def make_citizens(n: int, p: dict, rng: np.random.Generator) -> dict[str, np.ndarray]:
@@ -65,14 +70,17 @@ def make_citizens(n: int, p: dict, rng: np.random.Generator) -> dict[str, np.nda
     need = np.where(heavy, 0.35 + 0.5 * rng.random((n, d)), need)
     strength = rng.beta(3.0, 3.0, (n, d)) * np.where(complex_, 0.85, 1.0)[:, None]
     complexity = coupling.astype(FLOAT).sum(axis=(1, 2)) / d
+    efficacy = rng.beta(4.0, 4.0, n).astype(FLOAT)
     return dict(
         need=np.ascontiguousarray(need, dtype=FLOAT),
         strength=np.ascontiguousarray(strength, dtype=FLOAT),
+        strength0=np.ascontiguousarray(strength, dtype=FLOAT).copy(),
         coupling=np.ascontiguousarray(coupling),
         complexity=complexity.astype(FLOAT),
         priority=np.argmax(need, axis=1).astype(TINY),
         trust=rng.beta(4.0, 4.0, n).astype(FLOAT),
-        efficacy=rng.beta(4.0, 4.0, n).astype(FLOAT),
+        efficacy=efficacy,
+        efficacy0=efficacy.copy(),
         status=np.zeros(n, TINY),
         provider=np.full(n, -1, SMALL),
         worker=np.full(n, -1, INT),
@@ -93,14 +101,18 @@ def make_citizens(n: int, p: dict, rng: np.random.Generator) -> dict[str, np.nda
         h_rel=np.zeros(n, FLOAT),
         h_prot=np.zeros(n, FLOAT),
         crisis_now=np.zeros(n, TINY),
+        gave_up=np.zeros(n, TINY),
+        presented=np.zeros(n, TINY),
+        dependence=np.zeros(n, FLOAT),
     )
 
 
 def draw_worker(rng_vals: np.ndarray, p: dict) -> tuple[float, float, float]:
-    """Attributes of a new worker from three uniforms: motivation, relational skill, protocol skill."""
-    m = min(1.0, max(0.05, p["intrinsic_motivation"] + 0.3 * (rng_vals[0] - 0.5)))
-    r = min(1.0, max(0.05, p["relational_skill"] + 0.4 * (rng_vals[1] - 0.5)))
-    s = 0.5 + 0.4 * rng_vals[2]
+    """Attributes of a worker from three uniforms: motivation, relational skill, protocol skill. The first
+    staff and every later hire are drawn alike (kernels/workforce.py draws hires the same way)."""
+    m = min(1.0, max(0.05, p["intrinsic_motivation"] + p["hire_motivation_spread"] * (rng_vals[0] - 0.5)))
+    r = min(1.0, max(0.05, p["relational_skill"] + p["hire_rskill_spread"] * (rng_vals[1] - 0.5)))
+    s = min(1.0, max(0.05, p["protocol_skill"] + p["hire_skill_spread"] * (rng_vals[2] - 0.5)))
     return m, r, s
 
 

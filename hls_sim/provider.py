@@ -141,6 +141,8 @@ class Provider(mesa.Agent):
         m = self.model
         k = self.index
         level = max(m.p["initial_reserves_weeks"], 1.0) * m.contract_week[k]
+        if level <= 0.0:
+            return 1.0
         return 1.0 + m.p["reserve_stress"] * max(0.0, 1.0 - m.ledger.reserves[k] / level)
 
     def band_estimates(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:

@@ -15,16 +15,28 @@ import numpy as np
 
 
 class Life(NamedTuple):
-    """The part of a person that moves without services: what the life kernel (and a no-service twin) needs."""
+    """The part of a person that moves without services: what the life kernel reads and changes."""
 
     need: np.ndarray  # (n, domains) float64
     strength: np.ndarray  # (n, domains) float64
+    strength0: np.ndarray  # (n, domains) the person's own level of strengths, which they return to
     coupling: np.ndarray  # (n, domains, domains) float32
     priority: np.ndarray
     trust: np.ndarray
     efficacy: np.ndarray
+    efficacy0: np.ndarray  # the person's own level of self-efficacy
     crisis_now: np.ndarray
     unresolved: np.ndarray
+    gave_up: np.ndarray  # 1 while the person has given up seeking help (until a crisis)
+
+
+class Twin(NamedTuple):
+    """Each person's no-service twin: the same life and random numbers, and no services, ever."""
+
+    need: np.ndarray
+    strength: np.ndarray
+    efficacy: np.ndarray
+    crisis_now: np.ndarray
 
 
 class People(NamedTuple):
@@ -56,6 +68,9 @@ class People(NamedTuple):
     h_rel: np.ndarray
     h_prot: np.ndarray
     crisis_now: np.ndarray
+    gave_up: np.ndarray
+    presented: np.ndarray  # 1 once the person has presented at a door
+    dependence: np.ndarray  # reliance on services built by deficit-focused help (repeat demand)
     cxn: np.ndarray  # complexity rank in (0, 1)
     decile: np.ndarray  # complexity decile 0..9
     service_coupling: np.ndarray  # (n, domains) float32: coupling[i, :, service domain] for the open episode
@@ -123,6 +138,18 @@ class Tallies(NamedTuple):
 
 def life(cit: dict[str, np.ndarray]) -> Life:
     return Life(**{k: cit[k] for k in Life._fields})
+
+
+def twin(cit: dict[str, np.ndarray], enabled: bool) -> Twin:
+    """A copy of every life as it stands now (or empty arrays when the twin is off)."""
+    if not enabled:
+        return Twin(
+            np.zeros((0, cit["need"].shape[1])),
+            np.zeros((0, cit["need"].shape[1])),
+            np.zeros(0),
+            np.zeros(0, cit["crisis_now"].dtype),
+        )
+    return Twin(cit["need"].copy(), cit["strength"].copy(), cit["efficacy"].copy(), np.zeros_like(cit["crisis_now"]))
 
 
 def people(cit: dict[str, np.ndarray], cxn: np.ndarray, decile: np.ndarray, service_coupling: np.ndarray) -> People:

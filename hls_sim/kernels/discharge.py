@@ -42,6 +42,7 @@ from hls_sim.layout import (
     COMMUNITY,
     IN_SERVICE,
     P_CHURN_MIN,
+    P_DEPENDENCE_DECAY,
     P_DISCHARGE_TRUST,
     P_DISCRETION,
     P_DISENGAGE,
@@ -217,7 +218,9 @@ def followups(ppl, prm, cnt):
     followup_wellbeing = ppl.followup_wellbeing
     n, d = need.shape
     thr = prm[P_OUTCOME_THR]
+    decay = prm[P_DEPENDENCE_DECAY]
     for i in range(n):
+        ppl.dependence[i] -= decay * ppl.dependence[i]
         if followup[i] < 0:
             continue
         followup[i] -= 1

@@ -14,7 +14,9 @@ from numba import njit
 
 from hls_sim.layout import (
     C_ELIGIBLE,
+    C_GIVE_UPS,
     C_HANDOFFS,
+    C_OUTREACH,
     C_PRESENTATIONS,
     C_REFERRAL_FAIL,
     C_REFERRALS,
@@ -26,10 +28,17 @@ from hls_sim.layout import (
     P_BAND_DOMAINS,
     P_BAND_TROUBLE,
     P_CRISIS_SEEK,
+    P_DEPENDENCE_SEEKING,
     P_ELIGIBILITY,
+    P_GIVE_UP,
     P_HELP_SEEKING,
+    P_OUTREACH,
+    P_OUTREACH_DOMAINS,
+    P_OUTREACH_LEVEL,
     P_REFERRAL_BASE,
+    P_REFERRAL_FAIL_EFFICACY,
     P_REFERRAL_FAIL_TRUST_LOSS,
+    P_REFUSAL_EFFICACY,
     P_REJECT_TRUST_LOSS,
     P_SEEK_FLOOR,
     P_SEEK_TRUST_FLOOR,
@@ -53,10 +62,20 @@ def observed_band(need_row, cxn_i, prm):
 
 
 @njit(cache=True, nogil=True)
+def _turned_away(ppl, i, u_give_up, prm, cnt):
+    """Being turned away costs trust and self-efficacy; some give up seeking help until a crisis."""
+    ppl.trust[i] = max(0.0, ppl.trust[i] - prm[P_REJECT_TRUST_LOSS])
+    ppl.efficacy[i] = max(0.0, ppl.efficacy[i] - prm[P_REFUSAL_EFFICACY])
+    if u_give_up < prm[P_GIVE_UP] * (1.0 - ppl.trust[i]):
+        ppl.gave_up[i] = 1
+        cnt[C_GIVE_UPS] += 1.0
+
+
+@njit(cache=True, nogil=True)
 def present_and_intake(ppl, svc, u, prm, tly):
     """People with unmet need present at a door; the provider takes them on, refers or refuses.
 
-    u[i]: present, door, provider at that door, refer decision, referral success, accept.
+    u[i]: present, door, provider at that door, refer decision, referral success, accept, give up.
     """
     need = ppl.need
     trust = ppl.trust
@@ -81,11 +100,27 @@ def present_and_intake(ppl, svc, u, prm, tly):
             if dom_nprov[k] > 0:
                 total += need[i, k] * need[i, k]
         prob = seek * max(0.0, top - floor) / (1.0 - floor) * (prm[P_SEEK_TRUST_FLOOR] + trust[i])
+        prob *= 1.0 + prm[P_DEPENDENCE_SEEKING] * ppl.dependence[i]  # reliance on services brings people back
+        if ppl.gave_up[i] == 1:
+            prob = 0.0  # given up on services, until a crisis brings them back
         if ppl.crisis_now[i] == 1:
             prob = max(prob, prm[P_CRISIS_SEEK])
-        if u[i, 0] >= prob or total <= 0.0:
+        reach = 0.0
+        if prm[P_OUTREACH] > 0.0:
+            # services that take ownership reach out where needs show at their doors, given up or not
+            signals = 0
+            for k in range(d):
+                if dom_nprov[k] > 0 and need[i, k] >= prm[P_OUTREACH_LEVEL]:
+                    signals += 1
+            if signals >= prm[P_OUTREACH_DOMAINS]:
+                reach = prm[P_OUTREACH] * (prm[P_SEEK_TRUST_FLOOR] + trust[i]) / (prm[P_SEEK_TRUST_FLOOR] + 1.0)
+        if u[i, 0] >= max(prob, reach) or total <= 0.0:
             continue
         cnt[C_PRESENTATIONS] += 1.0
+        if u[i, 0] >= prob:
+            cnt[C_OUTREACH] += 1.0
+            ppl.gave_up[i] = 0
+        ppl.presented[i] = 1
         if ppl.unresolved[i] > 0:
             cnt[C_REPEAT] += 1.0
         # the door reached: a served domain, drawn in proportion to need squared
@@ -120,19 +155,20 @@ def present_and_intake(ppl, svc, u, prm, tly):
                 if u[i, 4] >= base + (1.0 - base) * svc.ptrust[p, q]:
                     cnt[C_REFERRAL_FAIL] += 1.0
                     trust[i] = max(0.0, trust[i] - prm[P_REFERRAL_FAIL_TRUST_LOSS])
+                    ppl.efficacy[i] = max(0.0, ppl.efficacy[i] - prm[P_REFERRAL_FAIL_EFFICACY])
                     break
                 p = q
                 hops = 1
                 continue
             if need[i, dc] < elig:
                 cnt[C_REJ_THRESHOLD] += 1.0
-                trust[i] = max(0.0, trust[i] - prm[P_REJECT_TRUST_LOSS])
+                _turned_away(ppl, i, u[i, 6], prm, cnt)
                 break
             cnt[C_ELIGIBLE] += 1.0
             dcnt[ppl.decile[i], 0] += 1.0
             if u[i, 5] < svc.refuse[p, b]:
                 cnt[C_REJ_CREAM] += 1.0
-                trust[i] = max(0.0, trust[i] - prm[P_REJECT_TRUST_LOSS])
+                _turned_away(ppl, i, u[i, 6], prm, cnt)
                 break
             dcnt[ppl.decile[i], 1] += 1.0
             status[i] = WAITING

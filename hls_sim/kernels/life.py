@@ -1,4 +1,17 @@
-"""Life systems: needs move by spill-over, shocks and recovery; crises happen above thresholds."""
+"""Life systems: needs move by spill-over, shocks and recovery; crises happen above thresholds.
+
+Each person's needs evolve the same way with or without services (services act in kernels/work.py):
+- problems spill into coupled domains once they are serious enough to drive them (above
+  `spill_floor`; 001 L132: debt -> stress -> mental health -> tenancy), so moderate, coupled problems
+  left alone tend to grow (002 L4382: people below service thresholds "tended to deteriorate");
+- recovery comes from the person's strengths and self-efficacy (001 L337-341);
+- strengths return towards the person's own level and are worn down by need;
+- shocks hit one domain at a time; a crisis brings emergency help that relieves the acute domain
+  (`crisis_relief`) while spreading need into coupled domains (`crisis_spill`), and costs trust.
+
+The same week is also lived by each person's no-service twin (`Twin`): the same life, the same
+random numbers, no services ever. The twin is what a run's impact is measured against.
+"""
 
 from __future__ import annotations
 
@@ -7,63 +20,112 @@ from numba import njit
 
 from hls_sim.layout import (
     C_CRISES,
+    C_TWIN_CRISES,
     P_CRISIS_PROB,
+    P_CRISIS_RELIEF,
+    P_CRISIS_SPILL,
     P_CRISIS_THR,
+    P_CRISIS_TRUST_LOSS,
+    P_EFFICACY_RECOVERY,
+    P_EFFICACY_RETURN,
     P_PRIORITY_SHIFT,
     P_RECOVERY,
+    P_SERIOUS_NEED,
     P_SHOCK_RATE,
     P_SHOCK_SIZE,
     P_SPILL,
+    P_SPILL_FLOOR,
+    P_STRENGTH_EROSION,
+    P_STRENGTH_RETURN,
+    P_TRUST_RETURN,
 )
 
-STRENGTH_RATE = 0.003  # strengths build when need is low and erode when it is high (001 L337-341)
-EFFICACY_PULL = 0.01  # self-efficacy drifts back to a middle level without services
-TRUST_PULL = 0.005  # general trust in services drifts back slowly (002 L830: slow to build)
-CRISIS_TRUST_LOSS = 0.05
+# impact accumulators (imp[row, column]); rows 0-9 = complexity deciles, row 10 = people who have presented
+I_WB_DIFF, I_SERIOUS_AVOIDED, I_CRISES, I_CRISES_TWIN, I_PERSON_WEEKS = range(5)
+N_IMP = 5
+PRESENTED_ROW = 10
 
 
 @njit(cache=True, nogil=True)
-def life_step(life, u, prm, cnt):
-    """One week of every life: spill-over through the personal coupling, recovery, shocks, crises.
+def _live(need, strength, strength0, efficacy, efficacy0, coupling, i, u, prm, old, inflow):
+    """One week of one life's needs, strengths and self-efficacy; returns the domain of a crisis, or -1."""
+    d = need.shape[1]
+    spill = prm[P_SPILL]
+    floor = prm[P_SPILL_FLOOR]
+    rec = prm[P_RECOVERY] * (1.0 - prm[P_EFFICACY_RECOVERY] + prm[P_EFFICACY_RECOVERY] * 2.0 * efficacy[i])
+    ret = prm[P_STRENGTH_RETURN]
+    ero = prm[P_STRENGTH_EROSION]
+    for k in range(d):
+        old[k] = need[i, k]
+        inflow[k] = 0.0
+    # the spill-over sums run over the source domain j in the outer loop so that the inner loop walks
+    # a contiguous row of the coupling matrix; each domain's sum adds its terms in the order j = 0..d-1
+    for j in range(d):
+        o = old[j] - floor
+        if o > 0.0:
+            for k in range(d):
+                inflow[k] += coupling[i, j, k] * o
+    for k in range(d):
+        x = old[k] + spill * inflow[k] * (1.0 - old[k]) - rec * strength[i, k] * old[k]
+        s = strength[i, k]
+        strength[i, k] = s + ret * (strength0[i, k] - s) - ret * ero * old[k] * s
+        need[i, k] = min(1.0, max(0.0, x))
+    if u[0] < prm[P_SHOCK_RATE]:
+        k = min(d - 1, int(u[1] * d))
+        mag = -prm[P_SHOCK_SIZE] * np.log(1.0 - u[2])
+        need[i, k] = min(1.0, need[i, k] + mag * (1.0 - need[i, k]))
+    efficacy[i] += prm[P_EFFICACY_RETURN] * (efficacy0[i] - efficacy[i])
+    top = 0
+    for k in range(1, d):
+        if need[i, k] > need[i, top]:
+            top = k
+    if need[i, top] > prm[P_CRISIS_THR] and u[4] < prm[P_CRISIS_PROB]:
+        # emergency help relieves the acute problem; the upheaval spreads into coupled domains
+        cs = prm[P_CRISIS_SPILL]
+        for k in range(d):
+            if k != top:
+                need[i, k] = min(1.0, need[i, k] + cs * coupling[i, top, k] * (1.0 - need[i, k]))
+        need[i, top] -= prm[P_CRISIS_RELIEF] * need[i, top]
+        return top
+    return -1
 
-    u[i] holds five uniforms per person: shock, shock domain, shock size, priority shift, crisis.
-    The spill-over sums run over the source domain j in the outer loop so that the inner loop
-    walks a contiguous row of the coupling matrix (it vectorises); each domain's sum still adds
-    its terms in the order j = 0..d-1, so results are bit-identical to the textbook loop.
+
+@njit(cache=True, nogil=True)
+def _serious(need, i, level):
+    for k in range(need.shape[1]):
+        if need[i, k] > level:
+            return 1.0
+    return 0.0
+
+
+@njit(cache=True, nogil=True)
+def _wellbeing(need, i):
+    s = 0.0
+    for k in range(need.shape[1]):
+        s += need[i, k]
+    return 1.0 - s / need.shape[1]
+
+
+@njit(cache=True, nogil=True)
+def life_step(life, twin, u, prm, cnt, decile, presented, imp, with_twin, record):
+    """One week of every life, and of its no-service twin when `with_twin`.
+
+    u[i] holds five uniforms per person: shock, shock domain, shock size, priority shift, crisis;
+    the twin reads the same row. With `record`, the week's difference between each life and its
+    twin is added to `imp` by complexity decile (and for people who have presented, row 10).
     """
     need = life.need
-    strength = life.strength
-    coupling = life.coupling
-    priority = life.priority
-    trust = life.trust
-    efficacy = life.efficacy
-    crisis_now = life.crisis_now
-    unresolved = life.unresolved
     n, d = need.shape
-    spill = prm[P_SPILL]
-    rec = prm[P_RECOVERY]
-    thr = prm[P_CRISIS_THR]
     old = np.empty(d)
     inflow = np.empty(d)
     crises = 0.0
+    twin_crises = 0.0
+    level = prm[P_SERIOUS_NEED]
+    rate = prm[P_PRIORITY_SHIFT]
     for i in range(n):
-        for k in range(d):
-            old[k] = need[i, k]
-            inflow[k] = 0.0
-        for j in range(d):
-            o = old[j]
-            for k in range(d):
-                inflow[k] += coupling[i, j, k] * o
-        for k in range(d):
-            x = old[k] + spill * inflow[k] * (1.0 - old[k]) - rec * strength[i, k] * old[k]
-            s = strength[i, k]
-            strength[i, k] = s + STRENGTH_RATE * ((1.0 - old[k]) * (1.0 - s) - old[k] * s)
-            need[i, k] = min(1.0, max(0.0, x))
-        if u[i, 0] < prm[P_SHOCK_RATE]:
-            k = min(d - 1, int(u[i, 1] * d))
-            mag = -prm[P_SHOCK_SIZE] * np.log(1.0 - u[i, 2])
-            need[i, k] = min(1.0, need[i, k] + mag * (1.0 - need[i, k]))
-        rate = prm[P_PRIORITY_SHIFT]
+        top = _live(
+            need, life.strength, life.strength0, life.efficacy, life.efficacy0, life.coupling, i, u[i], prm, old, inflow
+        )
         if rate > 0.0 and u[i, 3] < rate:
             v = u[i, 3] / rate
             if v < 0.6:
@@ -71,22 +133,47 @@ def life_step(life, u, prm, cnt):
                 for k in range(1, d):
                     if need[i, k] > need[i, best]:
                         best = k
-                priority[i] = best
+                life.priority[i] = best
             else:
-                priority[i] = min(d - 1, int((v - 0.6) / 0.4 * d))
-        top = 0.0
-        for k in range(d):
-            top = max(top, need[i, k])
-        crisis_now[i] = 0
-        if top > thr and u[i, 4] < prm[P_CRISIS_PROB]:
-            crisis_now[i] = 1
+                life.priority[i] = min(d - 1, int((v - 0.6) / 0.4 * d))
+        life.crisis_now[i] = 0
+        if top >= 0:
+            life.crisis_now[i] = 1
             crises += 1.0
-            trust[i] = max(0.0, trust[i] - CRISIS_TRUST_LOSS)
-        efficacy[i] += EFFICACY_PULL * (0.5 - efficacy[i])
-        trust[i] += TRUST_PULL * (0.5 - trust[i])
-        if unresolved[i] > 0:
-            unresolved[i] -= 1
+            life.trust[i] = max(0.0, life.trust[i] - prm[P_CRISIS_TRUST_LOSS])
+            life.gave_up[i] = 0  # a crisis brings people back to services
+        life.trust[i] += prm[P_TRUST_RETURN] * (0.5 - life.trust[i])
+        if life.unresolved[i] > 0:
+            life.unresolved[i] -= 1
+        if with_twin:
+            t_top = _live(
+                twin.need,
+                twin.strength,
+                life.strength0,
+                twin.efficacy,
+                life.efficacy0,
+                life.coupling,
+                i,
+                u[i],
+                prm,
+                old,
+                inflow,
+            )
+            twin.crisis_now[i] = 1 if t_top >= 0 else 0
+            twin_crises += twin.crisis_now[i]
+            if record:
+                wb_diff = _wellbeing(need, i) - _wellbeing(twin.need, i)
+                avoided = _serious(twin.need, i, level) - _serious(need, i, level)
+                for row in (np.int64(decile[i]), np.int64(PRESENTED_ROW if presented[i] else -1)):
+                    if row < 0:
+                        continue
+                    imp[row, I_WB_DIFF] += wb_diff
+                    imp[row, I_SERIOUS_AVOIDED] += avoided
+                    imp[row, I_CRISES] += life.crisis_now[i]
+                    imp[row, I_CRISES_TWIN] += twin.crisis_now[i]
+                    imp[row, I_PERSON_WEEKS] += 1.0
     cnt[C_CRISES] += crises
+    cnt[C_TWIN_CRISES] += twin_crises
 
 
 @njit(cache=True, nogil=True)

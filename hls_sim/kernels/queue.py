@@ -29,6 +29,7 @@ from hls_sim.layout import (
     P_WAIT_DROP_BASE,
     P_WAIT_DROP_DISTRUST,
     P_WAIT_DROP_TRUST_LOSS,
+    P_WAIT_EFFICACY,
     P_WAIT_TARGET,
     PC_STARTS,
     PC_STARTS_T_REP,
@@ -219,6 +220,7 @@ def allocate(ppl, stf, svc, u, prm, tly, queue_idx, queue_score):
         if status[i] != WAITING:
             continue
         wait[i] = min(wait[i] + 1, 32000)
+        ppl.efficacy[i] = max(0.0, ppl.efficacy[i] - prm[P_WAIT_EFFICACY])  # waiting wears people down
         if u[i, 0] < prm[P_WAIT_DROP_BASE] + prm[P_WAIT_DROP_DISTRUST] * (1.0 - trust[i]):
             status[i] = COMMUNITY
             provider[i] = -1

@@ -42,6 +42,8 @@ from hls_sim.layout import (
     P_BUBBLE_WIDTH,
     P_CASE_WEIGHT_FLOOR,
     P_DEFICIT_EFFICACY,
+    P_DEPENDENCE_GAIN,
+    P_DEPENDENCE_RELIEF,
     P_DISC_REL_GAIN,
     P_DISC_SPEND,
     P_DISCRETION,
@@ -65,6 +67,7 @@ from hls_sim.layout import (
     P_ROOT_DRAG,
     P_SPEND_EFFECT,
     P_SPEND_HALF,
+    P_SPILL_FLOOR,
     P_STRENGTH_GAIN,
     PC_HOURS_CASE,
     PC_INTAKES,
@@ -273,8 +276,9 @@ def give_help(ppl, stf, svc, prm, tly):
         w0_sum[w] += base
         w_sum[w] += wt
         inflow = 0.0
+        floor_s = prm[P_SPILL_FLOOR]
         for k in range(d):
-            inflow += service_coupling[i, k] * need[i, k]
+            inflow += service_coupling[i, k] * max(0.0, need[i, k] - floor_s)
         h_rel[i] = wt
         h_prot[i] = inflow
     for i in range(n):
@@ -308,6 +312,8 @@ def give_help(ppl, stf, svc, prm, tly):
         dcnt[decile[i], 2] += hr + hp
         dcnt[decile[i], 3] += 1.0
         dcnt[decile[i], 4] += case0
+        if ppl.crisis_now[i] == 1:
+            bond[i] = 0.0  # a crisis breaks the working relationship
         engaged = we * efficacy[i] + 0.5 * (1.0 - we) * (trust[i] + bond[i])
         ready = ready0 + (1.0 - ready0) * engaged
         before = 0.0
@@ -319,10 +325,14 @@ def give_help(ppl, stf, svc, prm, tly):
         # problems elsewhere keep driving this one: a service that treats only its own domain is
         # dragged back by the person's coupled needs ("trapped behind a dominant issue", 001 L1455)
         drag = min(1.0, inflow / prm[P_ROOT_DRAG])
-        cut = protocol_effect * w_skill[w] * fp * ready * fit * (1.0 - drag) * need[i, dc]
+        pe = protocol_effect * w_skill[w] * fp * ready * fit * (1.0 - drag)
+        cut = pe * need[i, dc]
         need[i, dc] -= cut
         help_dc[i] += cut
-        efficacy[i] = max(0.0, efficacy[i] - prm[P_DEFICIT_EFFICACY] * fp * (2.0 - fit))
+        # deficit-focused handling lowers self-efficacy and builds reliance on services (001 L337-341)
+        efficacy[i] = max(0.0, efficacy[i] - prm[P_DEFICIT_EFFICACY] * pe * (2.0 - fit))
+        dep = ppl.dependence[i]
+        dep += prm[P_DEPENDENCE_GAIN] * pe * (1.0 - dep)
         # relational help: what matters to the person, as far as discretion allows
         fr = 1.0 - np.exp(-hr / help_scale)
         er = (
@@ -337,17 +347,19 @@ def give_help(ppl, stf, svc, prm, tly):
         cut = (1.0 - disc) * er * need[i, dc]
         need[i, dc] -= cut
         help_dc[i] += cut
-        # strengths grow where the work goes: what matters to the person as far as discretion allows
-        sg = prm[P_STRENGTH_GAIN] * fr
+        # strengths grow where the work goes, in proportion to what the help achieves (001 L776)
+        sg = min(1.0, prm[P_STRENGTH_GAIN] * er)
         strength[i, pr] += disc * sg * (1.0 - strength[i, pr])
         strength[i, dc] += (1.0 - disc) * sg * (1.0 - strength[i, dc])
-        efficacy[i] += prm[P_HELP_EFFICACY] * fr * (1.0 - efficacy[i])
+        efficacy[i] += min(1.0, prm[P_HELP_EFFICACY] * er) * (1.0 - efficacy[i])
+        dep -= min(1.0, prm[P_DEPENDENCE_RELIEF] * er) * dep
+        ppl.dependence[i] = min(1.0, max(0.0, dep))
         # a relationship needs a minimum dose of time to form and fades when contact is thin (002 L716-735)
         fb = 1.0 - np.exp(-(hr - bond_min) / help_scale) if hr > bond_min else 0.0
         bond[i] += prm[P_BOND_GAIN] * fb * (1.0 - bond[i])
         if hr < bond_min:
             bond[i] -= prm[P_BOND_FADE] * bond[i]
-        trust[i] += prm[P_HELP_TRUST] * fr * (1.0 - trust[i])
+        trust[i] += min(1.0, prm[P_HELP_TRUST] * er) * (1.0 - trust[i])
         if spend > 0.0:
             # a small spend helps when the worker knows what matters to the person (001 L823-829)
             need[i, pr] -= prm[P_SPEND_EFFECT] * spend / (spend + prm[P_SPEND_HALF]) * bond[i] * need[i, pr]

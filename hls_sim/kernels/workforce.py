@@ -34,6 +34,7 @@ from hls_sim.layout import (
     P_DISCRETION,
     P_HIRE_MOTIVATION,
     P_HIRE_RSKILL,
+    P_HIRE_SKILL,
     P_HOURS,
     P_LEARNING_SHARE,
     P_MORALE_ADMIN,
@@ -47,10 +48,14 @@ from hls_sim.layout import (
     P_MOTIVATION0,
     P_MOTIVATION_RATE,
     P_NEW_BOND,
+    P_PROTOCOL_SKILL,
     P_QUIT_BURNOUT,
     P_QUIT_MORALE,
     P_RSKILL0,
+    P_RSKILL_PRACTICE,
     P_SEEN_SCALE,
+    P_SKILL_PRACTICE,
+    P_SUPERVISION,
     P_VACANCY_WEEKS,
     VACANT,
 )
@@ -96,7 +101,7 @@ def workforce_step(stf, ppl, svc, u, prm, cnt):
                 w_motivation[w] = m0
                 w_motivation0[w] = m0
                 w_rskill[w] = min(1.0, max(0.05, prm[P_RSKILL0] + prm[P_HIRE_RSKILL] * (u[w, 2] - 0.5)))
-                w_skill[w] = 0.4 + 0.4 * u[w, 3]
+                w_skill[w] = min(1.0, max(0.05, prm[P_PROTOCOL_SKILL] + prm[P_HIRE_SKILL] * (u[w, 3] - 0.5)))
                 w_morale[w] = 0.6
                 w_burnout[w] = 0.0
                 w_tenure[w] = 0
@@ -106,6 +111,10 @@ def workforce_step(stf, ppl, svc, u, prm, cnt):
         if w_status[w] != ACTIVE:
             continue
         w_tenure[w] += 1
+        # skills are learned on the job, by practice, faster with reflective supervision
+        learning = 1.0 + (prm[P_SUPERVISION] if prm[P_LEARNING_SHARE] > 0.0 else 0.0)
+        w_skill[w] += prm[P_SKILL_PRACTICE] * learning * (stf.h_prot[w] / hours) * (1.0 - w_skill[w])
+        w_rskill[w] += prm[P_RSKILL_PRACTICE] * learning * (stf.h_rel[w] / hours) * (1.0 - w_rskill[w])
         cl = w_caseload[w]
         demanded = w_h_admin[w] + w_intake_hours[w] + learn + prm[P_CASE_HOURS] * cl
         overload = max(0.0, demanded - hours) / hours

@@ -25,7 +25,7 @@ def week_rules(m: HLSModel) -> SimpleNamespace:
     organisations' state that people and staff meet this week."""
     rules = SimpleNamespace(**{name: float(m.prm[i]) for name, i in PRM.items()})
     rules.domain = m.domain.tolist()  # each provider's service line
-    rules.served = [[int(m.dom_prov[d, j]) for j in range(int(m.dom_nprov[d]))] for d in range(m.dom_prov.shape[0])]
+    rules.served = [[int(m.dom_prov[d, j]) for j in range(int(m.doors[d]))] for d in range(m.dom_prov.shape[0])]
     rules.policy = m.pol.tolist()
     rules.refuse = m.refuse.tolist()  # chance of refusing an eligible case, per provider and band
     rules.attract = m.attract.tolist()
