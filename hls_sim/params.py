@@ -222,7 +222,7 @@ _PARAMS: list[Param] = [
         "1/week",
         "population",
         "Weekly rate of unaided recovery, scaled by the person's strength in the domain.",
-        "001 L337-341, 002 L620-646",
+        "001 L337-341, 002 L620-646 (recovery from strengths); assumption for size",
     ),
     _p(
         "shock_rate",

@@ -103,6 +103,7 @@ def make_citizens(n: int, p: dict, rng: np.random.Generator) -> dict[str, np.nda
         crisis_now=np.zeros(n, TINY),
         gave_up=np.zeros(n, TINY),
         presented=np.zeros(n, TINY),
+        contacts=np.zeros(n, FLOAT),
         dependence=np.zeros(n, FLOAT),
     )
 

@@ -70,6 +70,7 @@ class People(NamedTuple):
     crisis_now: np.ndarray
     gave_up: np.ndarray
     presented: np.ndarray  # 1 once the person has presented at a door
+    contacts: np.ndarray  # presentations at any door, fading by half a year (a recent-contact count)
     dependence: np.ndarray  # reliance on services built by deficit-focused help (repeat demand)
     cxn: np.ndarray  # complexity rank in (0, 1)
     decile: np.ndarray  # complexity decile 0..9

@@ -219,8 +219,10 @@ def followups(ppl, prm, cnt):
     n, d = need.shape
     thr = prm[P_OUTCOME_THR]
     decay = prm[P_DEPENDENCE_DECAY]
+    fade = 1.0 - 0.5 ** (1.0 / 26.0)  # contacts count with a half-life of half a year (a record, not a rule)
     for i in range(n):
         ppl.dependence[i] -= decay * ppl.dependence[i]
+        ppl.contacts[i] -= fade * ppl.contacts[i]
         if followup[i] < 0:
             continue
         followup[i] -= 1

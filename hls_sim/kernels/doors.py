@@ -117,6 +117,7 @@ def present_and_intake(ppl, svc, u, prm, tly):
         if u[i, 0] >= max(prob, reach) or total <= 0.0:
             continue
         cnt[C_PRESENTATIONS] += 1.0
+        ppl.contacts[i] += 1.0
         if u[i, 0] >= prob:
             cnt[C_OUTREACH] += 1.0
             ppl.gave_up[i] = 0
