@@ -74,7 +74,8 @@ def main(argv: list[str] | None = None) -> int:
         previous = signal.signal(signal.SIGTERM, _terminate)
     try:
         parser = build_parser()
-        args = parser.parse_args(argv)
+        args = parser.parse_args(args_in)
+        args.argv = list(args_in)  # as typed, e.g. to print the command that resumes this one
         if not getattr(args, "func", None):
             parser.print_help()
             return 0

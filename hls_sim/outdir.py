@@ -180,6 +180,8 @@ def claim(
     """Check that `path` may receive a result of `kind`; nothing is written here."""
     path = check_path(path, option)
     contents = sorted(p.name for p in path.iterdir()) if path.is_dir() else []
+    if contents == [".lock"] and kind in ("compare", "sweep", "validate"):
+        contents = []  # another command is just starting here: the engine says so once it tries the lock
     if not contents:
         if resume:
             raise UsageError(f"{option} {path} holds no {kind} to resume; start one without --resume")

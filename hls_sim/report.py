@@ -617,13 +617,14 @@ def write_report(
         staging = Path(tempfile.mkdtemp(dir=target.parent, prefix=".report.new-"))
         staged = {fig.name: fig.save(staging, png=png) for fig in figs}
         files = {name: {kind: chart_dir / p.name for kind, p in paths.items()} for name, paths in staged.items()}
-        text = render(data, figs, chart_files=files)
+        page = staging / REPORT_NAME
+        atomic_write_text(page, render(data, figs, chart_files=files))  # everything is on disk before any move
         if staged:
             chart_dir.mkdir(exist_ok=True)
         for paths in staged.values():
             for p in paths.values():
                 os.replace(p, chart_dir / p.name)
-        atomic_write_text(target, text)
+        os.replace(page, target)
     except OSError as exc:
         raise OutputError(f"could not write the report {target}: {exc.strerror or exc}") from None
     finally:

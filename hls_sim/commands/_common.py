@@ -28,8 +28,8 @@ def add_population_options(p: argparse.ArgumentParser) -> None:
 
 
 def add_output_options(p: argparse.ArgumentParser, *, resume: bool = False, what: str = "folder") -> None:
-    p.add_argument(
-        "--out", type=Path, default=None, metavar="DIR", help=f"output {what} (default: a new folder under results/)"
+    p.add_argument(  # kept as typed (not a Path), so that an empty --out "" is refused, not read as "."
+        "--out", default=None, metavar="DIR", help=f"output {what} (default: a new folder under results/)"
     )
     p.add_argument(
         "--overwrite",
@@ -129,7 +129,8 @@ def run_engine(plan, folder: Path, *, target, workers: int, resume_cmd: str, pro
 
 def resume_command(args: argparse.Namespace, out: Path) -> str:
     """The command line that finishes this run: the same one with --resume --out DIR."""
-    words = [w for w in sys.argv[1:] if w not in ("--overwrite", "--resume")] if sys.argv[1:] else [args.command]
+    typed = getattr(args, "argv", None) or [args.command]
+    words = [w for w in typed if w not in ("--overwrite", "--resume")]
     if "--out" in words:
         i = words.index("--out")
         del words[i : i + 2]

@@ -114,8 +114,8 @@ def main(args: argparse.Namespace) -> int:
     notes = scenario_notes(args.scenarios or [None], list(labels))
     from hls_sim.sweep.comparison import compare_plan, write_tables
 
+    target = claim_out(args, "compare")  # the folder is checked before anything is simulated
     engine_plan = compare_plan(labels, seeds, campbell=not args.no_campbell, scenarios=notes)
-    target = claim_out(args, "compare")  # every check before any run
     with engine_folder(target) as folder:
         report = run_engine(
             engine_plan, folder, target=target, workers=args.workers, resume_cmd=resume_command(args, target.path)

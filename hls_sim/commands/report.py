@@ -16,7 +16,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         ),
     )
     p.add_argument("folder", type=Path, metavar="DIR", help="output folder of `hls-sim run`, `compare` or `sweep`")
-    p.add_argument("--out", type=Path, default=None, help="where to write the report (default DIR/report.html)")
+    p.add_argument("--out", default=None, help="where to write the report (default DIR/report.html)")
     p.add_argument("--overwrite", action="store_true", help="replace --out even if it is not an earlier hls-sim report")
     p.add_argument("--no-png", action="store_true", help="skip the PNG copy of each chart")
     p.add_argument("--no-campbell", action="store_true", help="leave out the Campbell's-Law curve")
@@ -24,8 +24,11 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
+    from hls_sim.errors import UsageError
     from hls_sim.report import write_report
 
+    if args.out is not None and not args.out.strip():
+        raise UsageError("--out is empty: give the name of the report file (ending in .html)")
     path = write_report(
         args.folder, out=args.out, png=not args.no_png, campbell=not args.no_campbell, overwrite=args.overwrite
     )

@@ -31,9 +31,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         metavar="N",
         help=f"worker processes (default: all {default_workers()} CPUs here; with 'local' Dask, its workers)",
     )
-    p.add_argument(
-        "--out", type=Path, default=None, metavar="DIR", help="results folder (default: a new folder under results/)"
-    )
+    p.add_argument("--out", default=None, metavar="DIR", help="results folder (default: a new folder under results/)")
     p.add_argument("--resume", action="store_true", help="finish the sweep in --out: run only what is missing")
     p.add_argument(
         "--overwrite",
@@ -71,14 +69,14 @@ def main(args: argparse.Namespace) -> int:
     if args.experiment is None:
         if not args.resume:
             raise UsageError("give an experiment (a name from experiments/ or a TOML file), or --resume --out DIR")
-        stored = args.out / EXPERIMENT
+        stored = Path(args.out) / EXPERIMENT
         if not stored.is_file():
             raise UsageError(f"{args.out} holds no sweep to resume (no {EXPERIMENT})")
         exp = stored_experiment(args.out)
     else:
         exp = load_experiment(args.experiment)
+    target = claim_out(args, "sweep", default_name=f"sweep-{exp.name}")  # before the plan's probe run
     plan = make_plan(exp)
-    target = claim_out(args, "sweep", default_name=f"sweep-{exp.name}")
     out = target.path
     where = f"Dask at {args.scheduler}" if args.scheduler else f"{workers} worker{'s' * (workers > 1)}"
     print(

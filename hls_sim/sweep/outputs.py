@@ -75,7 +75,7 @@ def _expand(
             raise InputError(
                 source,
                 key,
-                f"no output matches {pat!r}{suggest(pat, names)}; allowed are \"all\", "
+                f'no output matches {pat!r}{suggest(pat, names)}; allowed are "all", '
                 f"output names such as {', '.join(names[:6])}, ... or patterns such as 'gaming_*'",
             )
         out.extend(h for h in hits if h not in out)
