@@ -27,7 +27,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 def kind_of(data: dict[str, Any]) -> str:
     if "checks" in data or "evidence" in data:
         return "pattern"
-    if "design" in data or "vary" in data or "replicates" in data:
+    if any(k in data for k in ("design", "vary", "replicates", "seed")):  # scenarios list `seeds`
         return "experiment"
     return "scenario"
 

@@ -178,7 +178,10 @@ def _load_base(data: Any, source: str) -> tuple[str | None, dict[str, Any]]:
     out: dict[str, Any] = {}
     if "scenario" in table:
         scenario = _str(table["scenario"], source, "base.scenario")
-        out.update(scenario_overrides(scenario))
+        try:
+            out.update(scenario_overrides(scenario))
+        except ParameterError as exc:  # ScenarioError included: it names the scenario's own file and key
+            raise _err(source, "base.scenario", f"scenario {scenario!r} cannot be used: {exc}") from None
     for key, value in table.items():
         if key == "scenario":
             continue
