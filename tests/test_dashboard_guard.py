@@ -9,7 +9,6 @@ import socket
 import subprocess
 import sys
 import time
-import urllib.error
 import urllib.request
 from importlib.util import find_spec
 
@@ -40,10 +39,9 @@ def server(tmp_path_factory):
         deadline = time.monotonic() + 180
         while time.monotonic() < deadline:
             assert proc.poll() is None, log.read_text()
-            with contextlib.suppress(OSError):
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as r:
-                    if r.status == 200:
-                        break
+            with contextlib.suppress(OSError), urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as r:
+                if r.status == 200:
+                    break
             time.sleep(0.5)
         else:
             pytest.fail("the dashboard did not start:\n" + log.read_text())
