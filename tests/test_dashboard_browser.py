@@ -51,7 +51,7 @@ class Dashboard:
 
     def step_count(self) -> int:
         text = self.page.js("document.body.innerText")
-        m = re.search(r"Step: (\d+)", text or "")
+        m = re.search(r"(?:Step|Time): (\d+)", text or "")  # Mesa 3.3 shows model.steps, 3.5 model.time
         return int(m.group(1)) if m else -1
 
     def headline(self) -> str:
