@@ -72,6 +72,7 @@ def start() -> dict:
     """A new process: import, then the first small run (compiles every kernel, or loads the cache)."""
     t0 = time.perf_counter()
     import hls_sim
+    import hls_sim.model  # noqa: F401  (`import hls_sim` alone no longer loads the model: see hls_sim/__init__.py)
 
     t1 = time.perf_counter()
     hls_sim.run(seed=1, citizens=200, weeks=3)

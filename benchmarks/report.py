@@ -6,6 +6,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from benchmarks.startup import QUICK_COMMANDS as QUICK
+
 
 def _load(out: Path, name: str) -> dict[str, Any] | None:
     path = out / f"{name}.json"
@@ -84,6 +86,15 @@ def targets(out: Path) -> list[list[str]]:
             ]
         )
     start = _load(out, "startup")
+    if start and "commands_s" in start:
+        slowest = max(start["commands_s"].values())
+        rows.append(
+            [
+                "`hls-sim --version` and `hls-sim params` answer in under 1 s",
+                ", ".join(f"{n} {t:.2f} s" for n, t in start["commands_s"].items()),
+                _yes(slowest < 1.0),
+            ]
+        )
     if start:
         rows.append(
             [
@@ -248,4 +259,10 @@ def markdown(out: Path) -> str:
                 )
             ],
         )
+        if "commands_s" in start:
+            lines += ["", "Commands that answer without loading the model (best of five new processes):", ""]
+            lines += _table(
+                ["command", "wall s"],
+                [[f"`hls-sim {' '.join(QUICK[n])}`", f"{t:.2f}"] for n, t in start["commands_s"].items()],
+            )
     return "\n".join(lines) + "\n"

@@ -291,28 +291,11 @@ def runs_frame(rows: Iterable[Mapping[str, Any]]) -> pl.DataFrame:
     return pl.DataFrame(keep)
 
 
-def campbell_runs(
-    levels: Sequence[float],
-    seeds: Sequence[int],
-    *,
-    progress=None,
-    **overrides: Any,
-) -> pl.DataFrame:
-    """Fresh runs at several stakes (`incentive_strength`) and seeds for the Campbell's-Law curve.
+def campbell_runs(levels: Sequence[float], seeds: Sequence[int], *, progress=None, **overrides: Any) -> pl.DataFrame:
+    """Moved to `hls_sim.runner.runs_at_stakes`: charts draw what runs wrote and never run the model."""
+    from hls_sim.runner import runs_at_stakes
 
-    Each (level, seed) pair is one run of `hls_sim.run`; seeds are shared across levels so the
-    curve compares the same people and shocks at different stakes (common random numbers).
-    """
-    from hls_sim.runner import run
-
-    rows = []
-    for level in levels:
-        for seed in seeds:
-            res = run(seed=int(seed), **{**overrides, "incentive_strength": float(level)})
-            rows.append({"incentive_strength": float(level), "seed": int(seed), **_scalar(res.summary)})
-            if progress is not None:
-                progress()
-    return pl.DataFrame(rows)
+    return runs_at_stakes(levels, seeds, progress=progress, **overrides)
 
 
 def _scalar(summary: Mapping[str, Any]) -> dict[str, Any]:

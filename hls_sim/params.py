@@ -2035,3 +2035,39 @@ def resolve(overrides: dict[str, Any] | None = None, *, source: str = "parameter
             )
         params["n_providers"] = lines
     return params
+
+
+def whole_run_problems(params: dict[str, Any]) -> list[tuple[str, str]]:
+    """(key, message) for every rule that ties parameters of one run together.
+
+    Each value can be fine on its own and the run still make no sense: a burn-in as long as the
+    run leaves nothing to summarise (the summary would rest on its last week alone), a regime
+    switch at or after the last week never happens. These rules are checked wherever a run is
+    planned (command line, scenario files, sweeps, validation), through this one function.
+    """
+    out: list[tuple[str, str]] = []
+    weeks, burn_in, switch = params["weeks"], params["burn_in_weeks"], params["switch_week"]
+    if burn_in >= weeks:
+        out.append(
+            (
+                "burn_in_weeks",
+                f"{burn_in} weeks of burn-in leave nothing to summarise in a run of {weeks} weeks; "
+                "allowed is fewer burn-in weeks than weeks",
+            )
+        )
+    if switch >= weeks:
+        out.append(
+            (
+                "switch_week",
+                f"week {switch} is not within the run of {weeks} weeks; allowed is 0 (no switch) or a week before weeks",
+            )
+        )
+    return out
+
+
+def check_whole_run(params: dict[str, Any], *, source: str = "parameters", where: str = "") -> None:
+    """Raise ParameterError for the first whole-run rule `params` (resolved) breaks; `where` names the run."""
+    problems = whole_run_problems(params)
+    if problems:
+        key, message = problems[0]
+        raise ParameterError(f"{key}{where}: {message}", source=source, key=key)

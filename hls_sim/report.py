@@ -2,11 +2,10 @@
 
 A policy team should be able to e-mail the file to a colleague with no internet connection and no
 Python, so the page carries its own Vega JavaScript, its data and its provenance (seeds, every
-resolved parameter, the package versions). Charts that need more than a folder holds are rebuilt
-from the model itself, never drawn from invented numbers: a compare folder keeps only run
-summaries, so the first seed of each label is run again from the manifest's parameters (and the
-re-run is checked against the recorded summary), and the Campbell's-Law curve comes from fresh
-runs at several stakes on the same seeds.
+resolved parameter, the package versions). The report reads what the runs wrote and never runs
+the model: a compare folder keeps every label's weekly series and summaries on every seed and the
+runs at several stakes behind the Campbell's-Law curve; a chart whose data a folder does not hold
+is left out, with a note saying which command writes it.
 """
 
 from __future__ import annotations
@@ -14,6 +13,7 @@ from __future__ import annotations
 import html
 import json
 import math
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,8 +27,6 @@ from hls_sim.version import __version__
 
 REPORT_NAME = "report.html"
 CHART_DIR = "charts"
-CAMPBELL_LEVELS = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
-CAMPBELL_SEEDS = 3
 
 # Output name -> (plain label, unit) for the summary table; order is reading order.
 METRICS: dict[str, tuple[str, str]] = {
@@ -137,12 +135,19 @@ def _sweep_tables(folder: Path) -> list[Path]:
 
 
 def load(folder: str | Path, *, campbell: bool = True, progress: bool = True) -> ReportData:
+    """Everything the report shows, read from the folder (`campbell=False` leaves the curve out)."""
     folder = Path(folder)
     kind = detect(folder)
     loader = {"run": _load_run, "compare": _load_compare, "sweep": _load_sweep}[kind]
     data = loader(folder, progress=progress)
-    if campbell and data.campbell is None and kind in ("run", "compare"):
-        _add_campbell(data, progress=progress)
+    if not campbell:
+        data.campbell = None
+        data.campbell_base = ""
+    elif data.campbell is None and kind == "run":
+        data.notes.append(
+            "No Campbell's-Law curve: a single run has one level of stakes. `hls-sim compare` keeps runs at "
+            "several stakes for it, and `hls-sim sweep campbell_law` maps it in full."
+        )
     return data
 
 
@@ -201,87 +206,53 @@ def _load_compare(folder: Path, *, progress: bool) -> ReportData:
     notes = manifest.get("scenarios")
     if isinstance(notes, dict):
         data.scenarios = {str(k): v for k, v in notes.items() if isinstance(v, dict)}
-    _rerun_first_seed(data, progress=progress)
+    _read_compare_series(data, manifest)
     return data
 
 
-def _rerun_first_seed(data: ReportData, *, progress: bool) -> None:
-    """Time series and distributions for a compare folder, by re-running its first seed per label."""
-    from hls_sim.commands._common import progress_bar
-    from hls_sim.runner import run
+def _read_parquet(path: Path) -> pl.DataFrame:
+    try:
+        return pl.read_parquet(path)
+    except Exception as exc:  # polars raises several types for a damaged file
+        raise _usage_error(f"{path}: not a readable parquet table ({exc})") from None
 
+
+def _read_compare_series(data: ReportData, manifest: dict[str, Any]) -> None:
+    """Weekly series, summaries and the Campbell runs, as `hls-sim compare` wrote them."""
+    from hls_sim.sweep.comparison import CAMPBELL, TIMESERIES, summaries
+
+    folder = data.folder
     seed = data.seeds[0]
-    series: dict[str, pl.DataFrame] = {}
-    bar = progress_bar(len(data.params), "report: re-running seed " + str(seed)) if progress else None
-    mismatched = []
-    for label, params in data.params.items():
-        res = run(seed=seed, **{k: v for k, v in params.items() if k != "seed"})
-        series[label] = res.timeseries
-        data.summaries[label] = res.summary
-        recorded = (
-            data.runs.filter((pl.col("label") == label) & (pl.col("seed") == seed)) if data.runs is not None else None
+    if (folder / TIMESERIES).is_file():
+        ts = _read_parquet(folder / TIMESERIES)
+        first = ts.filter(pl.col("seed") == seed).drop("seed")
+        data.ts = charts.timeseries_frame(
+            {str(k[0]): g.drop("label") for k, g in first.group_by("label", maintain_order=True)}
         )
-        if (
-            recorded is not None
-            and recorded.height == 1
-            and not _same_scalars(recorded.row(0, named=True), res.summary)
-        ):
-            mismatched.append(label)
-        if bar is not None:
-            bar.update()
-    if bar is not None:
-        bar.close()
-    data.ts = charts.timeseries_frame(series)
-    note = (
-        f"Time series, waiting times and the help-by-complexity charts come from seed {seed} of each label, "
-        "run again from the parameters in manifest.json (the compare folder keeps only run summaries)."
-    )
-    if mismatched:
-        note += (
-            f" Warning: the re-run of {', '.join(mismatched)} does not match the recorded summary, so the model has "
-            f"changed since the folder was written (data from hls-sim {data.data_version}, report from {__version__})."
+        data.notes.append(
+            f"Time series, waiting times and the help-by-complexity charts show seed {seed} of each label; every "
+            f"seed's weekly series is in {TIMESERIES}."
         )
     else:
-        note += " Each re-run reproduced its recorded summary exactly."
-    data.notes.append(note)
-
-
-def _same_scalars(recorded: Mapping[str, Any], summary: Mapping[str, Any]) -> bool:
-    for key, value in recorded.items():
-        if key in ("label", "seed") or key not in summary or value is None:
-            continue
-        other = summary[key]
-        if isinstance(value, float) and isinstance(other, float) and math.isnan(value) and math.isnan(other):
-            continue
-        if value != other:
-            return False
-    return True
-
-
-def _add_campbell(data: ReportData, *, progress: bool) -> None:
-    """Fresh runs at several stakes, on the folder's own parameters and seeds, for the curve."""
-    from hls_sim.commands._common import progress_bar
-
-    # The label with the most at stake on its indicator shows Campbell's Law most plainly.
-    base = max(data.params, key=lambda k: (float(data.params[k].get("incentive_strength", 0.0)), k == "output_targets"))
-    params = {k: v for k, v in data.params[base].items() if k not in ("seed", "incentive_strength")}
-    seeds = (
-        [data.seeds[0] + k for k in range(CAMPBELL_SEEDS)]
-        if len(data.seeds) < CAMPBELL_SEEDS
-        else data.seeds[:CAMPBELL_SEEDS]
-    )
-    total = len(CAMPBELL_LEVELS) * len(seeds)
-    bar = progress_bar(total, "report: Campbell curve") if progress else None
-    data.campbell = charts.campbell_runs(
-        CAMPBELL_LEVELS, seeds, progress=(bar.update if bar is not None else None), **params
-    )
-    if bar is not None:
-        bar.close()
-    data.campbell_base = base
-    data.notes.append(
-        f"The Campbell's-Law curve comes from {total} fresh runs of '{base}' with only incentive_strength changed "
-        f"({', '.join(f'{x:g}' for x in CAMPBELL_LEVELS)}), on seeds {', '.join(map(str, seeds))}."
-    )
+        data.notes.append(
+            "This compare folder keeps no weekly series (it was written by an older hls-sim), so the charts over "
+            "time are left out; run the compare again to draw them."
+        )
+    if (folder / "results.parquet").is_file():
+        try:
+            data.summaries = summaries(pl.scan_parquet(folder / "results.parquet"), seed)
+        except Exception as exc:
+            raise _usage_error(f"{folder / 'results.parquet'}: not a readable results table ({exc})") from None
+    if (folder / CAMPBELL).is_file():
+        data.campbell = _read_parquet(folder / CAMPBELL).drop("label")
+        about = manifest.get("campbell") if isinstance(manifest.get("campbell"), dict) else {}
+        data.campbell_base = str(about.get("label", ""))
+        seeds = ", ".join(str(s) for s in about.get("seeds", []))
+        levels = ", ".join(f"{float(x):g}" for x in about.get("levels", []))
+        data.notes.append(
+            f"The Campbell's-Law curve comes from runs of '{data.campbell_base}' with only incentive_strength "
+            f"changed ({levels}), on seeds {seeds}, made by the compare itself."
+        )
 
 
 def _load_sweep(folder: Path, *, progress: bool) -> ReportData:
@@ -401,7 +372,7 @@ def _mean_ci(values: Sequence[Any]) -> tuple[float, float, float, float]:
 def figures(data: ReportData) -> list[charts.Figure]:
     note = ""
     if data.campbell_base and data.kind != "sweep":
-        note = f"Built from fresh runs of '{data.campbell_base}' with only the stakes changed."
+        note = f"Runs of '{data.campbell_base}' with only the stakes changed, on common seeds."
     runs = data.runs if data.kind != "sweep" else None
     figs = charts.all_figures(data.ts, data.summaries, runs, data.campbell, campbell_note=note)
     if data.kind == "sweep" and data.sweep is not None:
@@ -581,6 +552,36 @@ def render(data: ReportData, figs: Sequence[charts.Figure], *, chart_files: Mapp
     )
 
 
+def check_target(target: Path, *, overwrite: bool = False) -> Path:
+    """Where the report goes, checked before anything is read or drawn: a writable place, and not a
+    file that is something other than an earlier hls-sim report (unless `overwrite`)."""
+    from hls_sim.outdir import check_path
+
+    target = Path(target)
+    if not target.name or target.suffix.lower() not in (".html", ".htm"):
+        raise _usage_error(f"--out {target}: the report is an HTML file, so the name must end in .html")
+    check_path(target.parent, option="--out")
+    if target.is_dir():
+        raise _usage_error(f"--out {target} is a folder; give the report's file name (ending in .html)")
+    if target.exists() and not overwrite and not _is_our_report(target):
+        raise _usage_error(
+            f"--out {target} exists and is not an hls-sim report; add --overwrite to replace it, or choose another name"
+        )
+    charts_dir = target.parent / CHART_DIR
+    if charts_dir.exists() and not charts_dir.is_dir():
+        raise _usage_error(f"{charts_dir} is a file, but the report writes its charts into a folder of that name")
+    return target
+
+
+def _is_our_report(path: Path) -> bool:
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(4096)
+    except OSError:
+        return False
+    return b"name='generator' content='hls-sim" in head
+
+
 def write_report(
     out_dir: str | Path,
     *,
@@ -588,21 +589,45 @@ def write_report(
     png: bool = True,
     campbell: bool = True,
     progress: bool = True,
+    overwrite: bool = False,
+    shown_as: str | Path | None = None,
 ) -> Path:
     """Write `report.html` (and each chart as HTML and PNG under `charts/`) for an output folder.
 
-    Everything is read and checked first; only then is anything written, and the report itself
-    appears whole (written to a temporary name and renamed).
+    Everything is checked and read first; then every file is drawn into a staging folder and moved
+    into place, the page last, so a failed write (a full disk) leaves the earlier report as it was.
+    `shown_as` is the folder's name as the reader knows it (a command may write from a staging folder).
     """
     folder = Path(out_dir)
+    target = check_target(Path(out) if out is not None else folder / REPORT_NAME, overwrite=overwrite)
     data = load(folder, campbell=campbell, progress=progress)
+    if shown_as is not None:
+        data.folder = Path(shown_as)
     figs = figures(data)
-    target = Path(out) if out is not None else folder / REPORT_NAME
     chart_dir = target.parent / CHART_DIR
-    files = {fig.name: fig.save(chart_dir, png=png) for fig in figs}
-    text = render(data, figs, chart_files=files)
-    tmp = target.with_name(f".{target.name}.part")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(target)
+    import shutil
+    import tempfile
+
+    from hls_sim.atomic import atomic_write_text
+    from hls_sim.errors import OutputError
+
+    staging: Path | None = None
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(dir=target.parent, prefix=".report.new-"))
+        staged = {fig.name: fig.save(staging, png=png) for fig in figs}
+        files = {name: {kind: chart_dir / p.name for kind, p in paths.items()} for name, paths in staged.items()}
+        page = staging / REPORT_NAME
+        atomic_write_text(page, render(data, figs, chart_files=files))  # everything is on disk before any move
+        if staged:
+            chart_dir.mkdir(exist_ok=True)
+        for paths in staged.values():
+            for p in paths.values():
+                os.replace(p, chart_dir / p.name)
+        os.replace(page, target)
+    except OSError as exc:
+        raise OutputError(f"could not write the report {target}: {exc.strerror or exc}") from None
+    finally:
+        if staging is not None:
+            shutil.rmtree(staging, ignore_errors=True)
     return target

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import json
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import polars as pl
-
-from hls_sim.model import HLSModel
+from hls_sim.atomic import atomic_write_json, atomic_write_parquet, fsync_dir
 from hls_sim.version import __version__
+
+if TYPE_CHECKING:
+    import polars as pl
 
 
 @dataclass
@@ -23,6 +21,7 @@ class RunResult:
 
     def manifest(self) -> dict[str, Any]:
         return {
+            "kind": "run",
             "hls_sim_version": __version__,
             "seed": self.params["seed"],
             "parameters": self.params,
@@ -30,7 +29,11 @@ class RunResult:
         }
 
     def write(self, out: str | Path) -> Path:
-        """Write summary.json, timeseries.parquet and manifest.json; files appear whole or not at all."""
+        """Write summary.json, timeseries.parquet and manifest.json, each whole or not at all.
+
+        JSON is strict: an undefined ratio (NaN, infinity) is written as null. For a folder that
+        appears whole or not at all, write into `hls_sim.outdir.Target.staged()` as `hls-sim run` does.
+        """
         out = Path(out)
         out.mkdir(parents=True, exist_ok=True)
         summary = {
@@ -39,30 +42,38 @@ class RunResult:
             "parameters": self.params,
             **self.summary,
         }
-        _atomic_text(out / "summary.json", json.dumps(summary, indent=2, default=_json_default))
-        tmp = out / ".timeseries.parquet.part"
-        self.timeseries.write_parquet(tmp)
-        os.replace(tmp, out / "timeseries.parquet")
-        _atomic_text(out / "manifest.json", json.dumps(self.manifest(), indent=2, default=_json_default))
+        atomic_write_json(out / "summary.json", summary)
+        atomic_write_parquet(out / "timeseries.parquet", self.timeseries)
+        atomic_write_json(out / "manifest.json", self.manifest())
+        fsync_dir(out)
         return out
-
-
-def _json_default(x: Any) -> Any:
-    if hasattr(x, "item"):
-        return x.item()
-    raise TypeError(f"not JSON serialisable: {type(x)}")
-
-
-def _atomic_text(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    with os.fdopen(fd, "w") as fh:
-        fh.write(text + "\n")
-    os.replace(tmp, path)
 
 
 def run(*, seed: int = 1, progress=None, **overrides: Any) -> RunResult:
     """Run one simulation: `hls_sim.run(regime="payment_by_results", seed=3, incentive_strength=0.5)`."""
+    from hls_sim.model import HLSModel
+
     model = HLSModel(seed=seed, **overrides)
     model.run(progress=progress)
     rec = model.recorder
     return RunResult(params=dict(model.resolved_params), summary=rec.summary(model), timeseries=rec.timeseries(model))
+
+
+def runs_at_stakes(levels, seeds, *, progress=None, **overrides: Any) -> pl.DataFrame:  # type: ignore[no-untyped-def]
+    """Runs at several stakes (`incentive_strength`) and seeds, for a Campbell's-Law curve (lessons).
+
+    Each (level, seed) pair is one run; seeds are shared across levels so the curve compares the
+    same people and shocks at different stakes (common random numbers). `hls-sim compare` makes
+    the same runs through the engine for its report.
+    """
+    import polars as pl
+
+    rows = []
+    for level in levels:
+        for seed in seeds:
+            res = run(seed=int(seed), **{**overrides, "incentive_strength": float(level)})
+            scalars = {k: v for k, v in res.summary.items() if isinstance(v, int | float) and not isinstance(v, bool)}
+            rows.append({"incentive_strength": float(level), "seed": int(seed), **scalars})
+            if progress is not None:
+                progress()
+    return pl.DataFrame(rows)

@@ -10,14 +10,15 @@ Every problem names the file, the key path and what is allowed, and is raised as
 from __future__ import annotations
 
 import difflib
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from hls_sim.params import DOMAINS, PARAMS, ParameterError, resolve
-from hls_sim.schema import BUDGET, MAX_SEEDS, Issue, ScenarioError, check_document
+from hls_sim.errors import InputError
+from hls_sim.params import DOMAINS, PARAMS, ParameterError, resolve, whole_run_problems
+from hls_sim.schema import BUDGET, MAX_SEEDS, Issue, ScenarioError, check_document, path_of_flat
 from hls_sim.shipped import shipped_dir
+from hls_sim.tomlfile import read_toml
 
 SCENARIO_DIR = shipped_dir("scenarios")
 DEFAULT = "default"
@@ -114,21 +115,10 @@ def _missing(name: str, source: str, key: str, message: str) -> ScenarioError:
 
 def read_document(path: Path) -> dict[str, Any]:
     """Parse one file; unreadable, non-text or non-TOML files become a ScenarioError naming the file."""
-    source = display(path)
     try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise ScenarioError([Issue(source, "", f"cannot read the file: {exc.strerror or exc}")]) from None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ScenarioError(
-            [Issue(source, "", f"not a text file: byte {raw[exc.start]:#04x} at offset {exc.start} is not UTF-8")]
-        ) from None
-    try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError([Issue(source, "", f"not valid TOML: {exc}")]) from None
+        return read_toml(path, display(path))[0]
+    except InputError as exc:
+        raise ScenarioError([Issue(exc.source, exc.key, exc.detail)]) from None
 
 
 def load_scenario(name: str) -> Scenario:
@@ -258,24 +248,7 @@ def _check_whole(sc: Scenario) -> None:
             sc.origin.setdefault("n_providers", "sum of providers.service_lines")
     if not issues:
         p = resolve(o, source=source)
-        if p["burn_in_weeks"] >= p["weeks"]:
-            issues.append(
-                Issue(
-                    source,
-                    "run.burn_in_weeks",
-                    f"{p['burn_in_weeks']} weeks of burn-in leave nothing to summarise in a run of {p['weeks']} weeks; "
-                    "allowed is fewer burn-in weeks than run.weeks",
-                )
-            )
-        if p["switch_week"] >= p["weeks"]:
-            issues.append(
-                Issue(
-                    source,
-                    "regime.switch_week",
-                    f"week {p['switch_week']} is not within the run of {p['weeks']} weeks; allowed is 0 (no switch) "
-                    "or a week before run.weeks",
-                )
-            )
+        issues.extend(Issue(source, path_of_flat(key), message) for key, message in whole_run_problems(p))
     if issues:
         raise ScenarioError(issues)
 

@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from hls_sim import charts
+from hls_sim.runner import runs_at_stakes
 from tests.conftest import SMALL, cached_run
 
 REGIMES = ("output_targets", "payment_by_results", "hls")
@@ -26,7 +27,7 @@ def outputs():
     runs = charts.runs_frame(
         [{"label": r, "seed": s, **cached_run(s, regime=r, **SMALL).summary} for r in REGIMES for s in SEEDS]
     )
-    campbell = charts.campbell_runs([0.0, 0.5, 1.0], SEEDS, regime="payment_by_results", **SMALL)
+    campbell = runs_at_stakes([0.0, 0.5, 1.0], SEEDS, regime="payment_by_results", **SMALL)
     return ts, summaries, runs, campbell
 
 

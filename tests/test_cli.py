@@ -87,3 +87,80 @@ def test_compare_writes_table(tmp_path, capsys):
     table = pl.read_csv(out / "table.csv")
     assert set(table["label"]) == {"block_grant", "output_targets", "payment_by_results", "alliance", "hls"}
     assert "campbell_gap" in capsys.readouterr().out
+
+
+HEAVY = ("numba", "scipy", "mesa", "polars")
+
+
+@pytest.mark.parametrize("argv", [["--version"], ["params"], ["params", "--group", "levers"], ["regimes"]])
+def test_quick_commands_load_no_model_libraries(argv):
+    """`--version` and `params` answer at once: they import neither numba, scipy, Mesa nor polars."""
+    probe = (
+        "import sys\nfrom hls_sim.cli import main\n"
+        f"code = main({argv!r})\n"
+        f"loaded = [m for m in {HEAVY!r} if m in sys.modules]\n"
+        "print('LOADED', loaded, code, file=sys.stderr)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert "LOADED [] 0" in proc.stderr, proc.stderr
+
+
+def test_params_prints_a_source_for_every_parameter(capsys):
+    from hls_sim.params import PARAMS
+
+    assert main(["params"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    sources = [line.strip() for line in lines if line.strip().startswith("source: ")]
+    assert len(sources) == len(PARAMS)
+    assert all(len(s) > len("source: ") for s in sources)
+    assert "source: assumption" in sources  # where the registry records none (or calls it one)
+
+
+def test_params_unknown_group_lists_the_groups(capsys):
+    with pytest.raises(SystemExit) as info:
+        main(["params", "--group", "nonsense"])
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    for group in ("run", "population", "workforce", "providers", "levers", "costs"):
+        assert f"'{group}'" in err
+
+
+def test_closed_pipe_ends_quietly():
+    """`hls-sim params | head -1`: the reader goes away; no traceback, no BrokenPipe, exit as for SIGPIPE."""
+    for argv in (["params"], ["schema"], ["regimes"]):
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "hls_sim", *argv], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        )
+        proc.stdout.close()  # closed before the command writes anything: every write meets a closed pipe
+        err = proc.stderr.read().decode()
+        assert proc.wait() == 141, err
+        assert err == "", err
+    proc = subprocess.run(f"{sys.executable} -m hls_sim params | head -1", shell=True, capture_output=True, text=True)
+    assert len(proc.stdout.splitlines()) == 1 and proc.stderr == ""
+
+
+def test_check_accepts_shipped_files_and_refuses_a_broken_one(capsys, tmp_path):
+    from hls_sim.shipped import shipped_dir
+
+    assert main(["check", "plymouth_alliance"]) == 0
+    assert capsys.readouterr().out.startswith("plymouth_alliance: OK (scenario, regime hls")
+    for path in (
+        shipped_dir("scenarios") / "gateshead_council_tax.toml",
+        shipped_dir("experiments") / "campbell_law.toml",
+        shipped_dir("experiments", "validation") / "05_gateshead_council_tax.toml",
+    ):
+        assert main(["check", str(path)]) == 0
+        out = capsys.readouterr().out
+        assert out.startswith(f"{path}: OK (") and out.count("\n") == 1
+    broken = tmp_path / "broken.toml"
+    broken.write_text('description = "x"\n[run]\nweeks = 20\n')  # the default burn-in is 52 weeks
+    assert main(["check", str(broken)]) == 2
+    err = capsys.readouterr().err
+    assert "broken.toml: run.burn_in_weeks: 52 weeks of burn-in" in err and "Traceback" not in err
+    assert list(tmp_path.iterdir()) == [broken]
+
+
+def test_compare_refuses_zero_workers_before_anything(tmp_path, capsys):
+    assert main(["compare", "--workers", "0", "--out", str(tmp_path / "c")]) == 2
+    assert "--workers must be at least 1" in capsys.readouterr().err
+    assert not (tmp_path / "c").exists()

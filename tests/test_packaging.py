@@ -2,13 +2,14 @@
 
 A policy team may install a built wheel rather than clone the repository; before the files were
 carried in the wheel, `hls-sim run --scenario plymouth_alliance` and `hls-sim validate` failed
-there. These tests build the wheel the way pip does and run the package from it, outside the
-checkout.
+there. These tests build the wheel the way pip does, from a copy of the sources (so that nothing
+is built inside the checkout), and run the package from it, outside the checkout.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import tomllib
@@ -43,14 +44,28 @@ def test_a_checkout_reads_its_own_folders() -> None:
     assert shipped_dir("experiments", "validation") == ROOT / "experiments" / "validation"
 
 
+def _source_copy(dest: Path) -> Path:
+    """The checkout's sources, copied, so that building leaves no build/ or egg-info in the checkout."""
+    skip = shutil.ignore_patterns(
+        ".git", ".venv*", "venv", "build", "dist", "*.egg-info", "__pycache__", "*.nbi", "*.nbc", "results",
+        ".pytest_cache", ".hypothesis", ".ruff_cache", ".benchmarks", "artifacts",
+    )  # fmt: skip
+    shutil.copytree(ROOT, dest, ignore=skip)
+    return dest
+
+
 @pytest.mark.slow
 def test_an_installed_wheel_finds_the_shipped_files(tmp_path: Path) -> None:
     wheels = tmp_path / "wheels"
+    before = sorted(p.name for p in ROOT.iterdir())
+    source = _source_copy(tmp_path / "source")
     build = subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", str(ROOT), "--no-deps", "-q", "-w", str(wheels)],
+        [sys.executable, "-m", "pip", "wheel", str(source), "--no-deps", "-q", "-w", str(wheels)],
         capture_output=True,
         text=True,
+        cwd=tmp_path,
     )
+    assert sorted(p.name for p in ROOT.iterdir()) == before  # nothing built inside the checkout
     assert build.returncode == 0, build.stderr
     (wheel,) = wheels.glob("*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())

@@ -42,9 +42,46 @@ def test_compare_writes_its_report_by_default(compare_dir, capsys):
     for name in names:
         assert (compare_dir / "charts" / f"{name}.html").exists()
         assert (compare_dir / "charts" / f"{name}.png").read_bytes()[:4] == b"\x89PNG"
-    # The re-run of each label's first seed reproduces the recorded summary exactly.
-    assert "reproduced its recorded summary exactly" in page
+    # The curve and the series come from runs the compare made itself, kept in its folder.
+    assert "made by the compare itself" in page and (compare_dir / "campbell.parquet").exists()
+    assert "weekly series is in timeseries.parquet" in page
     assert "hls-sim 0." in page and "Seeds:</b> 1, 2" in page
+
+
+def test_report_never_runs_the_model(compare_dir, run_dir, tmp_path, monkeypatch):
+    """The report reads what the runs wrote: with the model made unusable it still draws every chart."""
+    import hls_sim.model
+    import hls_sim.runner
+
+    def refuse(*a, **k):
+        raise AssertionError("the report ran the model")
+
+    monkeypatch.setattr(hls_sim.runner, "run", refuse)
+    monkeypatch.setattr(hls_sim.model, "HLSModel", refuse)
+    page = report.write_report(compare_dir, out=tmp_path / "c.html", png=False, progress=False).read_text()
+    assert {"outcomes_over_time", "campbell_curve", "wait_distribution", "cost_over_time"} <= set(_spec_names(page))
+    page = report.write_report(run_dir, out=tmp_path / "r.html", png=False, progress=False).read_text()
+    assert "outcomes_over_time" in _spec_names(page) and "No Campbell" in page
+
+
+def test_compare_keeps_every_seeds_weekly_series_exactly(compare_dir):
+    """timeseries.parquet holds label, seed, week and the weekly columns of every run, bit for bit."""
+    import hls_sim
+
+    ts = pl.read_parquet(compare_dir / "timeseries.parquet")
+    manifest = json.loads((compare_dir / "manifest.json").read_text())
+    assert ts.columns[:3] == ["label", "seed", "week"]
+    assert set(ts["label"].unique()) == set(manifest["labels"]) and sorted(ts["seed"].unique()) == [1, 2]
+    params = manifest["labels"]["payment_by_results"]
+    direct = hls_sim.run(seed=2, **{k: v for k, v in params.items() if k != "seed"})
+    got = ts.filter((pl.col("label") == "payment_by_results") & (pl.col("seed") == 2)).drop("label", "seed")
+    numeric = [c for c in direct.timeseries.columns if direct.timeseries[c].dtype.is_numeric()]
+    assert got.columns == numeric
+    assert got.equals(direct.timeseries.select(numeric))
+    runs = pl.read_parquet(compare_dir / "runs.parquet")
+    row = runs.filter((pl.col("label") == "payment_by_results") & (pl.col("seed") == 2)).row(0, named=True)
+    assert row["campbell_gap"] == direct.summary["campbell_gap"]
+    assert row["total_cost_per_year"] == direct.summary["total_cost_per_year"]
 
 
 def test_compare_report_table_matches_the_table_file(compare_dir):

@@ -80,7 +80,7 @@ CASES: dict[str, tuple[str, str, str]] = {
     "budget_too_small": ("budget_too_small", "commissioner.budget_per_year", "allowed is a number from 0.5 to 200"),
     "service_lines_disagree": ("service_lines_disagree", "providers.n_providers", "add up to 2"),
     "service_lines_too_many": ("service_lines_too_many", "providers.service_lines", "add up to 70 providers"),
-    "burn_in_too_long": ("burn_in_too_long", "run.burn_in_weeks", "fewer burn-in weeks than run.weeks"),
+    "burn_in_too_long": ("burn_in_too_long", "run.burn_in_weeks", "allowed is fewer burn-in weeks than weeks"),
     "switch_after_end": ("switch_after_end", "regime.switch_week", "week 300 is not within the run of 260 weeks"),
     "several_problems": ("several_problems", "regime.incentve_strength", "3 problems in scenario files"),
 }

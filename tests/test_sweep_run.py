@@ -295,7 +295,7 @@ def test_resume_from_any_crash_state_gives_the_reference_table(reference, tmp_pa
     out = tmp_path_factory.mktemp("crash") / "s"
     store = SweepStore(out)
     out.mkdir()
-    store.create(new_manifest(plan), plan.experiment.text, plan.points_table())
+    store.create(new_manifest(plan), plan.files, plan.points_table())
     for run_id in sorted(finished):
         store.write_part(run_id, ref_table.filter(pl.col("run_id") == run_id))
         if run_id in damaged:

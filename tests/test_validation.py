@@ -251,9 +251,14 @@ def test_cohort_arms_follow_the_same_people():
     stay, switch = (run_job(j) for j in jobs)
     assert stay["cohort_size"] == switch["cohort_size"] > 0
     for r in (stay, switch):
-        shares = r["cohort_not_engaged"] + (1 - r["cohort_not_engaged"])
-        assert math.isclose(shares, 1.0)
-        assert 0.0 <= r["cohort_engaged_not_improved"] <= 1.0 - r["cohort_not_engaged"] + 1e-12
+        # every member is exactly one of: never engaged, engaged and improved, engaged and not improved
+        engaged = 1.0 - r["cohort_not_engaged"]
+        engaged_improved = r["cohort_improved_among_engaged"] * engaged
+        assert math.isclose(r["cohort_not_engaged"] + engaged_improved + r["cohort_engaged_not_improved"], 1.0)
+        assert math.isclose(r["cohort_improved_among_engaged"] + r["cohort_stuck_among_engaged"], 1.0)
+        assert math.isclose(r["cohort_stuck_among_engaged"] * engaged, r["cohort_engaged_not_improved"])
+        # improved members are engaged or not: the engaged share of them cannot exceed all improved
+        assert engaged_improved <= r["cohort_improved"] + 1e-12
         assert r["cohort_improved"] + r["cohort_deteriorated"] <= 1.0 + 1e-12
 
 

@@ -13,7 +13,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="summarise a sweep folder: means and CIs per point, sensitivity indices, article tables",
     )
     p.add_argument("folder", type=Path, help="results folder written by `hls-sim sweep`")
-    p.add_argument("--out", type=Path, default=None, help="where to write the tables (default FOLDER/analysis)")
+    p.add_argument("--out", default=None, help="where to write the tables (default FOLDER/analysis)")
     p.add_argument("--level", type=float, default=0.95, help="confidence level of the intervals (default 0.95)")
     p.set_defaults(func=main)
 
@@ -25,6 +25,10 @@ def main(args: argparse.Namespace) -> int:
 
     if not 0.5 <= args.level < 1.0:
         raise UsageError(f"--level must be at least 0.5 and below 1 (got {args.level})")
+    if args.out is not None:
+        from hls_sim.outdir import check_path
+
+        check_path(args.out)  # before any reading or computing
     try:
         res = analyse(args.folder, out=args.out, level=args.level)
     except StoreError as exc:

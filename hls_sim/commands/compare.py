@@ -7,21 +7,24 @@ the table gives the mean over seeds and a 95% confidence interval.
 from __future__ import annotations
 
 import argparse
-import json
 import os
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import polars as pl
+from hls_sim.commands._common import (
+    add_output_options,
+    add_population_options,
+    check_workers,
+    claim_out,
+    engine_folder,
+    overrides_from_args,
+    resume_command,
+    run_engine,
+)
+from hls_sim.params import PARAMS
 
-from hls_sim.commands._common import add_population_options, default_out, overrides_from_args, progress_bar
-from hls_sim.params import PARAMS, resolve
-from hls_sim.regimes import REGIMES
-from hls_sim.runner import run
-from hls_sim.scenarios import compare_seeds, scenario_notes, scenario_overrides
-from hls_sim.stats import mean_ci
-from hls_sim.version import __version__
+if TYPE_CHECKING:
+    import polars as pl
 
 TABLE_METRICS = (
     "true_outcome",
@@ -67,27 +70,28 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--regime", default=None, choices=PARAMS["regime"].choices, help="force one regime for every scenario"
     )
     p.add_argument("--workers", type=int, default=1, help="worker processes (results do not depend on it)")
-    p.add_argument("--out", type=Path, default=None, help="output folder (default: a new folder under results/)")
+    p.add_argument(
+        "--no-campbell",
+        action="store_true",
+        help="skip the runs at several stakes that draw the report's Campbell's-Law curve",
+    )
+    add_output_options(p, resume=True)
     add_population_options(p)
     p.set_defaults(func=main)
 
 
-def run_summary(job: tuple[str, dict[str, Any], int]) -> tuple[str, int, dict[str, Any]]:
-    """One run of one label on one seed; top level so that worker processes can pickle it."""
-    label, overrides, seed = job
-    result = run(seed=seed, **overrides)
-    return label, seed, result.summary
-
-
 def plan(args: argparse.Namespace) -> dict[str, dict[str, Any]]:
     """Labels and their validated overrides, built before anything runs."""
+    from hls_sim.errors import UsageError
+    from hls_sim.params import resolve
+    from hls_sim.regimes import REGIMES
+    from hls_sim.scenarios import scenario_overrides
+
     common = overrides_from_args(args)
     labels: dict[str, dict[str, Any]] = {}
     if args.scenarios:
         for name in args.scenarios:
             if Path(name).stem in labels:
-                from hls_sim.cli import UsageError
-
                 raise UsageError(f"scenario '{Path(name).stem}' is given twice")
             o = scenario_overrides(name)
             o.update(common)
@@ -102,44 +106,47 @@ def plan(args: argparse.Namespace) -> dict[str, dict[str, Any]]:
 
 
 def main(args: argparse.Namespace) -> int:
+    from hls_sim.scenarios import compare_seeds, scenario_notes
+
+    check_workers(args.workers)
     seeds = compare_seeds(args.scenarios, args.seeds, args.seed)
     labels = plan(args)
-    jobs = [(label, {k: v for k, v in o.items() if k != "seed"}, s) for label, o in labels.items() for s in seeds]
-    rows: list[dict[str, Any]] = []
-    bar = progress_bar(len(jobs), "compare")
-    if args.workers > 1:
-        with ProcessPoolExecutor(max_workers=args.workers) as ex:
-            for label, seed, summary in ex.map(run_summary, jobs):
-                rows.append({"label": label, "seed": seed, **_scalars(summary)})
-                bar.update()
-    else:
-        for job in jobs:
-            label, seed, summary = run_summary(job)
-            rows.append({"label": label, "seed": seed, **_scalars(summary)})
-            bar.update()
-    bar.close()
-    runs = pl.DataFrame(rows)
-    table = summarise(runs, list(labels))
-    out = Path(args.out or default_out("compare"))
-    out.mkdir(parents=True, exist_ok=True)
-    runs.write_parquet(out / "runs.parquet")
-    table.write_csv(out / "table.csv")
-    table.write_parquet(out / "table.parquet")
-    manifest = {
-        "hls_sim_version": __version__,
-        "seeds": seeds,
-        "labels": {label: resolve(o) for label, o in labels.items()},
-        "scenarios": scenario_notes(args.scenarios or [None], list(labels)),
-    }
-    (out / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
-    print(format_table(table, list(labels), len(seeds)))
-    if args.scenarios:
-        for label, note in manifest["scenarios"].items():
-            print(f"  {label}: {note['description']}")
-    print(f"seeds: {', '.join(map(str, seeds))} (the same for every label)")
-    print(f"outputs written to {out}")
-    _maybe_report(out)
+    notes = scenario_notes(args.scenarios or [None], list(labels))
+    from hls_sim.sweep.comparison import compare_plan, write_tables
+
+    target = claim_out(args, "compare")  # the folder is checked before anything is simulated
+    engine_plan = compare_plan(labels, seeds, campbell=not args.no_campbell, scenarios=notes)
+    with engine_folder(target) as folder:
+        report = run_engine(
+            engine_plan, folder, target=target, workers=args.workers, resume_cmd=resume_command(args, target.path)
+        )
+        if report.failed:
+            from hls_sim.errors import OutputError
+
+            raise OutputError(
+                f"{report.failed} of {report.n_runs} runs failed in the model; their errors are in "
+                f"{target.path / 'failures'}/ (no table was written)"
+            )
+        tables = write_tables(folder)
+        runs = tables["runs.parquet"]
+        assert runs is not None
+        table = summarise(runs, list(labels))
+        _write_table(folder, table)
+        print(format_table(table, list(labels), len(seeds)))
+        if args.scenarios:
+            for label, note in notes.items():
+                print(f"  {label}: {note['description']}")
+        print(f"seeds: {', '.join(map(str, seeds))} (the same for every label)")
+        _maybe_report(folder, target.path)
+    print(f"outputs written to {target.path}")
     return 0
+
+
+def _write_table(folder: Path, table: pl.DataFrame) -> None:
+    from hls_sim.atomic import atomic_write_parquet, atomic_write_text
+
+    atomic_write_text(folder / "table.csv", table.write_csv())
+    atomic_write_parquet(folder / "table.parquet", table)
 
 
 def _scalars(summary: dict[str, Any]) -> dict[str, Any]:
@@ -147,6 +154,10 @@ def _scalars(summary: dict[str, Any]) -> dict[str, Any]:
 
 
 def summarise(runs: pl.DataFrame, labels: list[str]) -> pl.DataFrame:
+    import polars as pl
+
+    from hls_sim.stats import mean_ci
+
     rows = []
     for metric in TABLE_METRICS:
         if metric not in runs.columns:
@@ -161,6 +172,8 @@ def summarise(runs: pl.DataFrame, labels: list[str]) -> pl.DataFrame:
 
 
 def format_table(table: pl.DataFrame, labels: list[str], n_seeds: int) -> str:
+    import polars as pl
+
     width = max(12, *(len(label) + 2 for label in labels))
     head = f"{'metric (mean ± 95% CI half-width, ' + str(n_seeds) + ' seeds)':44s}" + "".join(
         f"{label:>{width + 10}s}" for label in labels
@@ -180,13 +193,11 @@ def format_table(table: pl.DataFrame, labels: list[str], n_seeds: int) -> str:
     return "\n".join(lines)
 
 
-def _maybe_report(out: Path) -> None:
-    """Write the HTML report when the reporting module is present (issue 6)."""
+def _maybe_report(folder: Path, shown: Path) -> None:
+    """Write the HTML report from what the runs wrote (`folder`, which becomes `shown`)."""
     if os.environ.get("HLS_SIM_NO_REPORT"):
         return
-    try:
-        from hls_sim.report import write_report
-    except ImportError:
-        return
-    path = write_report(out)
-    print(f"report written to {path}")
+    from hls_sim.report import REPORT_NAME, write_report
+
+    write_report(folder, progress=False, shown_as=shown)
+    print(f"report written to {shown / REPORT_NAME}")

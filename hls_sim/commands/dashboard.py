@@ -1,4 +1,10 @@
-"""`hls-sim dashboard`: the live classroom dashboard (Mesa SolaraViz) on this machine only."""
+"""`hls-sim dashboard`: the live classroom dashboard (Mesa SolaraViz), on this machine by default.
+
+The server runs behind `hls_sim.dashboard.serve`, which refuses requests whose Host header, and
+WebSocket upgrades whose Origin, name something other than this dashboard (DNS rebinding and
+cross-site WebSocket attacks from pages open in the same browser). `--host 0.0.0.0` lets students
+on their own laptops reach it, with a warning: the dashboard has no password.
+"""
 
 from __future__ import annotations
 
@@ -20,27 +26,20 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this computer only)")
     p.add_argument("--port", type=int, default=8765, help="port (default 8765; 0 picks a free one)")
+    p.add_argument(
+        "--allow-host",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="another name browsers may use to reach the dashboard (e.g. the classroom machine's DNS name); repeatable",
+    )
     p.set_defaults(func=main)
 
 
-def command(host: str, port: int) -> list[str]:
-    """The solara command line; production mode so that no file watcher or auto-reload runs in class."""
-    return [
-        sys.executable,
-        "-m",
-        "solara",
-        "run",
-        str(APP),
-        "--host",
-        host,
-        "--port",
-        str(port),
-        "--production",
-        "--no-open",
-        "--no-check-version",
-        "--theme-loader",
-        "plain",
-    ]
+def command(host: str, port: int, allow: list[str] | tuple[str, ...] = ()) -> list[str]:
+    """The server's command line: solara behind the Host/Origin check of hls_sim.dashboard.serve."""
+    extra = [w for name in allow for w in ("--allow-host", name)]
+    return [sys.executable, "-m", "hls_sim.dashboard.serve", str(APP), "--host", host, "--port", str(port), *extra]
 
 
 def environment() -> dict[str, str]:
@@ -63,11 +62,19 @@ def main(args: argparse.Namespace) -> int:
         raise UsageError(
             f"the dashboard needs the 'dashboard' extra ({', '.join(missing)} missing): pip install 'hls-sim[dashboard]'"
         )
+    from hls_sim.dashboard.serve import is_local
+
     shown = "localhost" if args.host in ("127.0.0.1", "localhost") else args.host
     where = f"http://{shown}:{args.port}" if args.port else f"http://{shown}:<a free port, printed by solara below>"
     print(f"hls-sim dashboard: open {where} in a browser (Ctrl+C stops it)", flush=True)
+    if not is_local(args.host):
+        print(
+            f"hls-sim dashboard: warning: listening on {args.host} makes the dashboard reachable from other "
+            "computers on this network, with no password; use it only on a network you trust (a classroom)",
+            file=sys.stderr,
+        )
     sys.stderr.flush()
-    cmd = command(args.host, args.port)
+    cmd = command(args.host, args.port, args.allow_host)
     if os.name == "posix":
         # Become the server rather than wrap it: a signal that stops `hls-sim dashboard` then stops
         # the server too, instead of leaving it running without a parent.

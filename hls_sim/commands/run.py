@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
-from hls_sim.commands._common import add_population_options, default_out, overrides_from_args
+from hls_sim.commands._common import add_output_options, add_population_options, claim_out, overrides_from_args
 from hls_sim.params import PARAMS
-from hls_sim.runner import run
-from hls_sim.scenarios import scenario_overrides
 
 HEADLINE = (
     ("true_outcome", "true outcome (share of closed cases resolved)"),
@@ -28,30 +25,40 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("scenario", nargs="?", default=None, help="scenario name or TOML file (default: built-in default)")
     p.add_argument("--regime", default=None, choices=PARAMS["regime"].choices, help="regime (lever bundle)")
     p.add_argument("--seed", type=int, default=None, help="master seed (default 1)")
-    p.add_argument("--out", type=Path, default=None, help="output folder (default: a new folder under results/)")
+    add_output_options(p)
     add_population_options(p)
     p.set_defaults(func=main)
 
 
 def main(args: argparse.Namespace) -> int:
+    from hls_sim.scenarios import scenario_overrides
+    from hls_sim.sweep.plan import checked_params
+
     overrides = scenario_overrides(args.scenario)
     overrides.update(overrides_from_args(args))
     if args.seed is not None:
         overrides["seed"] = PARAMS["seed"].coerce(args.seed, source="--seed")
-    from hls_sim.params import resolve
+    # every check before anything is simulated or written: the parameters as one run, then the folder
+    checked_params(overrides, source=args.scenario or "command line")
+    target = claim_out(args, "run")
+    from hls_sim.runner import run
 
-    resolve(overrides, source=args.scenario or "command line")  # every check before anything is written
     seed = overrides.pop("seed", 1)
     result = run(seed=seed, **overrides)
-    out = result.write(args.out or default_out("run"))
+    with target.staged() as staging:
+        result.write(staging)
     s = result.summary
     print(
         f"hls-sim run: regime {result.params['regime']}, {result.params['citizens']} citizens, "
         f"{result.params['weeks']} weeks, seed {seed}"
     )
     for key, label in HEADLINE:
-        print(f"  {label:48s} {s[key]:>14,.3f}")
+        print(f"  {label:48s} {_num(s[key])}")
     gaming = ", ".join(f"{k[7:]} {s[k]:.3f}" for k in s if k.startswith("gaming_"))
     print(f"  gaming channels: {gaming}")
-    print(f"outputs written to {out}")
+    print(f"outputs written to {target.path}")
     return 0
+
+
+def _num(x: float) -> str:
+    return f"{x:>14,.3f}" if x == x and abs(x) != float("inf") else f"{'n/a':>14s}"

@@ -58,9 +58,12 @@ def list_main(args: argparse.Namespace) -> int:
 
 
 def show_main(args: argparse.Namespace) -> int:
+    from hls_sim.sweep.plan import checked_params
+
     sc = load_scenario(args.scenario or DEFAULT)
     extra = overrides_from_args(args)
     params = sc.parameters(extra)
+    checked_params({**sc.overrides, **extra}, source=args.scenario or DEFAULT)  # what a run would refuse
     origin = sc.provenance(extra)
     if args.format == "json":
         print(json.dumps(_as_json(sc, params, origin), indent=2))

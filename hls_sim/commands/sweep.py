@@ -3,19 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import os
 import shlex
 import sys
 from pathlib import Path
 
-from hls_sim.commands._common import default_out
-
-
-def _default_workers() -> int:
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # not on Linux
-        return max(1, os.cpu_count() or 1)
+from hls_sim.commands._common import check_workers, claim_out, default_workers, engine_folder
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -37,12 +29,15 @@ def register(sub: argparse._SubParsersAction) -> None:
         type=int,
         default=None,
         metavar="N",
-        help=f"worker processes (default: all {_default_workers()} CPUs here; with 'local' Dask, its workers)",
+        help=f"worker processes (default: all {default_workers()} CPUs here; with 'local' Dask, its workers)",
     )
-    p.add_argument(
-        "--out", type=Path, default=None, metavar="DIR", help="results folder (default: a new folder under results/)"
-    )
+    p.add_argument("--out", default=None, metavar="DIR", help="results folder (default: a new folder under results/)")
     p.add_argument("--resume", action="store_true", help="finish the sweep in --out: run only what is missing")
+    p.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="replace a finished sweep in --out (the old one stays until the new one is complete)",
+    )
     p.add_argument("--retry-failed", action="store_true", help="with --resume, run again the runs that raised")
     p.add_argument(
         "--scheduler",
@@ -55,67 +50,75 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
-    from hls_sim.cli import UsageError
+    from hls_sim.errors import OutputError, UsageError
     from hls_sim.sweep.executors import ExecutorError, SchedulerUnreachableError, dask_available
     from hls_sim.sweep.experiment import load_experiment
     from hls_sim.sweep.plan import make_plan
     from hls_sim.sweep.runner import run_sweep, stored_experiment
     from hls_sim.sweep.store import EXPERIMENT, StoreError, WriteError
 
-    workers = _default_workers() if args.workers is None else args.workers
-    if workers < 1:
-        raise UsageError(f"--workers must be at least 1 (got {workers})")
+    workers = check_workers(default_workers() if args.workers is None else args.workers)
     if args.retry_failed and not args.resume:
         raise UsageError("--retry-failed needs --resume (and the --out of the sweep to finish)")
     if args.resume and args.out is None:
         raise UsageError("--resume needs --out DIR: the folder of the sweep to finish")
+    if args.resume and args.overwrite:
+        raise UsageError("--resume finishes the sweep in --out and --overwrite replaces it: give one of them")
     if args.scheduler and not dask_available():
         raise UsageError("--scheduler needs Dask distributed: pip install 'hls-sim[dask]'")
     if args.experiment is None:
         if not args.resume:
             raise UsageError("give an experiment (a name from experiments/ or a TOML file), or --resume --out DIR")
-        stored = args.out / EXPERIMENT
+        stored = Path(args.out) / EXPERIMENT
         if not stored.is_file():
             raise UsageError(f"{args.out} holds no sweep to resume (no {EXPERIMENT})")
         exp = stored_experiment(args.out)
     else:
         exp = load_experiment(args.experiment)
+    target = claim_out(args, "sweep", default_name=f"sweep-{exp.name}")  # before the plan's probe run
     plan = make_plan(exp)
-    out = args.out or default_out(f"sweep-{exp.name}")
+    out = target.path
     where = f"Dask at {args.scheduler}" if args.scheduler else f"{workers} worker{'s' * (workers > 1)}"
     print(
         f"hls-sim sweep: {exp.name}: {len(plan.design.points)} points x {exp.replicates} replicates = "
         f"{plan.n_runs} runs ({exp.design.type} design, master seed {exp.seed}) on {where}",
         file=sys.stderr,
     )
-    try:
-        report = run_sweep(
-            plan, out, workers=workers, scheduler=args.scheduler, resume=args.resume, retry_failed=args.retry_failed
+    with engine_folder(target) as folder:
+        try:
+            report = run_sweep(
+                plan,
+                folder,
+                workers=workers,
+                scheduler=args.scheduler,
+                resume=args.resume,
+                retry_failed=args.retry_failed,
+            )
+        except (StoreError, SchedulerUnreachableError) as exc:
+            raise UsageError(str(exc)) from None
+        except (WriteError, ExecutorError) as exc:
+            if target.mode == "overwrite":
+                raise OutputError(f"{exc}; the old sweep in {out} is unchanged") from None
+            raise OutputError(f"{exc}; finished runs are safe, continue with: {_resume_cmd(out)}") from None
+        except KeyboardInterrupt:
+            if target.mode != "overwrite":
+                print(f"\nhls-sim: finished runs are safe; continue with: {_resume_cmd(out)}", file=sys.stderr)
+            raise
+        print(
+            f"{report.n_runs} runs: {report.ok} done, {report.failed} failed "
+            f"({report.ran_now} run now in {report.seconds:.1f} s"
+            + (f"; {report.redone_parts} damaged part(s) redone" if report.redone_parts else "")
+            + ")"
         )
-    except (StoreError, SchedulerUnreachableError) as exc:
-        raise UsageError(str(exc)) from None
-    except (WriteError, ExecutorError) as exc:
-        print(f"hls-sim: error: {exc}", file=sys.stderr)
-        print(f"hls-sim: finished runs are safe; continue with: {_resume_cmd(out)}", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        print(f"\nhls-sim: finished runs are safe; continue with: {_resume_cmd(out)}", file=sys.stderr)
-        raise
-    print(
-        f"{report.n_runs} runs: {report.ok} done, {report.failed} failed "
-        f"({report.ran_now} run now in {report.seconds:.1f} s"
-        + (f"; {report.redone_parts} damaged part(s) redone" if report.redone_parts else "")
-        + ")"
-    )
-    if report.failed:
-        print(f"failed runs are listed with their errors in {out / 'runs.parquet'} and {out / 'failures'}/")
-    print(f"results: {report.results} (tidy long table; polars.scan_parquet)")
-    if not args.no_analyse and report.ok:
-        from hls_sim.sweep.analysis import analyse, format_article_table
+        if report.failed:
+            print(f"failed runs are listed with their errors in {out / 'runs.parquet'} and {out / 'failures'}/")
+        print(f"results: {out / report.results.name} (tidy long table; polars.scan_parquet)")
+        if not args.no_analyse and report.ok:
+            from hls_sim.sweep.analysis import analyse, format_article_table
 
-        res = analyse(out)
-        print(format_article_table(res))
-        print(f"analysis written to {res.folder}")
+            res = analyse(folder)
+            print(format_article_table(res))
+            print(f"analysis written to {out / res.folder.name}")
     return 0
 
 

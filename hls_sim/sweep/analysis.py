@@ -9,7 +9,6 @@ compact article table. Everything is written as CSV (for spreadsheets and papers
 
 from __future__ import annotations
 
-import json
 import math
 import textwrap
 from dataclasses import dataclass, field
@@ -20,6 +19,7 @@ import numpy as np
 import polars as pl
 from scipy import stats
 
+from hls_sim.atomic import atomic_write_json, atomic_write_parquet, atomic_write_text
 from hls_sim.labels import output_title, output_words, param_title, value_words
 from hls_sim.sweep.plan import Plan, make_plan
 from hls_sim.sweep.runner import load_results, stored_experiment
@@ -374,7 +374,10 @@ def analyse(folder: str | Path, *, out: str | Path | None = None, level: float =
     article = _article(plan, point_summary, headline)
 
     dest = Path(out) if out else store.root / "analysis"
-    dest.mkdir(parents=True, exist_ok=True)
+    try:
+        dest.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StoreError(f"cannot write the analysis into {dest}: {exc.strerror or exc}") from None
     res = Analysis(dest, plan, plan.n_runs, runs_found, point_summary, weekly, sens, article, headline)
     _write(res, point_summary, "point_summary")
     if weekly is not None:
@@ -385,10 +388,10 @@ def analyse(folder: str | Path, *, out: str | Path | None = None, level: float =
         if idx:
             wide = _sensitivity_wide(sens, idx, plan.selection.summary)
             _write(res, wide, f"sensitivity_{idx}")
-            (dest / f"sensitivity_{idx}.md").write_text(_sensitivity_markdown(wide, idx))
+            atomic_write_text(dest / f"sensitivity_{idx}.md", _sensitivity_markdown(wide, idx))
             res.files.append(dest / f"sensitivity_{idx}.md")
     _write(res, article, "article_table")
-    (dest / "article_table.md").write_text(article_markdown(res))
+    atomic_write_text(dest / "article_table.md", article_markdown(res))
     res.files.append(dest / "article_table.md")
     about = {
         "experiment": exp.name,
@@ -399,11 +402,11 @@ def analyse(folder: str | Path, *, out: str | Path | None = None, level: float =
         "headline_metrics": list(headline),
         "files": [p.name for p in res.files],
     }
-    (dest / "analysis.json").write_text(json.dumps(about, indent=2) + "\n")
+    atomic_write_json(dest / "analysis.json", about)
     return res
 
 
 def _write(res: Analysis, df: pl.DataFrame, stem: str) -> None:
-    df.write_parquet(res.folder / f"{stem}.parquet")
-    df.write_csv(res.folder / f"{stem}.csv")
+    atomic_write_parquet(res.folder / f"{stem}.parquet", df)
+    atomic_write_text(res.folder / f"{stem}.csv", df.write_csv())
     res.files += [res.folder / f"{stem}.parquet", res.folder / f"{stem}.csv"]

@@ -15,7 +15,8 @@ from typing import Any
 
 import numpy as np
 
-from hls_sim.params import LEVERS, PARAMS, ParameterError, resolve
+from hls_sim.errors import InputError
+from hls_sim.params import LEVERS, PARAMS, resolve
 from hls_sim.sweep.experiment import Experiment, Factor, grid_levels
 
 # Entropy word that separates the sampler's stream from every run's stream.
@@ -96,9 +97,7 @@ def build_design(exp: Experiment) -> DesignPoints:
                 sampler = qmc.Sobol(len(factors), scramble=d.scramble, rng=rng)
                 unit = sampler.random_base2(int(math.log2(d.samples)))
         except ValueError as exc:
-            raise ParameterError(
-                f"'design': the sampler refused these settings: {exc}", source=exp.source, key="design"
-            ) from None
+            raise InputError(exp.source, "design", f"the sampler refused these settings: {exc}") from None
         rows = [[_from_unit(f, float(u)) for f, u in zip(factors, row, strict=True)] for row in unit]
         return DesignPoints(_points_from(factors, rows), columns, matrix=unit)
     if d.type in ("morris", "salib_sobol"):
@@ -146,11 +145,10 @@ def _path(exp: Experiment) -> DesignPoints:
     levers = path_levers(exp)
     for key in d.switch_at:
         if key not in levers:
-            raise ParameterError(
-                f"'design.switch_at.{key}': '{key}' does not change between {d.path_from} and {d.path_to} "
-                f"(changing levers: {', '.join(levers)})",
-                source=exp.source,
-                key=f"design.switch_at.{key}",
+            raise InputError(
+                exp.source,
+                f"design.switch_at.{key}",
+                f"'{key}' does not change between {d.path_from} and {d.path_to} (changing levers: {', '.join(levers)})",
             )
     points = []
     assert d.steps is not None

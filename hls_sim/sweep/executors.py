@@ -10,6 +10,9 @@ from __future__ import annotations
 import contextlib
 import itertools
 import multiprocessing
+import os
+import threading
+import time
 import traceback
 from collections.abc import Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -33,12 +36,39 @@ def run_inline(tasks: Iterable[RunTask]) -> Iterator[RunOutcome]:
         yield run_one(task)
 
 
+PARENT_CHECK_SECONDS = 0.5
+
+
+def watch_parent(parent: int) -> None:
+    """Initializer of every pool worker: leave as soon as the process that started it is gone.
+
+    A worker whose main process was killed (SIGKILL, or SIGTERM before it could clean up) would
+    otherwise run on for good, holding hundreds of megabytes and the terminal's output. When the
+    parent dies the worker is handed to another process, so its parent id changes: a daemon
+    thread checks that twice a second (numba kernels release the interpreter between weeks).
+    """
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(PARENT_CHECK_SECONDS)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="hls-sim-watch-parent", daemon=True).start()
+
+
+def _kill_workers(pool: ProcessPoolExecutor) -> None:
+    """Stop the pool's processes now: on an interruption there is no point finishing their runs."""
+    for proc in list((getattr(pool, "_processes", None) or {}).values()):
+        with contextlib.suppress(Exception):
+            proc.kill()
+
+
 def run_pool(tasks: Iterable[RunTask], workers: int) -> Iterator[RunOutcome]:
     """A 'spawn' process pool (Mesa forces spawn anyway), with at most 2x workers runs in flight."""
     ctx = multiprocessing.get_context("spawn")
     window = 2 * workers
     it = iter(tasks)
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=watch_parent, initargs=(os.getpid(),))
     pending: dict[Future, RunTask] = {}
     try:
         for task in it:
@@ -59,6 +89,9 @@ def run_pool(tasks: Iterable[RunTask], workers: int) -> Iterator[RunOutcome]:
                 nxt = next(it, None)
                 if nxt is not None:
                     pending[pool.submit(run_one, nxt)] = nxt
+    except BaseException:  # interrupted, terminated, a write failed, or the consumer stopped early
+        _kill_workers(pool)
+        raise
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
 

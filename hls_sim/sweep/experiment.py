@@ -9,14 +9,17 @@ anything is run or written.
 from __future__ import annotations
 
 import math
-import tomllib
+import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from hls_sim.errors import InputError
 from hls_sim.params import PARAMS, ParameterError, resolve, suggest
 from hls_sim.regimes import REGIMES
 from hls_sim.shipped import shipped_dir
+from hls_sim.tomlfile import parse, read_text
 
 EXPERIMENT_DIR = shipped_dir("experiments")
 
@@ -47,6 +50,10 @@ OUTPUT_KEYS = ("summary", "weekly", "every")
 ANALYSIS_KEYS = ("metrics",)
 # Parameters a sweep sets itself: the per-run seed comes from the master seed.
 RESERVED = ("seed",)
+# An experiment's name becomes part of a folder name (results/sweep-NAME-...), so it is a plain name.
+PLAIN_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,79}$")
+# Runs one plan may lay out: past this the plan alone would fill memory before the first run.
+MAX_RUNS = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -105,8 +112,19 @@ class Experiment:
 
 
 # ---------------------------------------------------------------------- small validators
-def _err(source: str, path: str, message: str) -> ParameterError:
-    return ParameterError(f"'{path}': {message}", source=source, key=path)
+def _err(source: str, path: str, message: str) -> InputError:
+    return InputError(source, path, message)
+
+
+def _unknown(source: str, path: str, name: str) -> InputError:
+    return InputError(source, path, f"unknown parameter{suggest(name)}; run `hls-sim params` for the list")
+
+
+def _coerce(name: str, value: Any, source: str, path: str) -> Any:
+    try:
+        return PARAMS[name].coerce(value, source=source, key=path)
+    except ParameterError:
+        raise _err(source, path, f"invalid value {value!r}: allowed is {PARAMS[name].allowed()}") from None
 
 
 def _check_keys(table: dict[str, Any], allowed: tuple[str, ...], source: str, prefix: str) -> None:
@@ -160,19 +178,18 @@ def _load_base(data: Any, source: str) -> tuple[str | None, dict[str, Any]]:
     out: dict[str, Any] = {}
     if "scenario" in table:
         scenario = _str(table["scenario"], source, "base.scenario")
-        out.update(scenario_overrides(scenario))
+        try:
+            out.update(scenario_overrides(scenario))
+        except ParameterError as exc:  # ScenarioError included: it names the scenario's own file and key
+            raise _err(source, "base.scenario", f"scenario {scenario!r} cannot be used: {exc}") from None
     for key, value in table.items():
         if key == "scenario":
             continue
         if key in RESERVED:
             raise _err(source, f"base.{key}", "is set per run from the experiment's master seed; set 'seed' at the top")
         if key not in PARAMS:
-            raise ParameterError(
-                f"unknown parameter 'base.{key}'{suggest(key)}; run `hls-sim params` for the list",
-                source=source,
-                key=f"base.{key}",
-            )
-        out[key] = PARAMS[key].coerce(value, source=source, key=f"base.{key}")
+            raise _unknown(source, f"base.{key}", key)
+        out[key] = _coerce(key, value, source, f"base.{key}")
     for key in RESERVED:
         out.pop(key, None)
     return scenario, out
@@ -183,9 +200,7 @@ def _load_factor(name: str, spec: Any, source: str, design: str) -> Factor:
     if name in RESERVED:
         raise _err(source, path, "cannot be varied: each run's seed comes from the master seed and the point")
     if name not in PARAMS:
-        raise ParameterError(
-            f"unknown parameter '{path}'{suggest(name)}; run `hls-sim params` for the list", source=source, key=path
-        )
+        raise _unknown(source, path, name)
     prm = PARAMS[name]
     if isinstance(spec, list):
         spec = {"values": spec}
@@ -197,7 +212,7 @@ def _load_factor(name: str, spec: Any, source: str, design: str) -> Factor:
         raw = table["values"]
         if not isinstance(raw, list) or not raw:
             raise _err(source, f"{path}.values", f"invalid value {raw!r}: allowed is a non-empty list")
-        values = tuple(prm.coerce(v, source=source, key=f"{path}.values[{i}]") for i, v in enumerate(raw))
+        values = tuple(_coerce(name, v, source, f"{path}.values[{i}]") for i, v in enumerate(raw))
         if len(set(values)) != len(values):
             raise _err(source, f"{path}.values", f"lists a value twice: {list(raw)!r}")
         if design in SALIB_DESIGNS:
@@ -208,8 +223,8 @@ def _load_factor(name: str, spec: Any, source: str, design: str) -> Factor:
     missing = [k for k in ("lo", "hi") if k not in table]
     if missing:
         raise _err(source, path, f"needs 'values' or both 'lo' and 'hi' (missing {', '.join(missing)})")
-    lo = prm.coerce(table["lo"], source=source, key=f"{path}.lo")
-    hi = prm.coerce(table["hi"], source=source, key=f"{path}.hi")
+    lo = _coerce(name, table["lo"], source, f"{path}.lo")
+    hi = _coerce(name, table["hi"], source, f"{path}.hi")
     if not lo < hi:
         raise _err(source, path, f"'lo' ({lo:g}) must be below 'hi' ({hi:g})")
     levels = None
@@ -271,7 +286,7 @@ def _load_design(data: Any, source: str) -> Design:
     for key, value in raw.items():
         path = f"design.switch_at.{key}"
         if key not in PARAMS:
-            raise ParameterError(f"unknown parameter '{path}'{suggest(key)}", source=source, key=path)
+            raise _unknown(source, path, key)
         if isinstance(value, bool) or not isinstance(value, int | float) or not 0.0 <= value <= 1.0:
             raise _err(source, path, f"invalid value {value!r}: allowed is a number from 0 to 1 (share of the path)")
         switch[key] = float(value)
@@ -291,36 +306,45 @@ def _load_outputs(data: Any, source: str) -> OutputSpec:
 
 # ---------------------------------------------------------------------- entry points
 def experiment_path(name: str | Path) -> Path:
+    """The file of an experiment: a path as given (if it exists), else a shipped experiment by name."""
     path = Path(name)
-    if path.suffix == ".toml" and path.is_file():
-        return path
+    text = str(name)
+    if (text.endswith(".toml") or "/" in text or os.sep in text) and os.path.lexists(path):
+        return path  # read_text refuses anything but a regular file, with the reason
     candidate = EXPERIMENT_DIR / f"{name}.toml"
-    if candidate.is_file():
+    if PLAIN_NAME.match(text) and candidate.is_file():
         return candidate
     shipped = ", ".join(sorted(p.stem for p in EXPERIMENT_DIR.glob("*.toml"))) or "none"
-    raise ParameterError(
-        f"no experiment named '{name}' (looked for {path} and {candidate}); shipped experiments: {shipped}",
-        key="experiment",
+    raise InputError(
+        "command line",
+        "experiment",
+        f"no experiment named {text!r} (looked for {path} and {candidate}); shipped experiments: {shipped}",
     )
 
 
 def load_experiment(name: str | Path) -> Experiment:
     path = experiment_path(name)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ParameterError(f"cannot read the experiment file: {exc}", source=str(path)) from None
-    return parse_experiment(text, source=str(path))
+    return parse_experiment(read_text(path), source=str(path))
+
+
+def _default_name(source: str) -> str:
+    """A plain name from the file's name, for experiments that give none."""
+    stem = re.sub(r"[^A-Za-z0-9_.-]", "_", Path(source).stem).lstrip("._-")
+    return stem[:80] or "experiment"
 
 
 def parse_experiment(text: str, *, source: str = "experiment") -> Experiment:
-    """Validate an experiment file's text completely; raise ParameterError at the first problem."""
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ParameterError(f"not a valid TOML file: {exc}", source=source) from None
+    """Validate an experiment file's text completely; raise an InputError at the first problem."""
+    data = parse(text, source)
     _check_keys(data, TOP_KEYS, source, "")
-    name = _str(data.get("name", Path(source).stem), source, "name")
+    name = _str(data.get("name", _default_name(source)), source, "name")
+    if not PLAIN_NAME.match(name) or ".." in name:
+        raise _err(
+            source,
+            "name",
+            f"invalid value {name!r}: allowed is a plain name (letters, digits, '_', '-', '.'; at most 80 "
+            "characters; no '/' or '..'), since it names the results folder",
+        )
     description = _str(data.get("description", ""), source, "description")
     if "seed" not in data:
         raise _err(source, "seed", "is missing: every experiment needs an explicit master seed (an integer)")
@@ -341,6 +365,14 @@ def parse_experiment(text: str, *, source: str = "experiment") -> Experiment:
                 raise _err(source, f"design.switch_at.{key}", f"is also fixed in [base] ({key} = {base[key]!r})")
     elif not factors:
         raise _err(source, "vary", f"design '{design.type}' needs at least one parameter under [vary]")
+    n_runs = planned_points(design, factors) * replicates
+    if n_runs > MAX_RUNS:
+        raise _err(
+            source,
+            "design",
+            f"plans {n_runs:,} runs ({planned_points(design, factors):,} points x {replicates} replicates); "
+            f"allowed is at most {MAX_RUNS:,} runs in one experiment: split it into several",
+        )
     outputs = _load_outputs(data.get("outputs", {}), source)
     analysis = _table(data.get("analysis", {}), source, "analysis")
     _check_keys(analysis, ANALYSIS_KEYS, source, "analysis")
@@ -361,6 +393,20 @@ def parse_experiment(text: str, *, source: str = "experiment") -> Experiment:
         outputs=outputs,
         analysis_metrics=metrics,
     )
+
+
+def planned_points(design: Design, factors: tuple[Factor, ...]) -> int:
+    """How many points the design will have, known before any point is built."""
+    k = len(factors)
+    if design.type == "grid":
+        return math.prod(len(grid_levels(f)) for f in factors)
+    if design.type in ("lhs", "sobol"):
+        return int(design.samples or 0)
+    if design.type == "morris":
+        return int(design.trajectories or 0) * (k + 1)
+    if design.type == "salib_sobol":
+        return int(design.samples or 0) * (k + 2)
+    return int(design.steps or 0)  # path
 
 
 def grid_levels(f: Factor) -> tuple[Any, ...]:

@@ -14,7 +14,8 @@ from typing import Any
 
 import polars as pl
 
-from hls_sim.params import PARAMS, ParameterError, suggest
+from hls_sim.errors import InputError
+from hls_sim.params import PARAMS, suggest
 from hls_sim.sweep.experiment import Experiment, OutputSpec
 
 # Columns of the long table, before the experiment's own parameter columns.
@@ -24,17 +25,22 @@ VALUE_COLUMNS = ("scope", "step", "metric", "value")
 
 @dataclass(frozen=True)
 class Selection:
-    summary: tuple[str, ...]  # scalar names, plus list outputs expanded as name[i]
+    summary: tuple[str, ...]  # scalar names, list outputs expanded as name[i], or name[] for all of a list
     weekly: tuple[str, ...]
     every: int
 
 
 @functools.lru_cache(maxsize=1)
-def available() -> tuple[dict[str, int], tuple[str, ...]]:
-    """Numeric summary outputs (length 0 for scalars, n for lists) and numeric weekly columns."""
+def _probe():  # type: ignore[no-untyped-def]
     from hls_sim.runner import run
 
-    probe = run(seed=1, citizens=20, weeks=3, burn_in_weeks=1)
+    return run(seed=1, citizens=20, weeks=3, burn_in_weeks=1)
+
+
+@functools.lru_cache(maxsize=1)
+def available() -> tuple[dict[str, int], tuple[str, ...]]:
+    """Numeric summary outputs (length 0 for scalars, n for lists) and numeric weekly columns."""
+    probe = _probe()
     summary: dict[str, int] = {}
     for key, value in probe.summary.items():
         if isinstance(value, bool):
@@ -45,6 +51,12 @@ def available() -> tuple[dict[str, int], tuple[str, ...]]:
             summary[key] = len(value)
     weekly = tuple(name for name, dtype in probe.timeseries.schema.items() if dtype.is_numeric() and name != "week")
     return summary, weekly
+
+
+@functools.lru_cache(maxsize=1)
+def undefined_in_probe() -> tuple[str, ...]:
+    """Scalar outputs that can be undefined (None), as they are in the tiny probe run."""
+    return tuple(k for k, v in _probe().summary.items() if v is None)
 
 
 def _expand(
@@ -60,11 +72,11 @@ def _expand(
             hits = [pat] if pat in names else []
         if not hits:
             key = f"{path}[{i}]" if len(patterns) > 1 else path
-            raise ParameterError(
-                f"'{key}': no output matches {pat!r}{suggest(pat, names)}; allowed are \"all\", "
+            raise InputError(
+                source,
+                key,
+                f'no output matches {pat!r}{suggest(pat, names)}; allowed are "all", '
                 f"output names such as {', '.join(names[:6])}, ... or patterns such as 'gaming_*'",
-                source=source,
-                key=key,
             )
         out.extend(h for h in hits if h not in out)
     return out
@@ -88,20 +100,44 @@ def select(spec: OutputSpec, *, source: str) -> Selection:
 def check_analysis_metrics(exp: Experiment, sel: Selection) -> tuple[str, ...]:
     for i, name in enumerate(exp.analysis_metrics):
         if name not in sel.summary:
-            raise ParameterError(
-                f"'analysis.metrics[{i}]': {name!r} is not among the kept summary outputs{suggest(name, sel.summary)}",
-                source=exp.source,
-                key=f"analysis.metrics[{i}]",
+            raise InputError(
+                exp.source,
+                f"analysis.metrics[{i}]",
+                f"{name!r} is not among the kept summary outputs{suggest(name, sel.summary)}",
             )
     return exp.analysis_metrics
 
 
-def coord_dtype(name: str) -> pl.DataType:
-    """Column type of a design coordinate, fixed by the registry so every part has one schema."""
-    if name not in PARAMS:
-        return pl.Float64()
-    kind = PARAMS[name].kind
-    return {int: pl.Int64(), float: pl.Float64(), bool: pl.Boolean(), str: pl.String()}[kind]
+_DTYPES = {int: pl.Int64(), float: pl.Float64(), bool: pl.Boolean(), str: pl.String()}
+
+
+def coord_dtype(name: str, value: Any = None) -> pl.DataType:
+    """Column type of a coordinate: a parameter's is fixed by the registry, so every part has one
+    schema; any other coordinate (a compare's label, a validation arm) has the type of its value."""
+    if name in PARAMS:
+        return _DTYPES[PARAMS[name].kind]
+    if isinstance(value, bool | int | str):
+        return _DTYPES[type(value)]
+    return pl.Float64()
+
+
+def weekly_dtypes() -> dict[str, pl.DataType]:
+    """The recorder's own column types of the weekly table (the long table keeps every value as Float64)."""
+    return dict(_probe().timeseries.schema)
+
+
+def every_output(*, weekly: bool) -> Selection:
+    """Every numeric summary output (lists expanded, outputs that may be undefined included) and,
+    if asked, every weekly column each week."""
+    summary_avail, weekly_avail = available()
+    summary = [name if n == 0 else f"{name}[]" for name, n in summary_avail.items()]
+    summary.extend(undefined_in_probe())
+    return Selection(tuple(summary), weekly_avail if weekly else (), 1)
+
+
+def measure_rows(values: dict[str, float], ids: dict[str, int], coords: dict[str, Any]) -> pl.DataFrame:
+    """Named measures of one run (validation) as rows of the same long table as `long_rows`."""
+    return long_rows({k: float(v) for k, v in values.items()}, None, Selection(tuple(values), (), 1), ids, coords)
 
 
 def long_rows(
@@ -113,13 +149,21 @@ def long_rows(
 ) -> pl.DataFrame:
     """One run as tidy rows: (ids, coordinates, scope, step, metric, value)."""
     names: list[str] = []
-    values: list[float] = []
+    values: list[float | None] = []
     for name in sel.summary:
+        if name.endswith("[]"):  # every element this run has (lists whose length depends on the run)
+            base = name[:-2]
+            for i, v in enumerate(summary.get(base) or []):
+                names.append(f"{base}[{i}]")
+                values.append(float(v))
+            continue
         if name.endswith("]"):
             base, idx = name[:-1].split("[")
-            values.append(float(summary[base][int(idx)]))
+            items = summary[base] or []
+            values.append(float(items[int(idx)]) if int(idx) < len(items) else None)  # shorter in this run
         else:
-            values.append(float(summary[name]))
+            value = summary[name]
+            values.append(None if value is None else float(value))  # undefined in this run: a null
         names.append(name)
     n_sum = len(names)
     steps: list[int | None] = [None] * n_sum
@@ -133,7 +177,7 @@ def long_rows(
     n = len(names)
     data: dict[str, pl.Series] = {k: pl.Series(k, [ids[k]] * n, dtype=pl.Int64) for k in ID_COLUMNS}
     for k, v in coords.items():
-        data[k] = pl.Series(k, [v] * n, dtype=coord_dtype(k))
+        data[k] = pl.Series(k, [v] * n, dtype=coord_dtype(k, v))
     data["scope"] = pl.Series("scope", ["summary"] * n_sum + ["weekly"] * (n - n_sum), dtype=pl.String)
     data["step"] = pl.Series("step", steps, dtype=pl.Int64)
     data["metric"] = pl.Series("metric", names, dtype=pl.String)

@@ -1,4 +1,7 @@
-"""Running a planned sweep into its results folder, from scratch or resuming after a stop.
+"""The engine: running a plan into its results folder, from scratch or resuming after a stop.
+
+Sweeps, `compare` and `validate` all run here (their plans differ, see `plan.py`), so they share
+the worker pool, the store, the failure records and resume.
 
 Every finished run is on disk before the next progress tick, so whatever stops the process
 (Ctrl-C, SIGKILL, a full disk, a lost cluster) loses at most the runs in flight; `resume`
@@ -25,9 +28,7 @@ from hls_sim.sweep.experiment import Experiment, load_experiment
 from hls_sim.sweep.plan import Plan
 from hls_sim.sweep.store import (
     EXPERIMENT,
-    FORMAT,
     RESULTS,
-    RUNS,
     StoreError,
     SweepStore,
     WriteError,
@@ -68,30 +69,13 @@ def _library_versions() -> dict[str, str]:
 
 
 def new_manifest(plan: Plan) -> dict[str, Any]:
-    exp = plan.experiment
-    from hls_sim.params import resolve
-
+    """What was planned (its hash, size and the command's own description) and the status."""
     return {
-        "format": FORMAT,
+        "format": plan.format,
+        "kind": plan.kind,
         "hls_sim_version": __version__,
-        "experiment": exp.name,
-        "description": exp.description,
-        "experiment_file": exp.source,
-        "master_seed": exp.seed,
-        "replicates": exp.replicates,
-        "common_random_numbers": exp.common_random_numbers,
-        "seed_rule": "numpy.random.SeedSequence(master_seed, spawn_key=(point, replicate)) "
-        "or (replicate,) with common random numbers; generate_state(1, uint32)[0]",
-        "scenario": exp.scenario,
-        "base_parameters": {k: v for k, v in resolve(exp.base).items() if k != "seed"},
-        "design": exp.design.type,
-        "columns": list(plan.design.columns),
-        "outputs": {
-            "summary": list(plan.selection.summary),
-            "weekly": list(plan.selection.weekly),
-            "every": plan.selection.every,
-        },
-        "n_points": len(plan.design.points),
+        **plan.about,
+        "n_points": len(plan.point_params),
         "n_runs": plan.n_runs,
         "plan_hash": plan.hash,
         "libraries": _library_versions(),
@@ -105,17 +89,21 @@ def check_resumable(store: SweepStore, plan: Plan) -> dict[str, Any]:
     if not store.exists():
         raise StoreError(f"{store.root} holds no sweep to resume (no manifest.json); start one without --resume")
     m = store.manifest()
-    if m.get("format") != FORMAT:
-        raise StoreError(f"{store.root}: manifest format {m.get('format')!r} is not {FORMAT!r}")
+    if m.get("format") != plan.format:
+        what = str(m.get("kind") or m.get("format"))
+        raise StoreError(
+            f"{store.root} holds a {what}, not a {plan.kind} (manifest format {m.get('format')!r}); "
+            "choose another --out"
+        )
     if m.get("hls_sim_version") != __version__:
         raise StoreError(
             f"{store.root} was started with hls_sim {m.get('hls_sim_version')} and this is {__version__}: "
-            "its runs would mix two model versions; start a new sweep in another folder"
+            f"its runs would mix two model versions; start a new {plan.kind} in another folder"
         )
     if m.get("plan_hash") != plan.hash:
         raise StoreError(
-            f"{store.root} was started from a different plan (experiment, scenario, parameter defaults or "
-            "sampler changed); resume it with its own experiment.toml, or start a new sweep"
+            f"{store.root} was started from a different plan (its inputs, parameter defaults or sampler "
+            f"changed); resume it with the inputs it was started with, or start a new {plan.kind} elsewhere"
         )
     return m
 
@@ -144,7 +132,7 @@ def _failure_record(task: RunTask, outcome: RunOutcome, params: dict[str, Any]) 
     }
 
 
-def run_sweep(
+def run_plan(
     plan: Plan,
     out: Path,
     *,
@@ -153,21 +141,41 @@ def run_sweep(
     resume: bool = False,
     retry_failed: bool = False,
     progress: bool | None = None,
+    desc: str | None = None,
 ) -> SweepReport:
-    """Run (or finish) the plan into `out`; raises StoreError before writing if `out` does not fit."""
+    """Run (or finish) the plan into `out`; raises StoreError, writing nothing, if `out` does not fit.
+
+    A new folder is locked before it is checked, so two commands started into one folder at once
+    cannot both find it empty.
+    """
     store = SweepStore(out)
     if resume:
         check_resumable(store, plan)
-    else:
-        store.check_new()
     t0 = time.monotonic()
     with contextlib.ExitStack() as stack:
-        # connect before writing anything: a wrong address is bad input, not a stopped sweep
+        # connect before writing anything: a wrong address is bad input, not a stopped run
         client = stack.enter_context(dask_client(scheduler, workers)) if scheduler else None
-        store.root.mkdir(parents=True, exist_ok=True)
-        stack.enter_context(store.lock())
+        created = not store.root.exists()
+        try:
+            store.root.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(f"cannot create {store.root}: {exc.strerror or exc}") from None
+        try:
+            stack.enter_context(store.lock())
+            if resume:
+                check_resumable(store, plan)  # again, now that no one else can change it
+            else:
+                store.check_new()
+        except StoreError:
+            if created:
+                with contextlib.suppress(OSError):
+                    store.root.rmdir()
+            raise
         if not resume:
-            store.create(new_manifest(plan), plan.experiment.text, plan.points_table())
+            try:
+                store.create(new_manifest(plan), plan.files, plan.points_table())
+            except OSError as exc:
+                raise WriteError(f"could not start the results folder {store.root}: {exc}") from exc
         done, failed, redone = store.scan_done()
         if retry_failed:
             for run_id in failed:
@@ -175,19 +183,38 @@ def run_sweep(
             failed = set()
         todo = [t for t in plan.tasks if t.run_id not in done and t.run_id not in failed]
         executor = {"scheduler": scheduler} if scheduler else {"workers": workers}  # results do not depend on it
-        store.update_manifest(status="running", started=_now(), resumed=resume, executor=executor)
+        _update(store, status="running", started=_now(), resumed=resume, executor=executor)
         n_ok, n_failed = _execute(
-            plan, store, todo, _executor(todo, workers, client, plan.hash[:12]), len(done), len(failed), progress
+            plan,
+            store,
+            todo,
+            _executor(todo, workers, client, plan.hash[:12]),
+            len(done),
+            len(failed),
+            progress,
+            desc or plan.kind,
         )
         results = store.consolidate()
-        _write_runs_table(store, plan)
-        store.update_manifest(
+        if plan.status_table:
+            _write_runs_table(store, plan)
+        _update(
+            store,
             status="complete" if n_failed == 0 else "complete_with_failures",
             finished=_now(),
             runs_ok=n_ok,
             runs_failed=n_failed,
         )
     return SweepReport(store.root, plan.n_runs, len(todo), n_ok, n_failed, redone, time.monotonic() - t0, results)
+
+
+run_sweep = run_plan  # the name this engine had when sweeps were its only user
+
+
+def _update(store: SweepStore, **changes: Any) -> None:
+    try:
+        store.update_manifest(**changes)
+    except OSError as exc:
+        raise WriteError(f"could not write {store.root / 'manifest.json'}: {exc}") from exc
 
 
 def _execute(
@@ -198,9 +225,10 @@ def _execute(
     n_ok: int,
     n_failed: int,
     progress: bool | None,
+    desc: str = "sweep",
 ) -> tuple[int, int]:
     """Write each outcome as it arrives; on any stop, mark the manifest and let the error through."""
-    bar = _bar(plan.n_runs, n_ok + n_failed, n_failed, progress)
+    bar = _bar(plan.n_runs, n_ok + n_failed, n_failed, progress, desc)
     by_id = {t.run_id: t for t in todo}
     try:
         for outcome in outcomes:
@@ -231,7 +259,7 @@ def _execute(
     return n_ok, n_failed
 
 
-def _bar(total: int, initial: int, failed: int, progress: bool | None):  # type: ignore[no-untyped-def]
+def _bar(total: int, initial: int, failed: int, progress: bool | None, desc: str = "sweep"):  # type: ignore[no-untyped-def]
     """Runs done, runs failed and the time left, on stderr (hidden when stderr is not a terminal)."""
     from tqdm import tqdm
 
@@ -239,7 +267,7 @@ def _bar(total: int, initial: int, failed: int, progress: bool | None):  # type:
     bar = tqdm(
         total=total,
         initial=initial,
-        desc="sweep",
+        desc=desc,
         unit="run",
         file=sys.stderr,
         disable=disable,
@@ -253,6 +281,7 @@ def _bar(total: int, initial: int, failed: int, progress: bool | None):  # type:
 def _write_runs_table(store: SweepStore, plan: Plan) -> None:
     """One row per planned run: ids, seed, status and error (parameters are per point)."""
     failures = store.failure_records()
+    assert plan.status_table is not None
     rows: dict[str, list[Any]] = {k: [] for k in ("run_id", "point", "replicate", "seed", "status", "error")}
     for t in plan.tasks:
         rec = failures.get(t.run_id)
@@ -274,9 +303,9 @@ def _write_runs_table(store: SweepStore, plan: Plan) -> None:
         },
     )
     try:
-        atomic_write_parquet(store.root / RUNS, df)
+        atomic_write_parquet(store.root / plan.status_table, df)
     except OSError as exc:
-        raise WriteError(f"could not write {store.root / RUNS}: {exc}") from exc
+        raise WriteError(f"could not write {store.root / plan.status_table}: {exc}") from exc
 
 
 def stored_experiment(out: str | Path) -> Experiment:

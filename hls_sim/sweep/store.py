@@ -22,12 +22,13 @@ import json
 import os
 import re
 import socket
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import polars as pl
+
+from hls_sim.atomic import atomic_write_bytes, atomic_write_json, atomic_write_parquet, fsync_dir, temp_beside
 
 MANIFEST = "manifest.json"
 EXPERIMENT = "experiment.toml"
@@ -37,7 +38,7 @@ RUNS = "runs.parquet"
 PARTS = "parts"
 FAILURES = "failures"
 LOCK = ".lock"
-FORMAT = "hls_sim.sweep/1"
+FORMAT = "hls_sim.sweep/1"  # a sweep's; other plans write hls_sim.KIND/1
 _PART = re.compile(r"^run-(\d+)\.parquet$")
 
 
@@ -47,68 +48,6 @@ class StoreError(Exception):
 
 class WriteError(Exception):
     """Writing to the results folder failed part-way (e.g. a full disk); resume can finish it."""
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-_FILE_MODE = 0o666 & ~_umask()  # mkstemp makes 0600 files; results should read like any other file
-
-
-def _mkstemp(path: Path) -> tuple[int, str]:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.chmod(tmp, _FILE_MODE)
-    return fd, tmp
-
-
-def _fsync_dir(path: Path) -> None:
-    with contextlib.suppress(OSError):
-        fd = os.open(path, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-
-
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    fd, tmp = _mkstemp(path)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-
-
-def atomic_write_json(path: Path, obj: Any) -> None:
-    atomic_write_bytes(path, (json.dumps(obj, indent=2, default=_json_default) + "\n").encode())
-
-
-def atomic_write_parquet(path: Path, df: pl.DataFrame) -> None:
-    fd, tmp = _mkstemp(path)
-    os.close(fd)
-    try:
-        df.write_parquet(tmp)
-        with open(tmp, "rb+") as fh:
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-
-
-def _json_default(x: Any) -> Any:
-    if hasattr(x, "item"):
-        return x.item()
-    raise TypeError(f"not JSON serialisable: {type(x)}")
 
 
 class SweepStore:
@@ -129,10 +68,14 @@ class SweepStore:
         except (OSError, json.JSONDecodeError) as exc:
             raise StoreError(f"{self.root / MANIFEST}: cannot read the sweep manifest: {exc}") from None
 
-    def check_new(self) -> None:
+    def check_new(self, what: str = "sweep") -> None:
+        """Refuse a folder that is not empty (its lock file, which the caller holds, aside)."""
         if self.exists():
-            raise StoreError(f"{self.root} already holds a sweep; add --resume to finish it, or choose another --out")
-        if self.root.exists() and (not self.root.is_dir() or any(self.root.iterdir())):
+            raise StoreError(
+                f"{self.root} already holds a {self.manifest().get('kind', 'sweep')}; add --resume to finish it, "
+                "--overwrite to replace it, or choose another --out"
+            )
+        if self.root.exists() and (not self.root.is_dir() or any(p.name != LOCK for p in self.root.iterdir())):
             raise StoreError(f"{self.root} exists and is not empty; choose another --out (nothing was written)")
 
     # ------------------------------------------------------------------ lock
@@ -167,11 +110,14 @@ class SweepStore:
                 path.unlink()
 
     # ------------------------------------------------------------------ start
-    def create(self, manifest: dict[str, Any], experiment_text: str, points: pl.DataFrame) -> None:
+    def create(self, manifest: dict[str, Any], files: dict[str, str], points: pl.DataFrame) -> None:
+        """Lay out the folder: parts/, failures/, the plan's own files (a sweep's experiment.toml),
+        points.parquet, and the manifest last, so a folder with a manifest is a whole start."""
         self.root.mkdir(parents=True, exist_ok=True)
         self.parts.mkdir(exist_ok=True)
         self.failures.mkdir(exist_ok=True)
-        atomic_write_bytes(self.root / EXPERIMENT, experiment_text.encode())
+        for name, text in files.items():
+            atomic_write_bytes(self.root / name, text.encode())
         atomic_write_parquet(self.root / POINTS, points)
         atomic_write_json(self.root / MANIFEST, manifest)
 
@@ -261,18 +207,18 @@ class SweepStore:
         lf = pl.scan_parquet(sources)
         if results.is_file():  # retried runs land between runs already consolidated
             lf = lf.sort("run_id", maintain_order=True)
-        fd, tmp = _mkstemp(results)
+        fd, tmp = temp_beside(results)
         os.close(fd)
         try:
             lf.sink_parquet(tmp)
             with open(tmp, "rb+") as fh:
                 os.fsync(fh.fileno())
             os.replace(tmp, results)
-        except OSError as exc:
+        except Exception as exc:  # OSError, or polars' own error for a failing disk
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
             raise WriteError(f"could not write {results}: {exc}") from exc
-        _fsync_dir(self.root)
+        fsync_dir(self.root)
         for p in parts:
             p.unlink()
         return results

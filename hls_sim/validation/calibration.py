@@ -28,7 +28,7 @@ from scipy.stats import qmc
 from hls_sim.params import PARAMS
 from hls_sim.validation.checks import evaluate
 from hls_sim.validation.measures import Job
-from hls_sim.validation.runner import _json_safe, execute
+from hls_sim.validation.runner import execute
 from hls_sim.validation.spec import (
     CALIBRATION_FILE,
     EXPERIMENT_DIR,
@@ -165,7 +165,7 @@ def load_plan(folder: Path | None = None, *, quick: bool = False) -> Plan:
     path = folder / CALIBRATION_FILE
     source = str(path)
     if not path.is_file():
-        raise ExperimentError(f"no calibration file {CALIBRATION_FILE} in {folder}", source=source)
+        raise ExperimentError(str(folder), "", f"no calibration file {CALIBRATION_FILE} here")
     top = _Reader(read_toml(path), source)
     top.get("title", str, "")
     method = top.get("method", str, "ABC rejection")
@@ -298,7 +298,10 @@ def distance(plan: Plan, est: np.ndarray) -> float:
     return float(math.sqrt(np.mean(np.square(errs))))
 
 
-def calibrate(plan: Plan, *, workers: int = 1, progress: bool = True) -> Fit:
+def calibrate(
+    plan: Plan, *, workers: int = 1, progress: bool = True, out: Path | None = None, resume: bool = False
+) -> Fit:
+    """Run every parameter set's jobs (through the engine into `out`, if given) and accept the closest."""
     t0 = time.perf_counter()
     particles = draw(plan)
     sets = [dict(), *particles]  # the defaults first, as the reference
@@ -308,14 +311,20 @@ def calibrate(plan: Plan, *, workers: int = 1, progress: bool = True) -> Fit:
         jobs = _jobs(plan, params)
         index.append({key: len(all_jobs) + i for i, key in enumerate(jobs)})
         all_jobs.extend(jobs.values())
-    bar = None
-    if progress:
-        from hls_sim.commands._common import progress_bar
+    if out is not None:
+        resume = resume and (out / "manifest.json").is_file()
+        results = execute(
+            all_jobs, workers, (lambda: None) if progress else None, out=out, resume=resume, kind="calibrate"
+        )
+    else:
+        bar = None
+        if progress:
+            from hls_sim.commands._common import progress_bar
 
-        bar = progress_bar(len(all_jobs), "calibrate")
-    results = execute(all_jobs, workers, bar.update if bar else None)
-    if bar:
-        bar.close()
+            bar = progress_bar(len(all_jobs), "calibrate")
+        results = execute(all_jobs, workers, bar.update if bar else None)
+        if bar:
+            bar.close()
     est = np.array([_estimates(plan, {k: results[i] for k, i in idx.items()}) for idx in index])
     dist = np.array([distance(plan, e) for e in est])
     d_part = dist[1:]
@@ -327,13 +336,10 @@ def calibrate(plan: Plan, *, workers: int = 1, progress: bool = True) -> Fit:
 
 
 def write_fit(out: Path, fit: Fit) -> Path:
-    import json
-    import os
+    from hls_sim.atomic import atomic_write_json
 
     out.mkdir(parents=True, exist_ok=True)
-    tmp = out / ".calibration.json.part"
-    tmp.write_text(json.dumps(_json_safe(fit.as_dict()), indent=2) + "\n")
-    os.replace(tmp, out / "calibration.json")
+    atomic_write_json(out / "calibration.json", fit.as_dict())
     return out / "calibration.json"
 
 

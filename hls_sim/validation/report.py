@@ -294,9 +294,9 @@ def _seed_text(seeds: list[int]) -> str:
 
 
 def write_report(out: Path, results: list[PatternResult], fit=None, *, quick: bool, seconds: float) -> Path:
+    from hls_sim.atomic import atomic_write_text
+
     out.mkdir(parents=True, exist_ok=True)
     path = out / REPORT_NAME
-    tmp = out / f".{REPORT_NAME}.part"
-    tmp.write_text(render(results, fit, quick=quick, seconds=seconds), encoding="utf-8")
-    tmp.replace(path)
+    atomic_write_text(path, render(results, fit, quick=quick, seconds=seconds))
     return path

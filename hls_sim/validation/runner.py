@@ -1,19 +1,16 @@
 """Run every validation experiment, evaluate its checks and keep the numbers with their provenance.
 
 Jobs from all patterns are pooled and de-duplicated (the default HLS arm, say, is run once even
-if three patterns read it), run in this process or a process pool, and collected by job, so the
-numbers never depend on the number of workers or on the order in which runs finish.
+if three patterns read it) into one plan for the engine (`hls_sim.sweep`: its worker pool, its
+resumable store and failure records), and collected by job, so the numbers never depend on the
+number of workers or on the order in which runs finish.
 """
 
 from __future__ import annotations
 
-import json
 import math
-import multiprocessing
-import os
 import time
 from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,8 +20,9 @@ import polars as pl
 from scipy.stats import qmc
 
 from hls_sim.params import resolve
+from hls_sim.sweep.plan import Plan
 from hls_sim.validation.checks import FAIL, PASS, CheckResult, evaluate
-from hls_sim.validation.measures import Job, run_job
+from hls_sim.validation.measures import Job
 from hls_sim.validation.spec import PatternSpec, SampleSpec
 from hls_sim.version import __version__
 
@@ -137,43 +135,96 @@ def plan(patterns: list[PatternSpec]) -> tuple[dict[tuple, Job], dict[tuple[str,
     return jobs, slots, samples
 
 
+def jobs_plan(jobs: list[Job], kind: str = "validate") -> Plan:
+    """The engine's plan for a list of jobs: one point per job, run on the job's own seed."""
+    from hls_sim.sweep.plan import PlannedPoint, build_plan
+
+    points = [
+        PlannedPoint(
+            {},
+            dict(job.overrides),
+            (job.seed,),
+            kind="cohort" if job.cohort is not None else "measures",
+            measures=job.measures,
+            cohort=job.cohort,
+            where=f"job {i}",
+        )
+        for i, job in enumerate(jobs)
+    ]
+    return build_plan(kind, points, source=kind)
+
+
+def _values(rows: pl.DataFrame, n: int) -> list[dict[str, float]]:
+    out: list[dict[str, float]] = [{} for _ in range(n)]
+    for run_id, metric, value in rows.select("run_id", "metric", "value").iter_rows():
+        out[run_id][metric] = math.nan if value is None else float(value)
+    return out
+
+
 def execute(
-    jobs: Iterable[Job], workers: int = 1, progress: Callable[[], None] | None = None
+    jobs: Iterable[Job],
+    workers: int = 1,
+    progress: Callable[[], None] | None = None,
+    *,
+    out: Path | None = None,
+    resume: bool = False,
+    kind: str = "validate",
 ) -> list[dict[str, float]]:
-    """Results in the order of `jobs`, whatever the number of workers."""
+    """Results in the order of `jobs`, whatever the number of workers.
+
+    With `out`, the jobs run through the engine into that folder (resumable, failures recorded);
+    without, through the engine's executors in memory (for a quick look from Python).
+    """
+    from hls_sim.sweep.executors import run_inline, run_pool
+    from hls_sim.sweep.runner import load_results, run_plan
+
     jobs = list(jobs)
-    if workers <= 1 or len(jobs) < 2:
-        out = []
-        for job in jobs:
-            out.append(run_job(job))
-            if progress:
-                progress()
-        return out
-    ctx = multiprocessing.get_context("spawn")  # Mesa forces spawn; say so explicitly
-    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as ex:
-        out = []
-        for res in ex.map(run_job, jobs, chunksize=1):
-            out.append(res)
-            if progress:
-                progress()
-        return out
+    plan = jobs_plan(jobs, kind)
+    if out is not None:
+        # progress: a bar when asked and stderr is a terminal (None), none at all otherwise
+        report = run_plan(plan, out, workers=workers, resume=resume, progress=None if progress else False, desc=kind)
+        if report.failed:
+            raise RuntimeError(f"{report.failed} of {report.n_runs} runs failed in the model; see {out / 'failures'}/")
+        return _values(load_results(out).collect(), len(jobs))
+    stream = run_pool(plan.tasks, workers) if workers > 1 and len(plan.tasks) > 1 else run_inline(plan.tasks)
+    frames = []
+    for outcome in stream:
+        if outcome.rows is None:
+            raise RuntimeError(f"a validation run failed in the model: {outcome.error}\n{outcome.traceback}")
+        frames.append(outcome.rows)
+        if progress:
+            progress()
+    return _values(pl.concat(frames) if frames else pl.DataFrame({"run_id": [], "metric": [], "value": []}), len(jobs))
 
 
 def validate(
-    patterns: list[PatternSpec], *, workers: int = 1, progress: bool = True
+    patterns: list[PatternSpec],
+    out: Path | None = None,
+    *,
+    workers: int = 1,
+    progress: bool = True,
+    resume: bool = False,
 ) -> tuple[list[PatternResult], pl.DataFrame, float]:
-    """Run and check every pattern; returns the results, a tidy table of every measure and the seconds taken."""
+    """Run and check every pattern; returns the results, a tidy table of every measure and the seconds taken.
+
+    With `out`, the runs go through the engine into that folder (see `execute`).
+    """
     t0 = time.perf_counter()
     jobs, slots, samples = plan(patterns)
     keys = list(jobs)
-    bar = None
-    if progress:
-        from hls_sim.commands._common import progress_bar
+    if out is not None:
+        results = execute(
+            [jobs[k] for k in keys], workers, (lambda: None) if progress else None, out=out, resume=resume
+        )
+    else:
+        bar = None
+        if progress:
+            from hls_sim.commands._common import progress_bar
 
-        bar = progress_bar(len(keys), "validate")
-    results = execute([jobs[k] for k in keys], workers, bar.update if bar else None)
-    if bar:
-        bar.close()
+            bar = progress_bar(len(keys), "validate")
+        results = execute([jobs[k] for k in keys], workers, bar.update if bar else None)
+        if bar:
+            bar.close()
     by_key = dict(zip(keys, results, strict=True))
     out: list[PatternResult] = []
     rows: list[dict[str, Any]] = []
@@ -197,23 +248,21 @@ def validate(
 
 
 def _json_safe(x: Any) -> Any:
-    if isinstance(x, float) and not math.isfinite(x):
-        return None if math.isnan(x) else ("inf" if x > 0 else "-inf")
-    if isinstance(x, dict):
-        return {k: _json_safe(v) for k, v in x.items()}
-    if isinstance(x, list | tuple):
-        return [_json_safe(v) for v in x]
-    if hasattr(x, "item"):
-        return _json_safe(x.item())
-    return x
+    """Kept for callers; strict JSON (null for NaN and infinities) is written by hls_sim.atomic."""
+    from hls_sim.atomic import strict
+
+    return strict(x)
 
 
 def write_outputs(
     out: Path, results: list[PatternResult], table: pl.DataFrame, seconds: float, *, quick: bool, workers: int
 ) -> Path:
     """validation.json (every pattern, check, number, seed and parameter) and runs.parquet (every measure)."""
+    from hls_sim.atomic import atomic_write_json, atomic_write_parquet
+
     out.mkdir(parents=True, exist_ok=True)
     doc = {
+        "kind": "validate",
         "hls_sim_version": __version__,
         "mode": "quick" if quick else "full",
         "workers": workers,
@@ -222,12 +271,8 @@ def write_outputs(
         "patterns_total": len(results),
         "patterns": [r.as_dict() for r in results],
     }
-    tmp = out / ".validation.json.part"
-    tmp.write_text(json.dumps(_json_safe(doc), indent=2) + "\n")
-    os.replace(tmp, out / "validation.json")
-    tmp = out / ".runs.parquet.part"
-    table.write_parquet(tmp)
-    os.replace(tmp, out / "runs.parquet")
+    atomic_write_json(out / "validation.json", doc)
+    atomic_write_parquet(out / "runs.parquet", table)
     return out / "validation.json"
 
 

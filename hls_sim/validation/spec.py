@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import difflib
 import re
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from hls_sim.params import PARAMS, ParameterError, resolve
+from hls_sim.errors import InputError
+from hls_sim.params import PARAMS, ParameterError, resolve, whole_run_problems
 from hls_sim.shipped import shipped_dir
+from hls_sim.tomlfile import read_toml as _read_toml
 
 EXPERIMENT_DIR = shipped_dir("experiments", "validation")
 CALIBRATION_FILE = "calibration.toml"
@@ -48,7 +49,7 @@ TS_PATTERN = re.compile(
 )
 
 
-class ExperimentError(ParameterError):
+class ExperimentError(InputError):
     """A bad experiment file: names the file, the key path and what is allowed."""
 
 
@@ -107,21 +108,14 @@ class PatternSpec:
 
 
 def _err(source: str, key: str, message: str) -> ExperimentError:
-    return ExperimentError(f"'{key}': {message}" if key else message, source=source, key=key)
+    return ExperimentError(source, key, message)
 
 
 def read_toml(path: Path) -> dict[str, Any]:
-    source = str(path)
     try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except OSError as exc:
-        raise _err(source, "", f"cannot read the file: {exc.strerror or exc}") from None
-    except UnicodeDecodeError:
-        raise _err(source, "", "not a UTF-8 text file") from None
-    try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise _err(source, "", f"not valid TOML: {exc}") from None
+        return _read_toml(path)[0]
+    except InputError as exc:
+        raise _err(exc.source, exc.key, exc.detail) from None
 
 
 class _Reader:
@@ -196,8 +190,8 @@ def _overrides(table: _Reader, source: str) -> dict[str, Any]:
             raise _err(source, path, f"unknown parameter{hint}; run `hls-sim params` for the list")
         try:
             out[key] = PARAMS[key].coerce(value, source=source, key=path)
-        except ParameterError as exc:
-            raise ExperimentError(str(exc).removeprefix(f"{source}: "), source=source, key=path) from None
+        except ParameterError:
+            raise _err(source, path, f"invalid value {value!r}: allowed is {PARAMS[key].allowed()}") from None
     return out
 
 
@@ -272,8 +266,13 @@ def _arm(name: str, table: _Reader, common: dict[str, Any], source: str) -> ArmS
                 "allowed is a follow-up that ends within run.weeks",
             )
     table.finish(("label", "kind", "scenario", "set", "cohort"))
-    resolve(overrides, source=f"{source} [{table.prefix}]")
+    _check_run(resolve(overrides, source=f"{source} [{table.prefix}]"), source, table.prefix)
     return ArmSpec(name, label, kind, overrides, cohort)
+
+
+def _check_run(params: dict[str, Any], source: str, where: str) -> None:
+    for key, message in whole_run_problems(params):
+        raise _err(source, where, f"{key}: {message}")
 
 
 def _sample(table: _Reader, common: dict[str, Any], source: str, quick: bool) -> SampleSpec:
@@ -313,7 +312,7 @@ def _sample(table: _Reader, common: dict[str, Any], source: str, quick: bool) ->
     size = quick_n if quick else n
     if size < 2:
         raise _err(source, table.path("quick_n" if quick else "n"), f"got {size}; allowed is an integer >= 2")
-    resolve(base, source=source)
+    _check_run(resolve(base, source=source), source, table.prefix)
     return SampleSpec(size, seed, base, ranges, choices)
 
 
@@ -495,20 +494,18 @@ def load_patterns(
     folder = folder or EXPERIMENT_DIR
     files = pattern_files(folder)
     if not files:
-        raise ExperimentError(f"no experiment files (*.toml) in {folder}", source=str(folder))
+        raise _err(str(folder), "", "no experiment files (*.toml) here")
     patterns = [load_pattern(p, quick=quick) for p in files]
     ids = [p.id for p in patterns]
     for pid in set(ids):
         if ids.count(pid) > 1:
             dup = [str(p.path) for p in patterns if p.id == pid]
-            raise ExperimentError(f"id '{pid}' is used by more than one file: {', '.join(dup)}", key="id")
+            raise _err(str(folder), "id", f"'{pid}' is used by more than one file: {', '.join(dup)}")
     if only:
         for pid in only:
             if pid not in ids:
                 close = difflib.get_close_matches(pid, ids, n=1, cutoff=0.4)
                 hint = f" (did you mean '{close[0]}'?)" if close else ""
-                raise ExperimentError(
-                    f"no pattern with id '{pid}'{hint}; patterns: {', '.join(ids)}", source="--pattern", key=pid
-                )
+                raise _err("--pattern", "", f"no pattern with id '{pid}'{hint}; patterns: {', '.join(ids)}")
         patterns = [p for p in patterns if p.id in only]
     return sorted(patterns, key=lambda p: (p.order, p.id))
