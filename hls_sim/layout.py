@@ -48,7 +48,6 @@ PRM_FROM_PARAMS = (
     "serious_need_level",
     # doors (kernels/doors.py)
     "help_seeking",
-    "eligibility_threshold",
     "seek_floor",
     "seek_trust_floor",
     "crisis_seek_prob",
@@ -61,11 +60,9 @@ PRM_FROM_PARAMS = (
     "referral_fail_efficacy_loss",
     "give_up_rate",
     "dependence_seeking",
-    "outreach_rate",
     "outreach_level",
     "outreach_min_domains",
     # waiting lists (kernels/queue.py)
-    "caseload_cap",
     "wait_target_weeks",
     "new_bond",
     "queue_wait_full",
@@ -78,7 +75,6 @@ PRM_FROM_PARAMS = (
     "effort_aversion",
     "gaming_efficiency",
     "assessment_hours",
-    "discretionary_spend",
     "outcome_threshold",
     "relational_effect",
     "protocol_effect",
@@ -109,7 +105,6 @@ PRM_FROM_PARAMS = (
     "dependence_relief",
     "dependence_decay",
     # discharge and follow-up (kernels/discharge.py)
-    "max_episode_weeks",
     "holistic_top",
     "unresolved_top",
     "unresolved_window",
@@ -154,7 +149,6 @@ PRM_FROM_PARAMS = (
 )
 # ... and values the model derives each week from the levers and the organisations' state.
 PRM_DERIVED = (
-    "discretion",  # discretion in use: worker_discretion x permission space (system.update_permission)
     "learning_share",  # share of the week for learning cycles (0 when there are none)
     "wait_target_active",  # 1 when a time-to-service target is in force
     "change_strain",  # morale lost to a transition under way (model._switch_regime)
@@ -184,7 +178,6 @@ P_REFUSAL_EFFICACY = PRM["refusal_efficacy_loss"]
 P_REFERRAL_FAIL_EFFICACY = PRM["referral_fail_efficacy_loss"]
 P_GIVE_UP = PRM["give_up_rate"]
 P_DEPENDENCE_SEEKING = PRM["dependence_seeking"]
-P_OUTREACH = PRM["outreach_rate"]
 P_OUTREACH_LEVEL = PRM["outreach_level"]
 P_OUTREACH_DOMAINS = PRM["outreach_min_domains"]
 P_WAIT_EFFICACY = PRM["wait_efficacy_loss"]
@@ -197,7 +190,6 @@ P_SKILL_PRACTICE = PRM["skill_practice_rate"]
 P_RSKILL_PRACTICE = PRM["relational_practice_rate"]
 P_SUPERVISION = PRM["supervision_gain"]
 P_HELP_SEEKING = PRM["help_seeking"]
-P_ELIGIBILITY = PRM["eligibility_threshold"]
 P_SEEK_FLOOR = PRM["seek_floor"]
 P_SEEK_TRUST_FLOOR = PRM["seek_trust_floor"]
 P_CRISIS_SEEK = PRM["crisis_seek_prob"]
@@ -206,7 +198,6 @@ P_REFERRAL_FAIL_TRUST_LOSS = PRM["referral_fail_trust_loss"]
 P_REFERRAL_BASE = PRM["referral_success_base"]
 P_BAND_TROUBLE = PRM["band_trouble_level"]
 P_BAND_DOMAINS = PRM["band_domains_full"]
-P_CASELOAD_CAP = PRM["caseload_cap"]
 P_WAIT_TARGET = PRM["wait_target_weeks"]
 P_NEW_BOND = PRM["new_bond"]
 P_QUEUE_WAIT_FULL = PRM["queue_wait_full"]
@@ -217,7 +208,6 @@ P_HOURS = PRM["hours_per_week"]
 P_EFFORT_AVERSION = PRM["effort_aversion"]
 P_GAMING_EFF = PRM["gaming_efficiency"]
 P_ASSESS_HOURS = PRM["assessment_hours"]
-P_DISC_SPEND = PRM["discretionary_spend"]
 P_OUTCOME_THR = PRM["outcome_threshold"]
 P_RELATIONAL_EFFECT = PRM["relational_effect"]
 P_PROTOCOL_EFFECT = PRM["protocol_effect"]
@@ -244,7 +234,6 @@ P_SPEND_EFFECT = PRM["spend_effect"]
 P_SPEND_HALF = PRM["spend_half"]
 P_ROOT_DRAG = PRM["root_drag_scale"]
 P_GAMING_SCALE = PRM["gaming_scale"]
-P_MAX_EPISODE = PRM["max_episode_weeks"]
 P_HOLISTIC_TOP = PRM["holistic_top"]
 P_UNRESOLVED_TOP = PRM["unresolved_top"]
 P_UNRESOLVED_WINDOW = PRM["unresolved_window"]
@@ -280,7 +269,6 @@ P_QUIT_MORALE = PRM["quit_morale_factor"]
 P_QUIT_BURNOUT = PRM["quit_burnout_rate"]
 P_HIRE_MOTIVATION = PRM["hire_motivation_spread"]
 P_HIRE_RSKILL = PRM["hire_rskill_spread"]
-P_DISCRETION = PRM["discretion"]
 P_LEARNING_SHARE = PRM["learning_share"]
 P_WAIT_ACTIVE = PRM["wait_target_active"]
 P_CHANGE_STRAIN = PRM["change_strain"]
@@ -467,3 +455,21 @@ POL_CLOCK = POL["clock_priority"]
 POL_REFER = POL["refer"]
 POL_EXCLUDE = POL["exclusion"]
 POL_CHURN = POL["churn"]
+
+# ---- each provider's practice (Services.practice[p, k]): levers that can differ by provider ----
+PRACTICE_NAMES = (
+    "eligibility_threshold",
+    "caseload_cap",
+    "discretion",  # discretion in use: worker_discretion x the permission space
+    "discretionary_spend",  # spend in use per case-week: discretionary_spend x discretion in use
+    "max_episode_weeks",
+    "outreach_rate",
+)
+PRACTICE = {name: i for i, name in enumerate(PRACTICE_NAMES)}
+N_PRACTICE = len(PRACTICE_NAMES)
+PR_ELIG = PRACTICE["eligibility_threshold"]
+PR_CAP = PRACTICE["caseload_cap"]
+PR_DISC = PRACTICE["discretion"]
+PR_SPEND = PRACTICE["discretionary_spend"]
+PR_MAX_EPISODE = PRACTICE["max_episode_weeks"]
+PR_OUTREACH = PRACTICE["outreach_rate"]

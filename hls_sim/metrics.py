@@ -368,14 +368,15 @@ def impact(m: HLSModel, total_cost: float, years: float) -> dict[str, Any]:
     out["crises_no_service_per_1000_per_year"] = _per(tot[I_CRISES_TWIN] * 1000.0 * 52.0, pw)
     out["net_cost_against_no_service"] = float(net_cost)
     out["cost_per_crisis_avoided"] = float(net_cost / crises_avoided) if crises_avoided > 0 else None
-    out["cost_per_need_year_avoided"] = float(net_cost / (need_weeks_avoided / 52.0)) if need_weeks_avoided > 0 else None
+    out["cost_per_need_year_avoided"] = (
+        float(net_cost / (need_weeks_avoided / 52.0)) if need_weeks_avoided > 0 else None
+    )
     pwd = dec[:, I_PERSON_WEEKS]
     out["impact_wellbeing_by_complexity_decile"] = [_per(a, b) for a, b in zip(dec[:, I_WB_DIFF], pwd, strict=True)]
     out["need_years_avoided_per_1000_by_complexity_decile"] = [
         _per(a * 1000.0, b) for a, b in zip(dec[:, I_SERIOUS_AVOIDED], pwd, strict=True)
     ]
     out["crises_avoided_per_1000_per_year_by_complexity_decile"] = [
-        _per((a - b) * 1000.0 * 52.0, c)
-        for a, b, c in zip(dec[:, I_CRISES_TWIN], dec[:, I_CRISES], pwd, strict=True)
+        _per((a - b) * 1000.0 * 52.0, c) for a, b, c in zip(dec[:, I_CRISES_TWIN], dec[:, I_CRISES], pwd, strict=True)
     ]
     return out

@@ -36,9 +36,9 @@ from hls_sim.layout import (
     N_CNT,
     N_PCNT,
     N_POL,
+    N_PRACTICE,
     N_PRM,
     P_CHANGE_STRAIN,
-    P_DISCRETION,
     P_LEARNING_SHARE,
     P_WAIT_ACTIVE,
     PC_EXCLUSIONS,
@@ -51,6 +51,12 @@ from hls_sim.layout import (
     PC_STARTS,
     POL_HONESTY,
     POL_REFER,
+    PR_CAP,
+    PR_DISC,
+    PR_ELIG,
+    PR_MAX_EPISODE,
+    PR_OUTREACH,
+    PR_SPEND,
     PRM,
     PRM_FROM_PARAMS,
     SMALL,
@@ -188,6 +194,7 @@ class HLSModel(mesa.Model):
         self.price = np.zeros((n_prov, N_BANDS))
         self.activity_price = np.zeros(n_prov)
         self.admin = np.zeros(n_prov)
+        self.practice = np.zeros((n_prov, N_PRACTICE))
         self.contract_hours = np.zeros(n_prov)
         self.knowledge = np.full((n_prov, N_DOMAINS), system.KNOWLEDGE0)
         self.ptrust = np.full((n_prov, n_prov), p["initial_trust_providers"])
@@ -230,6 +237,7 @@ class HLSModel(mesa.Model):
             knowledge=self.knowledge,
             price=self.price,
             funded=self.funded,
+            practice=self.practice,
             admin=self.admin,
             contract_hours=self.contract_hours,
         )
@@ -270,6 +278,7 @@ class HLSModel(mesa.Model):
         """Turn the lever values into the contract's terms, the admin burden and the packed scalars."""
         self.terms = contract.terms(self.p)
         self._fill_prm()
+        self.fill_practice()
         self._update_admin()
 
     def rebase_prices(self, replaced: int) -> None:
@@ -298,9 +307,20 @@ class HLSModel(mesa.Model):
         prm = self.prm
         for name in PRM_FROM_PARAMS:
             prm[PRM[name]] = p[name]
-        prm[P_DISCRETION] = p["worker_discretion"] * self.permission  # discretion in use (system.update_permission)
         prm[P_LEARNING_SHARE] = p["learning_time_share"] if p["learning_cycle_weeks"] > 0 else 0.0
         prm[P_WAIT_ACTIVE] = 1.0 if p["wait_target_weeks"] > 0 else 0.0
+
+    def fill_practice(self) -> None:
+        """Each provider's practice: the levers as it uses them (discretion as far as the permission space
+        lets staff use it)."""
+        p = self.p
+        pr = self.practice
+        pr[:, PR_ELIG] = p["eligibility_threshold"]
+        pr[:, PR_CAP] = p["caseload_cap"]
+        pr[:, PR_DISC] = p["worker_discretion"] * self.permission
+        pr[:, PR_SPEND] = p["discretionary_spend"] * pr[:, PR_DISC]
+        pr[:, PR_MAX_EPISODE] = p["max_episode_weeks"]
+        pr[:, PR_OUTREACH] = p["outreach_rate"]
 
     def _update_admin(self, case_weeks: np.ndarray | None = None) -> None:
         """Recording and reporting hours that the monitoring rules impose on each provider's staff."""

@@ -119,6 +119,7 @@ class Services(NamedTuple):
     knowledge: np.ndarray  # (providers, domains) practice knowledge
     price: np.ndarray  # (providers, bands) payment per reported outcome
     funded: np.ndarray  # (providers,) funded posts
+    practice: np.ndarray  # (providers, layout.PRACTICE) the levers as each provider practises them
     admin: np.ndarray  # (providers,) recording and reporting hours per open case per week (contract.py)
     contract_hours: np.ndarray  # (providers,) contract reporting hours per worker per week
 

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from hls_sim.layout import P_DISCRETION, PC_N_LEARN, PC_REAL_SQ, PC_REAL_SUM, PC_REP_REAL_SUM, PC_REP_SUCC
+from hls_sim.layout import PC_N_LEARN, PC_REAL_SQ, PC_REAL_SUM, PC_REP_REAL_SUM, PC_REP_SUCC
 
 if TYPE_CHECKING:
     from hls_sim.model import HLSModel
@@ -74,7 +74,7 @@ def update_permission(m: HLSModel) -> None:
     ceiling = 1.0 if p["steward"] else p["initial_permission"]
     target = ceiling * (1.0 - felt_stakes(m))
     m.permission += PERMISSION_RATE * (target - m.permission)
-    m.prm[P_DISCRETION] = p["worker_discretion"] * m.permission
+    m.fill_practice()
 
 
 def learning_cycle(m: HLSModel) -> tuple[float, float, float]:

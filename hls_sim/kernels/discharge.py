@@ -44,12 +44,10 @@ from hls_sim.layout import (
     P_CHURN_MIN,
     P_DEPENDENCE_DECAY,
     P_DISCHARGE_TRUST,
-    P_DISCRETION,
     P_DISENGAGE,
     P_FOLLOWUP_WEEKS,
     P_GAMING_SCALE,
     P_HOLISTIC_TOP,
-    P_MAX_EPISODE,
     P_OUTCOME_THR,
     P_REAL_CHANGE,
     P_UNRESOLVED_TOP,
@@ -68,6 +66,8 @@ from hls_sim.layout import (
     POL_EXCLUDE,
     POL_HONESTY,
     POL_TIMING,
+    PR_DISC,
+    PR_MAX_EPISODE,
 )
 
 
@@ -106,14 +106,14 @@ def discharge(ppl, stf, svc, u, prm, tly):
     false_claims = tly.false_claims
     n, d = need.shape
     thr = prm[P_OUTCOME_THR]
-    max_ep = prm[P_MAX_EPISODE]
-    t0 = 1.0 - prm[P_DISCRETION]
     for i in range(n):
         if status[i] != IN_SERVICE:
             continue
         episode[i] += 1
         p = provider[i]
         dc = domain[p]
+        max_ep = svc.practice[p, PR_MAX_EPISODE]
+        t0 = 1.0 - svc.practice[p, PR_DISC]
         met = need[i, dc] < thr
         top = 0.0
         s = 0.0

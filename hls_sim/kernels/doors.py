@@ -10,6 +10,7 @@ and may refuse an eligible case of an observed difficulty band its contract make
 
 from __future__ import annotations
 
+import numpy as np
 from numba import njit
 
 from hls_sim.layout import (
@@ -29,10 +30,8 @@ from hls_sim.layout import (
     P_BAND_TROUBLE,
     P_CRISIS_SEEK,
     P_DEPENDENCE_SEEKING,
-    P_ELIGIBILITY,
     P_GIVE_UP,
     P_HELP_SEEKING,
-    P_OUTREACH,
     P_OUTREACH_DOMAINS,
     P_OUTREACH_LEVEL,
     P_REFERRAL_BASE,
@@ -45,6 +44,8 @@ from hls_sim.layout import (
     PC_INTAKES,
     PC_PRESENTATIONS,
     POL_REFER,
+    PR_ELIG,
+    PR_OUTREACH,
     WAITING,
 )
 
@@ -88,8 +89,14 @@ def present_and_intake(ppl, svc, u, prm, tly):
     dcnt = tly.dcnt
     n, d = need.shape
     seek = prm[P_HELP_SEEKING]
+    # outreach by domain: the most that any provider serving it practises
+    dom_outreach = np.zeros(d)
+    outreach_any = False
+    for k in range(d):
+        for j in range(dom_nprov[k]):
+            dom_outreach[k] = max(dom_outreach[k], svc.practice[dom_prov[k, j], PR_OUTREACH])
+        outreach_any = outreach_any or dom_outreach[k] > 0.0
     floor = prm[P_SEEK_FLOOR]
-    elig = prm[P_ELIGIBILITY]
     for i in range(n):
         if status[i] != COMMUNITY:
             continue
@@ -106,14 +113,16 @@ def present_and_intake(ppl, svc, u, prm, tly):
         if ppl.crisis_now[i] == 1:
             prob = max(prob, prm[P_CRISIS_SEEK])
         reach = 0.0
-        if prm[P_OUTREACH] > 0.0:
+        if outreach_any:
             # services that take ownership reach out where needs show at their doors, given up or not
             signals = 0
+            rate = 0.0
             for k in range(d):
                 if dom_nprov[k] > 0 and need[i, k] >= prm[P_OUTREACH_LEVEL]:
                     signals += 1
+                    rate = max(rate, dom_outreach[k])
             if signals >= prm[P_OUTREACH_DOMAINS]:
-                reach = prm[P_OUTREACH] * (prm[P_SEEK_TRUST_FLOOR] + trust[i]) / (prm[P_SEEK_TRUST_FLOOR] + 1.0)
+                reach = rate * (prm[P_SEEK_TRUST_FLOOR] + trust[i]) / (prm[P_SEEK_TRUST_FLOOR] + 1.0)
         if u[i, 0] >= max(prob, reach) or total <= 0.0:
             continue
         cnt[C_PRESENTATIONS] += 1.0
@@ -161,7 +170,7 @@ def present_and_intake(ppl, svc, u, prm, tly):
                 p = q
                 hops = 1
                 continue
-            if need[i, dc] < elig:
+            if need[i, dc] < svc.practice[p, PR_ELIG]:
                 cnt[C_REJ_THRESHOLD] += 1.0
                 _turned_away(ppl, i, u[i, 6], prm, cnt)
                 break

@@ -22,7 +22,6 @@ from hls_sim.layout import (
     C_WAIT_DROPOUTS,
     COMMUNITY,
     IN_SERVICE,
-    P_CASELOAD_CAP,
     P_NEW_BOND,
     P_QUEUE_WAIT_FULL,
     P_WAIT_ACTIVE,
@@ -36,6 +35,7 @@ from hls_sim.layout import (
     PC_STARTS_T_TRUE,
     POL_CLOCK,
     POL_HONESTY,
+    PR_CAP,
     WAITING,
 )
 
@@ -131,14 +131,13 @@ def allocate(ppl, stf, svc, u, prm, tly, queue_idx, queue_score):
     wait_hist_rep = tly.wait_hist_rep
     n = status.shape[0]
     n_prov = domain.shape[0]
-    cap = prm[P_CASELOAD_CAP]
     target = int(prm[P_WAIT_TARGET])
     use_target = prm[P_WAIT_ACTIVE] > 0.0 and target > 0
     nw = w_status.shape[0]
     free = np.zeros(nw, np.int64)
     for w in range(nw):
         if w_status[w] == ACTIVE:
-            free[w] = max(0, int(cap) - w_caseload[w])
+            free[w] = max(0, int(svc.practice[stf.provider[w], PR_CAP]) - w_caseload[w])
     wlist, wstart = staff_by_provider(w_status, stf.provider, n_prov, ACTIVE)
     counts = np.zeros(n_prov, np.int64)
     for i in range(n):
@@ -178,7 +177,7 @@ def allocate(ppl, stf, svc, u, prm, tly, queue_idx, queue_score):
         # each of the first `places` people in the queue starts; the next finds no free place
         order = first_in_queue(score, places)
         # the least-loaded colleague first, then round robin over staff with a free place
-        staff = _most_free_first(staff, free, int(cap))
+        staff = _most_free_first(staff, free, int(svc.practice[p, PR_CAP]))
         ptr = 0
         for j in range(order.shape[0]):
             i = members[order[j]]

@@ -45,8 +45,6 @@ from hls_sim.layout import (
     P_DEPENDENCE_GAIN,
     P_DEPENDENCE_RELIEF,
     P_DISC_REL_GAIN,
-    P_DISC_SPEND,
-    P_DISCRETION,
     P_EFFORT_AVERSION,
     P_ENGAGE_EFFICACY,
     P_GAMING_EFF,
@@ -73,6 +71,8 @@ from hls_sim.layout import (
     PC_INTAKES,
     POL_HONESTY,
     POL_PARK,
+    PR_DISC,
+    PR_SPEND,
 )
 
 
@@ -115,7 +115,6 @@ def choose_time(ppl, stf, svc, prm, tly):
     nw = w_status.shape[0]
     n_prov = domain.shape[0]
     hours = prm[P_HOURS]
-    disc = prm[P_DISCRETION]
     learn = prm[P_LEARNING_SHARE] * hours
     for w in range(nw):
         w_cx_sum[w] = 0.0
@@ -170,6 +169,7 @@ def choose_time(ppl, stf, svc, prm, tly):
         kn /= knowledge.shape[1]
         cg = prm[P_REL_CX_GAIN]
         dg = prm[P_DISC_REL_GAIN]
+        disc = svc.practice[p, PR_DISC]
         v_rel = w_rskill[w] * (1.0 - cg + cg * mcx) * (1.0 - dg + dg * disc) * (prm[P_KNOWLEDGE_GAIN] + kn)
         v_prot = w_skill[w] * (1.0 - prm[P_PROT_CX_LOSS] * mcx)
         ws = prm[P_EFFORT_AVERSION] * (1.0 + w_burnout[w])
@@ -246,8 +246,6 @@ def give_help(ppl, stf, svc, prm, tly):
     dcnt = tly.dcnt
     n, d = need.shape
     nw = w_status.shape[0]
-    disc = prm[P_DISCRETION]
-    spend = prm[P_DISC_SPEND] * disc
     thr = prm[P_OUTCOME_THR]
     help_scale = prm[P_HELP_SCALE]
     protocol_effect = prm[P_PROTOCOL_EFFECT]
@@ -290,6 +288,8 @@ def give_help(ppl, stf, svc, prm, tly):
         p = provider[i]
         dc = domain[p]
         pr = priority[i]
+        disc = svc.practice[p, PR_DISC]
+        spend = svc.practice[p, PR_SPEND]
         top = 0.0
         for k in range(d):
             top = max(top, need[i, k])

@@ -31,7 +31,6 @@ from hls_sim.layout import (
     P_CONTROL_DISCRETION,
     P_CONTROL_PRESSURE,
     P_CROWDING,
-    P_DISCRETION,
     P_HIRE_MOTIVATION,
     P_HIRE_RSKILL,
     P_HIRE_SKILL,
@@ -57,6 +56,7 @@ from hls_sim.layout import (
     P_SKILL_PRACTICE,
     P_SUPERVISION,
     P_VACANCY_WEEKS,
+    PR_DISC,
     VACANT,
 )
 
@@ -84,7 +84,6 @@ def workforce_step(stf, ppl, svc, u, prm, cnt):
     nw = w_status.shape[0]
     n_prov = funded.shape[0]
     hours = prm[P_HOURS]
-    disc = prm[P_DISCRETION]
     learn = prm[P_LEARNING_SHARE] * hours
     weekly_base = prm[P_BASE_TURNOVER] / 52.0
     staff = np.zeros(n_prov, np.int64)
@@ -111,6 +110,7 @@ def workforce_step(stf, ppl, svc, u, prm, cnt):
         if w_status[w] != ACTIVE:
             continue
         w_tenure[w] += 1
+        disc = svc.practice[w_provider[w], PR_DISC]
         # skills are learned on the job, by practice, faster with reflective supervision
         learning = 1.0 + (prm[P_SUPERVISION] if prm[P_LEARNING_SHARE] > 0.0 else 0.0)
         w_skill[w] += prm[P_SKILL_PRACTICE] * learning * (stf.h_prot[w] / hours) * (1.0 - w_skill[w])

@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from hls_sim.layout import COMMUNITY, IN_SERVICE, P_DISCRETION
+from hls_sim.layout import COMMUNITY, IN_SERVICE, PR_SPEND
 from hls_sim.model import HLSModel
 from hls_sim.params import DOMAINS
 from hls_sim.validation.spec import COHORT_MEASURES, CohortSpec
@@ -76,7 +76,8 @@ def follow(model: HLSModel, spec: CohortSpec) -> dict[str, float]:
         engaged |= helped | (c["status"] == IN_SERVICE)
         crises += c["crisis_now"]
         hours += c["h_rel"] + c["h_prot"]
-        spend += helped * (p["discretionary_spend"] * model.prm[P_DISCRETION])  # as the help kernel spends it
+        serving = np.where(c["provider"] >= 0, c["provider"], 0)
+        spend += helped * model.practice[serving, PR_SPEND]  # as the help kernel spends it
     p = model.p
     change = (_wellbeing(model) - start)[members]
     hour_cost = p["hourly_cost"] * (1.0 + p["overhead_share"])
