@@ -118,6 +118,8 @@ def _allowed(p) -> str:
         return ", ".join(f"`{c}`" for c in p.choices)
     if p.kind is bool:
         return "true, false"
+    if p.kind is str:
+        return "see meaning"
     return f"{_num(p.lo)} to {_num(p.hi)}"
 
 

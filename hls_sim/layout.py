@@ -464,6 +464,7 @@ PRACTICE_NAMES = (
     "discretionary_spend",  # spend in use per case-week: discretionary_spend x discretion in use
     "max_episode_weeks",
     "outreach_rate",
+    "walk_in",  # 1 when people can come to this provider's door; 0 for a team that only reaches out
 )
 PRACTICE = {name: i for i, name in enumerate(PRACTICE_NAMES)}
 N_PRACTICE = len(PRACTICE_NAMES)
@@ -473,3 +474,4 @@ PR_DISC = PRACTICE["discretion"]
 PR_SPEND = PRACTICE["discretionary_spend"]
 PR_MAX_EPISODE = PRACTICE["max_episode_weeks"]
 PR_OUTREACH = PRACTICE["outreach_rate"]
+PR_WALK_IN = PRACTICE["walk_in"]

@@ -57,6 +57,7 @@ from hls_sim.layout import (
     PR_MAX_EPISODE,
     PR_OUTREACH,
     PR_SPEND,
+    PR_WALK_IN,
     PRM,
     PRM_FROM_PARAMS,
     SMALL,
@@ -156,17 +157,18 @@ class HLSModel(mesa.Model):
         self.domain = np.array(service_lines(p), TINY)
         n_prov = len(self.domain)
         self.n_prov = n_prov
-        self.dom_prov = np.full((N_DOMAINS, n_prov), -1, SMALL)
-        self.dom_nprov = np.zeros(N_DOMAINS, np.int32)
-        for k in range(n_prov):
-            d = self.domain[k]
-            self.dom_prov[d, self.dom_nprov[d]] = k
-            self.dom_nprov[d] += 1
+        self._read_practice()
         # with no workers at all no service exists: providers are empty shells and every door is closed
         self.services_open = p["workers_per_1000"] > 0
-        total_staff = max(n_prov, int(round(self.n * p["workers_per_1000"] / 1000.0))) if self.services_open else 0
-        per = self._needs_assessment(total_staff) if self.services_open else np.zeros(n_prov, np.int64)
-        self.doors = self.dom_nprov if self.services_open else np.zeros_like(self.dom_nprov)
+        own = np.array([o.get("workers_per_1000", -1.0) for o in self.own], float)
+        shared = own < 0  # providers whose posts come out of the place's needs assessment
+        total_staff = max(int(shared.sum()), int(round(self.n * p["workers_per_1000"] / 1000.0))) if self.services_open else 0
+        per = np.zeros(n_prov, np.int64)
+        if self.services_open:
+            per[shared] = self._needs_assessment(total_staff, shared)
+            per[~shared] = np.maximum(1, np.round(self.n * own[~shared] / 1000.0)).astype(np.int64)
+        self._setup_doors()
+        total_staff = int(per.sum())
         capacity = 2 * total_staff + 2 * n_prov
         self.wk = make_workers(per, capacity, p, self.streams["workforce_init"])
         # preallocated weekly random blocks: the same shapes every week, whatever the regime
@@ -229,6 +231,9 @@ class HLSModel(mesa.Model):
             domain=self.domain,
             dom_prov=self.dom_prov,
             dom_nprov=self.doors,
+            served=self.served,
+            reach_prov=self.reach_prov,
+            reach_rate=self.reach_rate,
             pol=self.pol,
             refuse=self.refuse,
             attract=self.attract,
@@ -256,23 +261,73 @@ class HLSModel(mesa.Model):
         # organisational cultures: each provider's mission weight around the mean (log-normal, mean kept)
         spread = p["provider_culture_spread"]
         z = self.streams["providers"].normal(0.0, 1.0, n_prov)
-        mission = p["mission_weight"] * np.exp(spread * z - 0.5 * spread * spread)
+        mean = np.array([self._lever(k, "mission_weight") for k in range(n_prov)])
+        mission = mean * np.exp(spread * z - 0.5 * spread * spread)
         self.providers = [Provider(self, k, int(self.domain[k]), float(mission[k])) for k in range(n_prov)]
         for k in range(n_prov):
             self.ledger.endow(k, p["initial_reserves_weeks"] * float(self.contract_week[k]))
         self.pol[:, POL_HONESTY] = 1.0
         self.pol[:, POL_REFER] = p["refer_base"] + p["refer_trust"] * p["initial_trust_providers"]
 
-    def _needs_assessment(self, total_staff: int) -> np.ndarray:
-        """Contract sizes follow the prevalence of need in each service's domain (largest remainder)."""
+    def _needs_assessment(self, total_staff: int, shared: np.ndarray) -> np.ndarray:
+        """Contract sizes follow the prevalence of need in each service's domain (largest remainder),
+        over the providers whose posts the place's staffing pays for."""
         need = self.cit["need"]
-        prevalence = np.array([(need[:, d] >= 0.5).mean() / self.dom_nprov[d] for d in self.domain]) + 1e-9
-        spare = total_staff - self.n_prov
+        doms = self.domain[shared]
+        per_dom = np.bincount(doms, minlength=N_DOMAINS)
+        prevalence = np.array([(need[:, d] >= 0.5).mean() / per_dom[d] for d in doms]) + 1e-9
+        spare = total_staff - len(doms)
         raw = prevalence / prevalence.sum() * spare
         per = np.floor(raw).astype(np.int64)
         rest = spare - per.sum()
         per[np.argsort(-(raw - per), kind="mergesort")[:rest]] += 1
         return per + 1
+
+    def _read_practice(self) -> None:
+        """Each provider's own lever values where `provider_practice` sets them (hls_sim/practice.py)."""
+        from hls_sim.practice import entries, providers_of
+
+        self.own: list[dict[str, Any]] = [{} for _ in range(self.n_prov)]
+        for entry in entries(self.p["provider_practice"]):
+            for k in providers_of(entry, list(self.domain), self.n_prov):
+                self.own[k].update({key: v for key, v in entry.items() if key not in ("providers", "service_line")})
+
+    def _lever(self, k: int, name: str) -> Any:
+        return self.own[k].get(name, self.p[name])
+
+    def _setup_doors(self) -> None:
+        """Walk-in doors by domain, the domains whose needs show to services, and who reaches out where."""
+        n_prov = self.n_prov
+        self.dom_prov = np.full((N_DOMAINS, n_prov), -1, SMALL)
+        self.dom_nprov = np.zeros(N_DOMAINS, np.int32)
+        self.served = np.zeros(N_DOMAINS, TINY)
+        for k in range(n_prov):
+            d = self.domain[k]
+            self.served[d] = 1
+            if self.own[k].get("walk_in", True):
+                self.dom_prov[d, self.dom_nprov[d]] = k
+                self.dom_nprov[d] += 1
+        self.doors = self.dom_nprov if self.services_open else np.zeros_like(self.dom_nprov)
+        self.reach_prov = np.full(N_DOMAINS, -1, SMALL)
+        self.reach_rate = np.zeros(N_DOMAINS)
+
+    def _update_reach(self) -> None:
+        """The provider that reaches out most in each domain, as far as it has room: a team whose
+        places and waiting list are full stops looking for more people (none when services are closed)."""
+        self.reach_prov[:] = -1
+        self.reach_rate[:] = 0.0
+        if not self.services_open or not (self.practice[:, PR_OUTREACH] > 0).any():
+            return
+        c = self.cit
+        load = np.bincount(c["provider"][c["status"] > 0], minlength=self.n_prov)
+        places = self.staff_counts() * self.practice[:, PR_CAP]
+        for k in range(self.n_prov):
+            d = self.domain[k]
+            room = max(0.0, 1.0 - load[k] / places[k]) if places[k] > 0 else 0.0
+            r = self.practice[k, PR_OUTREACH] * room
+            if r > self.reach_rate[d]:
+                self.reach_rate[d] = r
+                self.reach_prov[d] = k
 
     def _apply_levers(self) -> None:
         """Turn the lever values into the contract's terms, the admin burden and the packed scalars."""
@@ -313,14 +368,16 @@ class HLSModel(mesa.Model):
     def fill_practice(self) -> None:
         """Each provider's practice: the levers as it uses them (discretion as far as the permission space
         lets staff use it)."""
-        p = self.p
         pr = self.practice
-        pr[:, PR_ELIG] = p["eligibility_threshold"]
-        pr[:, PR_CAP] = p["caseload_cap"]
-        pr[:, PR_DISC] = p["worker_discretion"] * self.permission
-        pr[:, PR_SPEND] = p["discretionary_spend"] * pr[:, PR_DISC]
-        pr[:, PR_MAX_EPISODE] = p["max_episode_weeks"]
-        pr[:, PR_OUTREACH] = p["outreach_rate"]
+        for k in range(self.n_prov):
+            pr[k, PR_ELIG] = self._lever(k, "eligibility_threshold")
+            pr[k, PR_CAP] = self._lever(k, "caseload_cap")
+            pr[k, PR_DISC] = self._lever(k, "worker_discretion") * self.permission
+            pr[k, PR_SPEND] = self._lever(k, "discretionary_spend") * pr[k, PR_DISC]
+            pr[k, PR_MAX_EPISODE] = self._lever(k, "max_episode_weeks")
+            pr[k, PR_OUTREACH] = self._lever(k, "outreach_rate")
+            pr[k, PR_WALK_IN] = 1.0 if self.own[k].get("walk_in", True) else 0.0
+        self._update_reach()
 
     def _update_admin(self, case_weeks: np.ndarray | None = None) -> None:
         """Recording and reporting hours that the monitoring rules impose on each provider's staff."""
@@ -362,6 +419,7 @@ class HLSModel(mesa.Model):
             self.commissioner.start_contract()
         self._draw_randoms()
         self._reset_tallies()
+        self._update_reach()
         for prov in self.providers:
             prov.set_pressure()
 

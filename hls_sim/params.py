@@ -54,6 +54,8 @@ class Param:
             return "one of " + ", ".join(repr(c) for c in self.choices)
         if self.kind is bool:
             return "true or false"
+        if self.kind is str:
+            return "text (see the parameter's description)"
         kind = "an integer" if self.kind is int else "a number"
         return f"{kind} from {self.lo:g} to {self.hi:g}" + (f" ({self.unit})" if self.unit else "")
 
@@ -206,7 +208,7 @@ _PARAMS: list[Param] = [
     ),
     _p(
         "spill_rate",
-        0.08,
+        0.108,
         0.0,
         1.0,
         "1/week",
@@ -216,7 +218,7 @@ _PARAMS: list[Param] = [
     ),
     _p(
         "recovery_rate",
-        0.04,
+        0.073,
         0.0,
         1.0,
         "1/week",
@@ -379,9 +381,9 @@ _PARAMS: list[Param] = [
     ),
     _p(
         "relational_effect",
-        0.6,
-        0.0,
         2.0,
+        0.0,
+        5.0,
         "share of need",
         "workforce",
         "Largest share of a need that a week of relational help can lift, before skill, relationship, practice "
@@ -390,9 +392,9 @@ _PARAMS: list[Param] = [
     ),
     _p(
         "protocol_effect",
-        0.45,
+        0.55,
         0.0,
-        2.0,
+        5.0,
         "share of need",
         "workforce",
         "Largest share of the contracted domain's need that a week of protocol service can lift, before skill, "
@@ -401,7 +403,7 @@ _PARAMS: list[Param] = [
     ),
     _p(
         "help_scale_hours",
-        2.0,
+        0.7,
         0.25,
         20.0,
         "hours/week",
@@ -818,6 +820,18 @@ _PARAMS: list[Param] = [
         "001 L1608: a third of 640 organisations spend over 30% of their resources managing funding contracts",
     ),
     _p(
+        "provider_practice",
+        "[]",
+        group="providers",
+        unit="list",
+        doc="Levers some providers practise differently from the rest (JSON list; in scenario files "
+        "[[providers.practice]] tables): select by `providers` (indices) or `service_line`, then any of "
+        "eligibility_threshold, caseload_cap, worker_discretion, discretionary_spend, max_episode_weeks, "
+        "outreach_rate, mission_weight, workers_per_1000 (its own posts, on top of the rest) and walk_in "
+        "(false: a team that only reaches out). See hls_sim/practice.py.",
+        source="002 L4007 (one HLS provider in an NPM market); 002 L4382-4384 (teams beside threshold services)",
+    ),
+    _p(
         "initial_reserves_weeks",
         13.0,
         0.0,
@@ -1041,7 +1055,7 @@ _MECHANISM: tuple[tuple[str, float, float, float, str, str, str], ...] = (
     # lives (hls_sim/kernels/life.py)
     (
         "spill_floor",
-        0.2,
+        0.135,
         0.0,
         1.0,
         "need units",
@@ -1050,7 +1064,7 @@ _MECHANISM: tuple[tuple[str, float, float, float, str, str, str], ...] = (
     ),
     (
         "strength_return",
-        0.02,
+        0.016,
         0.0,
         1.0,
         "1/week",
@@ -1059,7 +1073,7 @@ _MECHANISM: tuple[tuple[str, float, float, float, str, str, str], ...] = (
     ),
     (
         "strength_erosion",
-        0.5,
+        1.0,
         0.0,
         10.0,
         "x need",
@@ -1096,7 +1110,7 @@ _MECHANISM: tuple[tuple[str, float, float, float, str, str, str], ...] = (
     ("crisis_trust_loss", 0.05, 0.0, 1.0, "trust units", "Trust in services lost in a crisis.", "assumption"),
     (
         "crisis_relief",
-        0.5,
+        0.65,
         0.0,
         1.0,
         "share of need",
@@ -2024,6 +2038,10 @@ def resolve(overrides: dict[str, Any] | None = None, *, source: str = "parameter
     params.update(regime_levers(regime))
     params.update(overrides)
     params["regime"] = regime
+    if params["provider_practice"] != "[]":
+        from hls_sim.practice import canonical
+
+        params["provider_practice"] = canonical(params["provider_practice"], source=source)
     lines = sum(int(params[f"service_lines_{d}"]) for d in DOMAINS)
     if lines > 0:
         if "n_providers" in overrides and overrides["n_providers"] != lines:

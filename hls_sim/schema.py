@@ -55,6 +55,9 @@ NESTED_DOCS = {
         "service_lines",
     ): "Number of providers serving each life domain; their sum is the number of providers.",
 }
+# [[providers.practice]] tables: levers some providers practise differently (hls_sim/practice.py);
+# they set the flat parameter provider_practice.
+PRACTICE_PATH = ("providers", "practice")
 # Registry keys a file does not set directly: the seed is the top-level `seeds` list and the
 # regime is [regime] name.
 NOT_IN_FILES = {"seed"}
@@ -342,6 +345,16 @@ def _check_section(prefix: tuple[str, ...], table: dict[str, Any], every, doc: D
                 bad(dotted, f"expected a table [{dotted}] with one key per life domain, got {describe(value)}")
             else:
                 _check_section(path, value, every, doc, bad)
+        elif path == PRACTICE_PATH:
+            from hls_sim.practice import canonical
+
+            if not isinstance(value, list):
+                bad(dotted, f"expected [[{dotted}]] tables, one per group of providers, got {describe(value)}")
+                continue
+            try:
+                doc.values["provider_practice"] = canonical(value)
+            except ParameterError as exc:
+                bad(dotted, str(exc).split(": ", 1)[-1])
         else:
             bad(dotted, _unknown(key, where, children, every))
 

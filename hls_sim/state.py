@@ -107,8 +107,11 @@ class Services(NamedTuple):
     """What the kernels read about the providers: service lines, policies, pressure and knowledge."""
 
     domain: np.ndarray  # (providers,) service domain of each provider
-    dom_prov: np.ndarray  # (domains, providers) providers serving each domain, -1 padded
-    dom_nprov: np.ndarray  # (domains,) how many providers serve each domain
+    dom_prov: np.ndarray  # (domains, providers) providers people can walk in to, by domain, -1 padded
+    dom_nprov: np.ndarray  # (domains,) how many walk-in providers serve each domain (0: no open door)
+    served: np.ndarray  # (domains,) 1 where any provider serves the domain (its needs show to services)
+    reach_prov: np.ndarray  # (domains,) the provider that reaches out most for each domain, -1 if none
+    reach_rate: np.ndarray  # (domains,) its outreach rate
     pol: np.ndarray  # (providers, policies) management policies (layout.POL)
     refuse: np.ndarray  # (providers, bands) chance of refusing an eligible case of each difficulty band
     attract: np.ndarray  # (providers, bands) how well each band pays, 0 (worst) to 1 (best): parking's prospect

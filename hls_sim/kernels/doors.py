@@ -10,7 +10,6 @@ and may refuse an eligible case of an observed difficulty band its contract make
 
 from __future__ import annotations
 
-import numpy as np
 from numba import njit
 
 from hls_sim.layout import (
@@ -45,7 +44,6 @@ from hls_sim.layout import (
     PC_PRESENTATIONS,
     POL_REFER,
     PR_ELIG,
-    PR_OUTREACH,
     WAITING,
 )
 
@@ -73,6 +71,34 @@ def _turned_away(ppl, i, u_give_up, prm, cnt):
 
 
 @njit(cache=True, nogil=True)
+def _assess(ppl, svc, i, p, b, u, prm, cnt, pcnt, dcnt):
+    """Provider p assesses person i (observed band b): refused at the threshold, cream-skimmed, or waiting."""
+    need = ppl.need
+    dc = svc.domain[p]
+    if need[i, dc] < svc.practice[p, PR_ELIG]:
+        cnt[C_REJ_THRESHOLD] += 1.0
+        _turned_away(ppl, i, u[i, 6], prm, cnt)
+        return
+    cnt[C_ELIGIBLE] += 1.0
+    dcnt[ppl.decile[i], 0] += 1.0
+    if u[i, 5] < svc.refuse[p, b]:
+        cnt[C_REJ_CREAM] += 1.0
+        _turned_away(ppl, i, u[i, 6], prm, cnt)
+        return
+    dcnt[ppl.decile[i], 1] += 1.0
+    ppl.status[i] = WAITING
+    ppl.provider[i] = p
+    ppl.wait[i] = 0
+    ppl.clock_stopped[i] = 0
+    ppl.episode[i] = 0
+    ppl.band[i] = b
+    s = 0.0
+    for k in range(need.shape[1]):
+        s += need[i, k]
+    ppl.intake_wellbeing[i] = 1.0 - s / need.shape[1]
+
+
+@njit(cache=True, nogil=True)
 def present_and_intake(ppl, svc, u, prm, tly):
     """People with unmet need present at a door; the provider takes them on, refers or refuses.
 
@@ -89,13 +115,9 @@ def present_and_intake(ppl, svc, u, prm, tly):
     dcnt = tly.dcnt
     n, d = need.shape
     seek = prm[P_HELP_SEEKING]
-    # outreach by domain: the most that any provider serving it practises
-    dom_outreach = np.zeros(d)
     outreach_any = False
     for k in range(d):
-        for j in range(dom_nprov[k]):
-            dom_outreach[k] = max(dom_outreach[k], svc.practice[dom_prov[k, j], PR_OUTREACH])
-        outreach_any = outreach_any or dom_outreach[k] > 0.0
+        outreach_any = outreach_any or svc.reach_rate[k] > 0.0
     floor = prm[P_SEEK_FLOOR]
     for i in range(n):
         if status[i] != COMMUNITY:
@@ -113,27 +135,38 @@ def present_and_intake(ppl, svc, u, prm, tly):
         if ppl.crisis_now[i] == 1:
             prob = max(prob, prm[P_CRISIS_SEEK])
         reach = 0.0
+        reach_dom = -1
         if outreach_any:
-            # services that take ownership reach out where needs show at their doors, given up or not
+            # services that take ownership reach out where needs show to them, given up or not
             signals = 0
-            rate = 0.0
             for k in range(d):
-                if dom_nprov[k] > 0 and need[i, k] >= prm[P_OUTREACH_LEVEL]:
+                if svc.served[k] == 1 and need[i, k] >= prm[P_OUTREACH_LEVEL]:
                     signals += 1
-                    rate = max(rate, dom_outreach[k])
-            if signals >= prm[P_OUTREACH_DOMAINS]:
-                reach = rate * (prm[P_SEEK_TRUST_FLOOR] + trust[i]) / (prm[P_SEEK_TRUST_FLOOR] + 1.0)
-        if u[i, 0] >= max(prob, reach) or total <= 0.0:
+                    # the person's most pressing problem that a team reaching out can see
+                    if svc.reach_rate[k] > 0.0 and (reach_dom < 0 or need[i, k] > need[i, reach_dom]):
+                        reach_dom = k
+            if signals >= prm[P_OUTREACH_DOMAINS] and reach_dom >= 0:
+                reach = svc.reach_rate[reach_dom] * (prm[P_SEEK_TRUST_FLOOR] + trust[i]) / (prm[P_SEEK_TRUST_FLOOR] + 1.0)
+        walk_in = u[i, 0] < prob and total > 0.0
+        reached = not walk_in and u[i, 0] < reach
+        if not walk_in and not reached:
             continue
         cnt[C_PRESENTATIONS] += 1.0
         ppl.contacts[i] += 1.0
-        if u[i, 0] >= prob:
-            cnt[C_OUTREACH] += 1.0
-            ppl.gave_up[i] = 0
         ppl.presented[i] = 1
         if ppl.unresolved[i] > 0:
             cnt[C_REPEAT] += 1.0
-        # the door reached: a served domain, drawn in proportion to need squared
+        b = observed_band(need[i], ppl.cxn[i], prm)
+        if reached:
+            # the outreaching provider takes the person on itself: case ownership, no referral
+            cnt[C_OUTREACH] += 1.0
+            ppl.gave_up[i] = 0
+            q = svc.reach_prov[reach_dom]
+            pcnt[q, PC_INTAKES] += 1.0
+            pcnt[q, PC_PRESENTATIONS] += 1.0
+            _assess(ppl, svc, i, q, b, u, prm, cnt, pcnt, dcnt)
+            continue
+        # the door reached: a walk-in door, drawn in proportion to need squared
         target = u[i, 1] * total
         door = -1
         acc = 0.0
@@ -149,46 +182,21 @@ def present_and_intake(ppl, svc, u, prm, tly):
         for k in range(d):
             if dom_nprov[k] > 0 and need[i, k] > need[i, best]:
                 best = k
-        b = observed_band(need[i], ppl.cxn[i], prm)
-        hops = 0
-        while True:
-            pcnt[p, PC_INTAKES] += 1.0
-            pcnt[p, PC_PRESENTATIONS] += 1.0
-            dc = domain[p]
-            if hops == 0 and best != dc and u[i, 3] < svc.pol[p, POL_REFER]:
-                # refer on to where the bigger need lies; it arrives more often between trusting partners
-                q = dom_prov[best, min(dom_nprov[best] - 1, int(u[i, 2] * dom_nprov[best]))]
-                cnt[C_REFERRALS] += 1.0
-                cnt[C_HANDOFFS] += 1.0
-                ppl.handoffs[i] += 1
-                base = prm[P_REFERRAL_BASE]
-                if u[i, 4] >= base + (1.0 - base) * svc.ptrust[p, q]:
-                    cnt[C_REFERRAL_FAIL] += 1.0
-                    trust[i] = max(0.0, trust[i] - prm[P_REFERRAL_FAIL_TRUST_LOSS])
-                    ppl.efficacy[i] = max(0.0, ppl.efficacy[i] - prm[P_REFERRAL_FAIL_EFFICACY])
-                    break
-                p = q
-                hops = 1
+        pcnt[p, PC_INTAKES] += 1.0
+        pcnt[p, PC_PRESENTATIONS] += 1.0
+        if best != domain[p] and u[i, 3] < svc.pol[p, POL_REFER]:
+            # refer on to where the bigger need lies; it arrives more often between trusting partners
+            q = dom_prov[best, min(dom_nprov[best] - 1, int(u[i, 2] * dom_nprov[best]))]
+            cnt[C_REFERRALS] += 1.0
+            cnt[C_HANDOFFS] += 1.0
+            ppl.handoffs[i] += 1
+            base = prm[P_REFERRAL_BASE]
+            if u[i, 4] >= base + (1.0 - base) * svc.ptrust[p, q]:
+                cnt[C_REFERRAL_FAIL] += 1.0
+                trust[i] = max(0.0, trust[i] - prm[P_REFERRAL_FAIL_TRUST_LOSS])
+                ppl.efficacy[i] = max(0.0, ppl.efficacy[i] - prm[P_REFERRAL_FAIL_EFFICACY])
                 continue
-            if need[i, dc] < svc.practice[p, PR_ELIG]:
-                cnt[C_REJ_THRESHOLD] += 1.0
-                _turned_away(ppl, i, u[i, 6], prm, cnt)
-                break
-            cnt[C_ELIGIBLE] += 1.0
-            dcnt[ppl.decile[i], 0] += 1.0
-            if u[i, 5] < svc.refuse[p, b]:
-                cnt[C_REJ_CREAM] += 1.0
-                _turned_away(ppl, i, u[i, 6], prm, cnt)
-                break
-            dcnt[ppl.decile[i], 1] += 1.0
-            status[i] = WAITING
-            ppl.provider[i] = p
-            ppl.wait[i] = 0
-            ppl.clock_stopped[i] = 0
-            ppl.episode[i] = 0
-            ppl.band[i] = b
-            s = 0.0
-            for k in range(d):
-                s += need[i, k]
-            ppl.intake_wellbeing[i] = 1.0 - s / d
-            break
+            pcnt[q, PC_INTAKES] += 1.0
+            pcnt[q, PC_PRESENTATIONS] += 1.0
+            p = q
+        _assess(ppl, svc, i, p, b, u, prm, cnt, pcnt, dcnt)
