@@ -131,8 +131,9 @@ class Provider(mesa.Agent):
         v = self.values()
         full = float(self.policy[POL_PRESSURE])
         at_stake = v.success_full + v.wait_full  # both indicators move with the effort staff put in
-        eased = full * (v.success_eased + v.wait_now) / at_stake if at_stake > 0 else 0.0
-        now = full * (max(v.success_now, 0.0) + v.wait_now) / at_stake if at_stake > 0 else 0.0
+        # the ratio first, so that with no threshold or ratchet the eased level is exactly the full one
+        eased = full * ((v.success_eased + v.wait_now) / at_stake) if at_stake > 0 else 0.0
+        now = full * ((max(v.success_now, 0.0) + v.wait_now) / at_stake) if at_stake > 0 else 0.0
         m.stk[self.index] = (full, min(full, eased), min(eased, now))
 
     # ---- at each review ----

@@ -210,6 +210,8 @@ def _check_whole(sc: Scenario) -> None:
             staff = sc.budget / per_worker
             per_1000 = staff / p["citizens"] * 1000.0
             try:
+                if staff < 1.0:  # no service is workers_per_1000 = 0, not a budget too small to hire anyone
+                    raise ParameterError("budget buys no worker")
                 o["workers_per_1000"] = PARAMS["workers_per_1000"].coerce(per_1000)
                 sc.origin["workers_per_1000"] = f"{BUDGET.name} in {sc.budget_origin}"
             except ParameterError:
@@ -218,8 +220,10 @@ def _check_whole(sc: Scenario) -> None:
                         source,
                         "commissioner.budget_per_year",
                         f"GBP {sc.budget:,.0f} a year buys {staff:,.1f} frontline staff at GBP {per_worker:,.0f} each, "
-                        f"{per_1000:.3g} per 1,000 of the {p['citizens']:,} citizens; allowed is "
-                        f"{PARAMS['workers_per_1000'].allowed()}: change the budget or population.citizens",
+                        f"{per_1000:.3g} per 1,000 of the {p['citizens']:,} citizens; allowed is a budget that buys "
+                        f"at least one worker (GBP {per_worker:,.0f}) and {PARAMS['workers_per_1000'].allowed()} per "
+                        "1,000: change the budget or population.citizens (a world with no services is "
+                        "workforce.workers_per_1000 = 0)",
                     )
                 )
     lines = {d: o.get(f"service_lines_{d}", 0) for d in DOMAINS}

@@ -60,7 +60,7 @@ NESTED_DOCS = {
 PRACTICE_PATH = ("providers", "practice")
 # Registry keys a file does not set directly: the seed is the top-level `seeds` list and the
 # regime is [regime] name.
-NOT_IN_FILES = {"seed"}
+NOT_IN_FILES = {"seed", "provider_practice"}
 REGIME_KEY = ("regime", "name")
 
 # Keys that exist only in scenario files and are converted to registry parameters.
@@ -248,8 +248,10 @@ def _suggest(key: str, options: list[str]) -> str:
 def _unknown(key: str, where: str, options: list[str], every: dict[tuple[str, ...], Field]) -> str:
     """Message for an unknown key: the key probably meant, or the section it belongs in, and what is allowed."""
     home = [f.dotted for f in every.values() if f.path[-1] == key or f.flat == key]
-    if key in NOT_IN_FILES:
+    if key == "seed":
         hint = "; seeds are set by the top-level list `seeds = [1, 2, 3]`"
+    elif key == "provider_practice":
+        hint = "; a file sets it with [[providers.practice]] tables"
     elif home:
         hint = f"; '{key}' belongs in {home[0]}"
     else:
@@ -383,6 +385,37 @@ def _param_schema(prm: Param) -> dict[str, Any]:
     return out
 
 
+def _practice_schema() -> dict[str, Any]:
+    """[[providers.practice]]: each table names providers and the levers they practise differently."""
+    from hls_sim.practice import FLAGS, MAX_ENTRIES, PRACTICE_LEVERS
+
+    from hls_sim.params import DOMAINS, PARAMS
+
+    entry: dict[str, Any] = {
+        "providers": {
+            "type": "array",
+            "items": {"type": "integer", "minimum": 0, "maximum": 63},
+            "minItems": 1,
+            "description": "Provider indices (0-based) this entry applies to.",
+        },
+        "service_line": {"type": "string", "enum": list(DOMAINS), "description": "Every provider of this service line."},
+    }
+    entry.update({k: _param_schema(PARAMS[k]) for k in PRACTICE_LEVERS})
+    entry.update({k: {"type": "boolean", "description": "Whether people can walk in at this provider's door (false: it only reaches out)."} for k in FLAGS})
+    return {
+        "type": "array",
+        "maxItems": MAX_ENTRIES,
+        "description": "Providers that practise some levers differently (hls_sim/practice.py); each entry names them "
+        "with exactly one of providers or service_line.",
+        "items": {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": entry,
+            "oneOf": [{"required": ["providers"]}, {"required": ["service_line"]}],
+        },
+    }
+
+
 def json_schema() -> dict[str, Any]:
     """A JSON Schema for one scenario file, for editors that check TOML as people type.
 
@@ -416,6 +449,7 @@ def json_schema() -> dict[str, Any]:
 
     for sec in sections():
         props[sec] = table((sec,), SECTION_DOCS.get(sec, f"Parameters of the '{sec}' group."))
+    props[PRACTICE_PATH[0]]["properties"][PRACTICE_PATH[1]] = _practice_schema()
     return {
         "$schema": "http://json-schema.org/draft-07/schema#",
         "title": "hls_sim scenario file",
@@ -443,6 +477,10 @@ def document_from_values(values: dict[str, Any], *, description: str, **top: Any
         for part in f.path[:-1]:
             node = node.setdefault(part, {})
         node[f.path[-1]] = value
+    if values.get("provider_practice"):
+        from hls_sim.practice import entries
+
+        out.setdefault(PRACTICE_PATH[0], {})[PRACTICE_PATH[1]] = entries(values["provider_practice"])
     return out
 
 
@@ -488,14 +526,25 @@ def to_toml(doc: dict[str, Any]) -> str:
     lines: list[str] = []
 
     def emit(prefix: tuple[str, ...], node: dict[str, Any]) -> None:
-        scalars = {k: v for k, v in node.items() if not isinstance(v, dict)}
+        def is_array_of_tables(v: Any) -> bool:
+            return isinstance(v, list) and bool(v) and all(isinstance(x, dict) for x in v)
+
+        scalars = {k: v for k, v in node.items() if not isinstance(v, dict) and not is_array_of_tables(v)}
         tables = {k: v for k, v in node.items() if isinstance(v, dict)}
-        if prefix and (scalars or not tables):
+        arrays = {k: v for k, v in node.items() if is_array_of_tables(v)}
+        if prefix and (scalars or not (tables or arrays)):
             if lines:
                 lines.append("")
             lines.append("[" + ".".join(_toml_key(p) for p in prefix) + "]")
         for k, v in scalars.items():
             lines.append(f"{_toml_key(k)} = {_toml_scalar(v)}")
+        for k, items in arrays.items():
+            for item in items:
+                if lines:
+                    lines.append("")
+                lines.append("[[" + ".".join(_toml_key(p) for p in (*prefix, k)) + "]]")
+                for kk, vv in item.items():
+                    lines.append(f"{_toml_key(kk)} = {_toml_scalar(vv)}")
         for k, v in tables.items():
             emit((*prefix, k), v)
 

@@ -82,11 +82,13 @@ def test_json_schema_is_a_valid_schema_and_printed(capsys):
 
 
 def test_every_registry_parameter_has_a_place_in_files():
-    """One source of truth: each registry key except the seed is settable in a file, documented in the schema."""
-    from hls_sim.schema import fields
+    """One source of truth: each registry key except the seed is settable in a file, documented in the schema
+    (provider_practice by its own [[providers.practice]] tables)."""
+    from hls_sim.schema import PRACTICE_PATH, fields, json_schema
 
     flat = {f.flat for f in fields().values() if f.flat}
-    assert flat == set(PARAMS) - {"seed"}
+    assert flat == set(PARAMS) - {"seed", "provider_practice"}
+    assert PRACTICE_PATH[1] in json_schema()["properties"][PRACTICE_PATH[0]]["properties"]
 
 
 def test_default_scenario_is_the_registry_defaults():
@@ -258,3 +260,14 @@ def test_each_scenario_cites_its_sources_and_is_documented(name):
     assert any(line.lstrip().startswith("#") for line in text.splitlines()) or name == "default"
     docs = (Path(__file__).parent.parent / "docs" / "scenarios.md").read_text()
     assert f"`{name}`" in docs
+
+
+def test_provider_practice_round_trips_through_a_written_file(tmp_path):
+    """[[providers.practice]] tables written back as TOML load to the same resolved value."""
+    from hls_sim.schema import document_from_values, to_toml
+
+    sc = load_scenario("greater_manchester_below_threshold")
+    path = tmp_path / "copy.toml"
+    path.write_text(to_toml(document_from_values(sc.overrides, description="copy")))
+    assert "[[providers.practice]]" in path.read_text()
+    assert load_scenario(str(path)).parameters()["provider_practice"] == sc.parameters()["provider_practice"]
