@@ -19,6 +19,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import hls_sim.draws
+from hls_sim.kernels.life import I_PERSON_WEEKS, PRESENTED_ROW
 from hls_sim.kernels.queue import first_in_queue
 from hls_sim.kernels.workforce import reassign_orphans
 from hls_sim.layout import (
@@ -30,6 +31,7 @@ from hls_sim.layout import (
     N_PRM,
     P_NEW_BOND,
     POL,
+    PRACTICE,
     PRM_FROM_PARAMS,
     VACANT,
     WAITING,
@@ -42,7 +44,7 @@ from hls_sim.reference.worker import Worker
 from hls_sim.reference.worker import reassign_orphans as reassign_plain
 from hls_sim.regimes import REGIMES
 from hls_sim.runner import run
-from hls_sim.state import People, Staff
+from hls_sim.state import People, Staff, Twin
 
 SMALL = dict(citizens=160, weeks=60, burn_in_weeks=8)
 ORG_ARRAYS = (
@@ -69,11 +71,14 @@ ORG_ARRAYS = (
     "funded",
     "alliance_share",
     "price",
+    "practice",
+    "imp",
 )
 
 
 def _differences(fast: HLSModel, ref: ReferenceModel) -> list[str]:
     bad = [f"cit.{k}" for k in fast.cit if not np.array_equal(fast.cit[k], ref.cit[k])]
+    bad += [f"twin.{k}" for k in Twin._fields if not np.array_equal(getattr(fast.twin, k), getattr(ref.twin, k))]
     bad += [f"wk.{k}" for k in fast.wk if not np.array_equal(fast.wk[k], ref.wk[k])]
     bad += [k for k in ORG_ARRAYS if not np.array_equal(getattr(fast, k), getattr(ref, k))]
     return bad
@@ -103,6 +108,7 @@ def _run_side_by_side(
 @pytest.mark.parametrize("regime", sorted(REGIMES))
 def test_reference_equals_numba_engine_week_by_week(regime):
     fast, ref = _run_side_by_side(4, regime=regime, **SMALL)
+    assert fast.imp[:10, I_PERSON_WEEKS].sum() == SMALL["citizens"] * (SMALL["weeks"] - SMALL["burn_in_weeks"])
     a, b = fast.recorder.summary(fast), ref.recorder.summary(ref)
     assert a.keys() == b.keys()
     unequal = [k for k in a if not _same(a[k], b[k])]
@@ -130,9 +136,11 @@ def test_reference_equals_numba_engine_through_tenders_and_a_regime_switch():
 
 
 def test_reference_reads_the_help_sizes_and_permission_the_engine_reads():
-    """Non-default help effects and a partial permission space: both engines must read the same values."""
+    """Non-default help effects and a partial permission space: both engines must read the same values.
+    No twins here, so the run without them is compared too."""
     kw = dict(
         regime="hls",
+        twin=False,
         steward=False,
         initial_permission=0.3,
         relational_effect=0.9,
@@ -143,15 +151,32 @@ def test_reference_reads_the_help_sizes_and_permission_the_engine_reads():
         burn_in_weeks=4,
     )
     fast, ref = _run_side_by_side(7, **kw)
+    assert fast.twin.need.size == 0 and not fast.imp.any()  # no twins, no impact recorded
     default = HLSModel(seed=7, **{k: v for k, v in kw.items() if k in ("regime", "citizens", "weeks", "burn_in_weeks")})
     default.run()
     assert not np.array_equal(fast.cit["need"], default.cit["need"])  # the values are live, not ignored
 
 
+# each provider's practice in the side-by-side run with every channel open (one row per provider,
+# cycled): every lever differs between providers, so a rule that read another provider's row, or one
+# row for all, would show
+PRACTICE_ROWS = {
+    "eligibility_threshold": (0.3, 0.6, 0.35, 0.55, 0.25, 0.65),
+    "caseload_cap": (3, 8, 5, 12, 4, 20),
+    "discretion": (0.1, 0.9, 0.5, 0.3, 0.7, 0.2),
+    "discretionary_spend": (0.0, 27.0, 0.0, 9.0, 21.0, 0.0),
+    "max_episode_weeks": (6, 26, 10, 52, 8, 20),
+    "outreach_rate": (0.0, 0.4, 0.0, 0.2, 0.1, 0.0),
+}
+
+
 class _EveryChannelOpen:
     """Providers that game on every channel at once, set at the start of each week (after their own
     pressure setting), so that the people phase runs every rule that the regimes rarely reach in a
-    short run: cream-skimming by band, parking, clock stops, timing, churn, misreports, exclusions."""
+    short run: cream-skimming by band, parking, clock stops, timing, churn, misreports, exclusions.
+    Each provider practises differently (`PRACTICE_ROWS`), some reach out. The week's people phase
+    also counts what no counter records: crises of people in service (which break the working
+    relationship), skill learned on the job, and the caseload caps at which people were left waiting."""
 
     def _start_week(self) -> None:
         super()._start_week()
@@ -161,10 +186,31 @@ class _EveryChannelOpen:
         self.refuse[:] = np.linspace(0.0, 0.6, self.refuse.shape[1])
         self.attract[:] = np.linspace(1.0, 0.2, self.attract.shape[1])
         self.stk[:] = (0.8, 0.6, 0.5)
+        for name, row in PRACTICE_ROWS.items():
+            self.practice[:, PRACTICE[name]] = np.resize(row, self.n_prov)
 
     def _people_week(self) -> None:
+        skill, rskill = self.wk["skill"].copy(), self.wk["rskill"].copy()
+        active = self.wk["status"] == ACTIVE
         super()._people_week()
         self.cnt_run = self.cnt.copy() if self.week == 0 else self.cnt_run + self.cnt
+        c, w = self.cit, self.wk
+        still = active & (w["status"] == ACTIVE)  # in post all week: not a new hire
+        seen = {
+            "crises_in_service": int(np.sum((c["crisis_now"] == 1) & (c["status"] == IN_SERVICE))),
+            "skill_learned": int(np.sum(still & (w["skill"] > skill))),
+            "rskill_learned": int(np.sum(still & (w["rskill"] > rskill))),
+        }
+        run = getattr(self, "seen_run", dict.fromkeys(seen, 0))
+        self.seen_run = {k: run[k] + v for k, v in seen.items()}
+        cap = self.practice[:, PRACTICE["caseload_cap"]]
+        full = w["caseload"] >= cap[w["provider"]]
+        self.capped = getattr(self, "capped", set()) | {
+            int(cap[k])
+            for k in range(self.n_prov)
+            if np.any(full & (w["status"] == ACTIVE) & (w["provider"] == k))
+            and np.any((c["status"] == WAITING) & (c["provider"] == k))
+        }
 
 
 class _OpenEngine(_EveryChannelOpen, HLSModel):
@@ -198,8 +244,7 @@ def test_reference_equals_numba_engine_with_every_channel_open_and_every_rule_pa
     kw.update(
         regime="output_targets",
         wait_target_weeks=4,  # a time-to-service target, so the clock rules run
-        worker_discretion=0.6,  # discretion in use strictly between 0 and 1: timing and both help splits
-        discretionary_spend=30.0,
+        learning_cycle_weeks=6,  # learning cycles, so supervision speeds learning on the job
         citizens=200,
         weeks=50,
         burn_in_weeks=4,
@@ -207,6 +252,8 @@ def test_reference_equals_numba_engine_with_every_channel_open_and_every_rule_pa
     )
     fast, ref = _run_side_by_side(3, _OpenEngine, _OpenReference, **kw)
     assert fast.cnt_run.tolist() == ref.cnt_run.tolist()
+    assert fast.seen_run == ref.seen_run
+    assert fast.n_prov >= len(PRACTICE_ROWS["caseload_cap"])  # every practice row is in use
     channels = (
         "rejected_cream",
         "referral_failures",
@@ -219,9 +266,27 @@ def test_reference_equals_numba_engine_with_every_channel_open_and_every_rule_pa
         "misreports",
         "exclusions",
         "disc_spend",
+        "rejected_threshold",
+        "outreach_contacts",
+        "give_ups",
+        "crises",
+        "twin_crises",
+        "episode_limit_discharges",
     )
     idle = [name for name in channels if fast.cnt_run[CNT[name]] == 0.0]
+    idle += [name for name, times in fast.seen_run.items() if times == 0]
+    c = fast.cit
+    people = {
+        "dependence": c["dependence"] > 0.0,
+        "contacts": c["contacts"] > 0.0,
+        "presented": c["presented"] == 1,
+        "gave_up": c["gave_up"] == 1,
+    }
+    idle += [f"cit.{name}" for name, moved in people.items() if not moved.any()]
+    idle += [f"imp[{row}]" for row in (*range(10), PRESENTED_ROW) if fast.imp[row, I_PERSON_WEEKS] == 0.0]
     assert not idle, f"these rules never ran, so the comparison did not check them: {idle}"
+    # the caseload caps bind, each provider's own: people waited while a post was full at different caps
+    assert fast.capped == ref.capped and len(fast.capped) >= 2, fast.capped
 
 
 def test_run_reference_outputs_match_run():

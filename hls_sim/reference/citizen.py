@@ -3,6 +3,8 @@
 Each method is the plain-Python statement of one numba kernel's work for one person (the kernel
 named in its docstring), in the same order of arithmetic, so that the two give the same bits.
 A reader who wants to know what the model does to a person should read this file, not the kernels.
+Each person also has a no-service twin (`NoServiceTwin`) that lives the same life with the same
+random numbers and never meets a service: the run's impact is the difference between the two.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import mesa
 
-from hls_sim.kernels.life import CRISIS_TRUST_LOSS, EFFICACY_PULL, STRENGTH_RATE, TRUST_PULL
+from hls_sim.kernels.life import I_CRISES, I_CRISES_TWIN, I_PERSON_WEEKS, I_SERIOUS_AVOIDED, I_WB_DIFF, PRESENTED_ROW
 from hls_sim.layout import (
     B_CLOSES,
     B_REP_SUCC,
@@ -32,11 +34,13 @@ from hls_sim.layout import (
     C_EPISODE_LIMIT,
     C_EXCLUSIONS,
     C_FOLLOWUPS,
+    C_GIVE_UPS,
     C_H_CASE,
     C_H_PARKED,
     C_HANDOFFS,
     C_HOLISTIC,
     C_MISREPORTS,
+    C_OUTREACH,
     C_PRESENTATIONS,
     C_REAL_IMPROVED,
     C_REAL_WORSENED,
@@ -50,6 +54,7 @@ from hls_sim.layout import (
     C_SUST_OK,
     C_TIMING,
     C_TRUE_SUCCESS,
+    C_TWIN_CRISES,
     C_UNRESOLVED,
     C_WAIT_DROPOUTS,
     COMMUNITY,
@@ -98,14 +103,105 @@ def prospect(need_dc: float, band_attract: float, threshold: float, width: float
     return band_attract * near
 
 
+CONTACT_FADE = 1.0 - 0.5 ** (1.0 / 26.0)  # recent contacts fade with a half-life of half a year (a record)
+
+
 def pick(providers: list[int], u: float) -> int:
     """One of the providers serving a domain, by a uniform."""
     return providers[min(len(providers) - 1, int(u * len(providers)))]
 
 
+def first_max(values: list[float]) -> int:
+    """The domain where need is highest (the first such, on a tie)."""
+    best = 0
+    for k in range(1, len(values)):
+        if values[k] > values[best]:
+            best = k
+    return best
+
+
+def wellbeing(need: list[float]) -> float:
+    """1 - mean need."""
+    return 1.0 - total(need) / len(need)
+
+
+def serious(need: list[float], level: float) -> float:
+    """1.0 when any need is above `serious_need_level`."""
+    return 1.0 if any(x > level for x in need) else 0.0
+
+
+class NoServiceTwin:
+    """The person's no-service twin: the same life, the same random numbers, never any services.
+    What a run's impact is measured against. (state.Twin)"""
+
+    FIELDS = ("need", "strength", "efficacy", "crisis_now")  # as in state.Twin
+
+    def __init__(self, need: list[float], strength: list[float], efficacy: float, crisis_now: int) -> None:
+        self.need = need
+        self.strength = strength
+        self.efficacy = efficacy
+        self.crisis_now = crisis_now
+
+
+def live_one_week(
+    life: Citizen | NoServiceTwin,
+    strength0: list[float],
+    efficacy0: float,
+    coupling: list[list[float]],
+    u: list[float],
+    rules: SimpleNamespace,
+) -> int:
+    """One week of one life's needs, strengths and self-efficacy, with or without services; returns
+    the domain of a crisis, or -1. (kernels/life.py: _live)
+
+    - Serious problems spill into coupled domains: the part of a need above `spill_floor` drives
+      the domains it is coupled to, more where those are still low.
+    - Recovery comes from strengths, scaled by self-efficacy (`efficacy_recovery_weight`).
+    - Strengths return towards the person's own level (`strength0`) and are worn down by need.
+    - A shock may hit one domain; self-efficacy returns towards the person's own level.
+    - Where the highest need is above `crisis_threshold`, a crisis may happen: emergency help
+      relieves that domain (`crisis_relief`) while the upheaval spreads into the domains coupled
+      to it (`crisis_spill`).
+    """
+    need, strength = life.need, life.strength
+    d = len(need)
+    floor = rules.spill_floor
+    w = rules.efficacy_recovery_weight
+    recovery = rules.recovery_rate * (1.0 - w + w * 2.0 * life.efficacy)
+    back = rules.strength_return
+    wear = rules.strength_erosion
+    old = list(need)
+    for k in range(d):
+        inflow = 0.0
+        for j in range(d):
+            above = old[j] - floor
+            if above > 0.0:
+                inflow += coupling[j][k] * above
+        x = old[k] + rules.spill_rate * inflow * (1.0 - old[k]) - recovery * strength[k] * old[k]
+        s = strength[k]
+        strength[k] = s + back * (strength0[k] - s) - back * wear * old[k] * s
+        need[k] = min(1.0, max(0.0, x))
+    if u[0] < rules.shock_rate:
+        k = min(d - 1, int(u[1] * d))
+        size = -rules.shock_size * math.log(1.0 - u[2])
+        need[k] = min(1.0, need[k] + size * (1.0 - need[k]))
+    life.efficacy += rules.efficacy_return * (efficacy0 - life.efficacy)
+    acute = first_max(need)
+    if not (need[acute] > rules.crisis_threshold and u[4] < rules.crisis_prob):
+        return -1
+    spread = rules.crisis_spill
+    for k in range(d):
+        if k != acute:
+            need[k] = min(1.0, need[k] + spread * coupling[acute][k] * (1.0 - need[k]))
+    need[acute] -= rules.crisis_relief * need[acute]
+    return acute
+
+
 class Citizen(mesa.Agent):
-    """One person. `need`, `strength` are lists over the domains; `coupling[j][k]` is how need in
-    domain j drives domain k. `provider` and `worker` are indices (-1 when none)."""
+    """One person. `need`, `strength` (and the person's own level of strengths, `strength0`) are
+    lists over the domains; `coupling[j][k]` is how need in domain j drives domain k. `provider` and
+    `worker` are indices (-1 when none). `twin` is the person's `NoServiceTwin` (None when the run
+    has no twins)."""
 
     # per-person fields that the numba engine keeps in model.cit[...] arrays, by the same names
     FIELDS = (
@@ -136,6 +232,12 @@ class Citizen(mesa.Agent):
         "h_rel",
         "h_prot",
         "crisis_now",
+        "strength0",
+        "efficacy0",
+        "gave_up",
+        "presented",
+        "contacts",
+        "dependence",
     )
 
     def __init__(self, model: mesa.Model, index: int, cxn: float, decile: int) -> None:
@@ -143,46 +245,67 @@ class Citizen(mesa.Agent):
         self.index = index
         self.cxn = cxn  # complexity rank in the population, 0..1
         self.decile = decile
+        self.twin: NoServiceTwin | None = None
 
     # ------------------------------------------------------------------ life (kernels/life.py)
-    def live(self, u_rows: list[list[float]], rules: SimpleNamespace, tally: Tally) -> None:
-        """One week of life: spill-over through the personal coupling, recovery, a shock, a crisis."""
+    def live(
+        self, u_rows: list[list[float]], rules: SimpleNamespace, tally: Tally, with_twin: bool, record: bool
+    ) -> None:
+        """One week of life: needs, strengths and self-efficacy move (`live_one_week`), attention may
+        shift, a crisis costs trust and brings a person who had given up back to services. The
+        no-service twin, when there is one, lives the same week with the same random numbers; with
+        `record` (after the burn-in) the week's difference between the two goes to the impact tally.
+        (kernels/life.py: life_step)"""
         u = u_rows[self.index]
-        need, strength = self.need, self.strength
+        need = self.need
         d = len(need)
-        old = list(need)
-        for k in range(d):
-            inflow = 0.0
-            for j in range(d):
-                inflow += self.coupling[j][k] * old[j]
-            x = old[k] + rules.spill_rate * inflow * (1.0 - old[k]) - rules.recovery_rate * strength[k] * old[k]
-            s = strength[k]
-            strength[k] = s + STRENGTH_RATE * ((1.0 - old[k]) * (1.0 - s) - old[k] * s)
-            need[k] = min(1.0, max(0.0, x))
-        if u[0] < rules.shock_rate:
-            k = min(d - 1, int(u[1] * d))
-            size = -rules.shock_size * math.log(1.0 - u[2])
-            need[k] = min(1.0, need[k] + size * (1.0 - need[k]))
+        acute = live_one_week(self, self.strength0, self.efficacy0, self.coupling, u, rules)
         rate = rules.priority_shift_rate
         if rate > 0.0 and u[3] < rate:
             v = u[3] / rate
             if v < 0.6:  # attention moves to what hurts most now
-                self.priority = max(range(d), key=lambda k: (need[k], -k))
+                self.priority = first_max(need)
             else:
                 self.priority = min(d - 1, int((v - 0.6) / 0.4 * d))
         self.crisis_now = 0
-        if max(need) > rules.crisis_threshold and u[4] < rules.crisis_prob:
+        if acute >= 0:
             self.crisis_now = 1
             tally.cnt[C_CRISES] += 1.0
-            self.trust = max(0.0, self.trust - CRISIS_TRUST_LOSS)
-        self.efficacy += EFFICACY_PULL * (0.5 - self.efficacy)
-        self.trust += TRUST_PULL * (0.5 - self.trust)
+            self.trust = max(0.0, self.trust - rules.crisis_trust_loss)
+            self.gave_up = 0  # a crisis brings people back to services
+        self.trust += rules.trust_return * (0.5 - self.trust)  # trust in services drifts back slowly
         if self.unresolved > 0:
             self.unresolved -= 1
+        if not with_twin:
+            return
+        twin = self.twin
+        twin.crisis_now = 1 if live_one_week(twin, self.strength0, self.efficacy0, self.coupling, u, rules) >= 0 else 0
+        tally.cnt[C_TWIN_CRISES] += twin.crisis_now
+        if record:
+            self.record_impact(rules, tally)
+
+    def record_impact(self, rules: SimpleNamespace, tally: Tally) -> None:
+        """This week's difference from the no-service twin, added to the person's complexity decile
+        and, once they have presented at a door, to the presenters' row. (kernels/life.py: life_step)"""
+        twin = self.twin
+        wb_diff = wellbeing(self.need) - wellbeing(twin.need)
+        level = rules.serious_need_level
+        avoided = serious(twin.need, level) - serious(self.need, level)
+        rows = [self.decile] + ([PRESENTED_ROW] if self.presented else [])
+        for row in rows:
+            imp = tally.imp[row]
+            imp[I_WB_DIFF] += wb_diff
+            imp[I_SERIOUS_AVOIDED] += avoided
+            imp[I_CRISES] += self.crisis_now
+            imp[I_CRISES_TWIN] += twin.crisis_now
+            imp[I_PERSON_WEEKS] += 1.0
 
     def follow_up(self, rules: SimpleNamespace, tally: Tally) -> None:
-        """`followup_weeks` after discharge: did life really improve, and did the result hold?
-        (kernels/discharge.py: followups)"""
+        """Reliance on services fades (`dependence_decay`) and so does the count of recent contacts
+        (a half-life of half a year); `followup_weeks` after a discharge: did life really improve,
+        and did the result hold? (kernels/discharge.py: followups)"""
+        self.dependence -= rules.dependence_decay * self.dependence
+        self.contacts -= CONTACT_FADE * self.contacts
         if self.followup < 0:
             return
         self.followup -= 1
@@ -202,7 +325,8 @@ class Citizen(mesa.Agent):
 
     # ------------------------------------------------------------------ doors (kernels/doors.py)
     def seek_help(self, u_rows: list[list[float]], rules: SimpleNamespace, tally: Tally) -> None:
-        """Someone with unmet need presents at a door; the provider takes them on, refers or refuses.
+        """Someone with unmet need presents at a door, of their own accord or reached by a service's
+        outreach; the provider takes them on, refers or turns them away.
         (kernels/doors.py: present_and_intake)"""
         if self.status != COMMUNITY:
             return
@@ -216,14 +340,24 @@ class Citizen(mesa.Agent):
             top = max(top, need[k])
             if served[k]:
                 signal += need[k] * need[k]
-        # nobody seeks help below `seek_floor`; distrust of services holds people back
+        # nobody seeks help below `seek_floor`; distrust of services holds people back, reliance on
+        # them brings people back; someone who has given up does not come until a crisis
         floor = rules.seek_floor
         prob = rules.help_seeking * max(0.0, top - floor) / (1.0 - floor) * (rules.seek_trust_floor + self.trust)
+        prob *= 1.0 + rules.dependence_seeking * self.dependence
+        if self.gave_up == 1:
+            prob = 0.0
         if self.crisis_now == 1:
             prob = max(prob, rules.crisis_seek_prob)
-        if u[0] >= prob or signal <= 0.0:
+        reach = self.outreach_chance(rules)
+        if u[0] >= max(prob, reach) or signal <= 0.0:
             return
         cnt[C_PRESENTATIONS] += 1.0
+        self.contacts += 1.0
+        if u[0] >= prob:  # they would not have come: outreach brought them, given up or not
+            cnt[C_OUTREACH] += 1.0
+            self.gave_up = 0
+        self.presented = 1
         if self.unresolved > 0:
             cnt[C_REPEAT] += 1.0
         # the door reached: a served domain, drawn in proportion to need squared
@@ -256,22 +390,25 @@ class Citizen(mesa.Agent):
                 self.handoffs += 1
                 base = rules.referral_success_base
                 if u[4] >= base + (1.0 - base) * rules.ptrust[p][q]:
+                    # lost between services: trust and self-efficacy suffer
                     cnt[C_REFERRAL_FAIL] += 1.0
                     self.trust = max(0.0, self.trust - rules.referral_fail_trust_loss)
+                    self.efficacy = max(0.0, self.efficacy - rules.referral_fail_efficacy_loss)
                     return
                 p = q
                 referred = True
                 continue
-            if need[dc] < rules.eligibility_threshold:
+            # each provider applies its own eligibility threshold in the domain it serves
+            if need[dc] < rules.practice[p].eligibility_threshold:
                 cnt[C_REJ_THRESHOLD] += 1.0
-                self.trust = max(0.0, self.trust - rules.reject_trust_loss)
+                self.turned_away(u[6], rules, tally)
                 return
             cnt[C_ELIGIBLE] += 1.0
             tally.dcnt[self.decile][0] += 1.0
             # cream-skimming: an eligible case of a band the contract makes unattractive may be refused
             if u[5] < rules.refuse[p][band]:
                 cnt[C_REJ_CREAM] += 1.0
-                self.trust = max(0.0, self.trust - rules.reject_trust_loss)
+                self.turned_away(u[6], rules, tally)
                 return
             tally.dcnt[self.decile][1] += 1.0
             self.status = WAITING
@@ -282,6 +419,31 @@ class Citizen(mesa.Agent):
             self.band = band
             self.intake_wellbeing = 1.0 - total(need) / d
             return
+
+    def outreach_chance(self, rules: SimpleNamespace) -> float:
+        """Chance that a service practising outreach reaches this person this week, whether or not they
+        would come themselves: needs must show at `outreach_min_domains` or more served domains (at
+        `outreach_level` or above); the highest outreach among those domains' services, less where
+        trust in services is low. 0 when no service reaches out. (kernels/doors.py: present_and_intake)"""
+        signals = 0
+        rate = 0.0
+        for k, x in enumerate(self.need):
+            if rules.served[k] and x >= rules.outreach_level:
+                signals += 1
+                rate = max(rate, rules.outreach[k])
+        if signals < rules.outreach_min_domains:
+            return 0.0
+        return rate * (rules.seek_trust_floor + self.trust) / (rules.seek_trust_floor + 1.0)
+
+    def turned_away(self, u_give_up: float, rules: SimpleNamespace, tally: Tally) -> None:
+        """Being turned away (below the threshold, or cream-skimmed) costs trust and self-efficacy;
+        some give up seeking help until a crisis, more readily the less they trust services.
+        (kernels/doors.py: _turned_away)"""
+        self.trust = max(0.0, self.trust - rules.reject_trust_loss)
+        self.efficacy = max(0.0, self.efficacy - rules.refusal_efficacy_loss)
+        if u_give_up < rules.give_up_rate * (1.0 - self.trust):
+            self.gave_up = 1
+            tally.cnt[C_GIVE_UPS] += 1.0
 
     # ------------------------------------------------------------------ waiting (kernels/queue.py)
     def queue_score(
@@ -308,13 +470,15 @@ class Citizen(mesa.Agent):
     def wait_a_week(
         self, u_rows: list[list[float]], rules: SimpleNamespace, tally: Tally, target: int, use_target: bool
     ) -> None:
-        """Still waiting: the wait grows, some give up (more readily the less they trust services),
-        and a provider whose records are not honest may stop the clock with a token contact just as
-        the target is reached, with probability 1 - honesty. (kernels/queue.py: allocate)"""
+        """Still waiting: the wait grows and wears self-efficacy down, some give up (more readily the
+        less they trust services), and a provider whose records are not honest may stop the clock with
+        a token contact just as the target is reached, with probability 1 - honesty.
+        (kernels/queue.py: allocate)"""
         if self.status != WAITING:
             return
         u = u_rows[self.index]
         self.wait = min(self.wait + 1, 32000)
+        self.efficacy = max(0.0, self.efficacy - rules.wait_efficacy_loss)
         if u[0] < rules.wait_dropout_base + rules.wait_dropout_distrust * (1.0 - self.trust):
             self.status = COMMUNITY
             self.provider = -1
@@ -352,7 +516,8 @@ class Citizen(mesa.Agent):
         pr = self.priority
         need = self.need
         d = len(need)
-        disc = rules.discretion
+        disc = rules.practice[p].discretion  # discretion in use at this provider
+        spend = rules.practice[p].discretionary_spend  # per case-week, as far as discretion allows
         scale = rules.help_scale_hours
         base, weight = self.case_weights(rules)
         share = weight / w.case_weight_sum if w.case_weight_sum > 0.0 else 0.0
@@ -370,6 +535,8 @@ class Citizen(mesa.Agent):
         dcnt[2] += hr + hp
         dcnt[3] += 1.0
         dcnt[4] += case0
+        if self.crisis_now == 1:
+            self.bond = 0.0  # a crisis breaks the working relationship
         # readiness to use help: self-efficacy, and trust in services and in this worker
         we = rules.engagement_efficacy_weight
         engaged = we * self.efficacy + 0.5 * (1.0 - we) * (self.trust + self.bond)
@@ -377,22 +544,27 @@ class Citizen(mesa.Agent):
         ready = ready0 + (1.0 - ready0) * engaged
         before = total(need)
         # protocol service: the contracted domain only, deficit-framed, and less use when it is not
-        # what matters to the person now; problems elsewhere keep driving this one back
+        # what matters to the person now; serious problems elsewhere (above `spill_floor`) keep
+        # driving this one back
         fp = 1.0 - math.exp(-hp / scale)
         fit = 1.0 if pr == dc else rules.misfit_effect
         inflow = 0.0
         for k in range(d):
-            inflow += self.coupling[k][dc] * need[k]
+            inflow += self.coupling[k][dc] * max(0.0, need[k] - rules.spill_floor)
         drag = min(1.0, inflow / rules.root_drag_scale)
-        cut = rules.protocol_effect * w.skill * fp * ready * fit * (1.0 - drag) * need[dc]
+        pe = rules.protocol_effect * w.skill * fp * ready * fit * (1.0 - drag)  # the protocol effect achieved
+        cut = pe * need[dc]
         need[dc] -= cut
         self.help_dc += cut
-        self.efficacy = max(0.0, self.efficacy - rules.deficit_efficacy_loss * fp * (2.0 - fit))
+        # deficit-focused handling lowers self-efficacy and builds reliance on services
+        self.efficacy = max(0.0, self.efficacy - rules.deficit_efficacy_loss * pe * (2.0 - fit))
+        dependence = self.dependence
+        dependence += rules.dependence_gain * pe * (1.0 - dependence)
         # relational help: what matters to the person, as far as discretion allows; the rest goes
         # to the service's domain
         fr = 1.0 - math.exp(-hr / scale)
         bond_floor = rules.bond_floor
-        er = (
+        er = (  # the relational effect achieved
             rules.relational_effect
             * w.rskill
             * (bond_floor + (1.0 - bond_floor) * self.bond)
@@ -404,20 +576,22 @@ class Citizen(mesa.Agent):
         cut = (1.0 - disc) * er * need[dc]
         need[dc] -= cut
         self.help_dc += cut
-        # strengths grow where the work goes, split the same way
-        sg = rules.strength_gain * fr
+        # strengths grow where the work goes, split the same way, in proportion to what the help
+        # achieves; so do self-efficacy and trust, and reliance on services falls
+        sg = min(1.0, rules.strength_gain * er)
         strength = self.strength
         strength[pr] += disc * sg * (1.0 - strength[pr])
         strength[dc] += (1.0 - disc) * sg * (1.0 - strength[dc])
-        self.efficacy += rules.help_efficacy_gain * fr * (1.0 - self.efficacy)
+        self.efficacy += min(1.0, rules.help_efficacy_gain * er) * (1.0 - self.efficacy)
+        dependence -= min(1.0, rules.dependence_relief * er) * dependence
+        self.dependence = min(1.0, max(0.0, dependence))
         # a relationship needs a minimum dose of time to form, and fades when contact is thin
         bond_min = rules.bond_min_hours
         fb = 1.0 - math.exp(-(hr - bond_min) / scale) if hr > bond_min else 0.0
         self.bond += rules.bond_gain * fb * (1.0 - self.bond)
         if hr < bond_min:
             self.bond -= rules.bond_fade * self.bond
-        self.trust += rules.help_trust_gain * fr * (1.0 - self.trust)
-        spend = rules.discretionary_spend * disc
+        self.trust += min(1.0, rules.help_trust_gain * er) * (1.0 - self.trust)
         if spend > 0.0:
             # a small spend helps when the worker knows what matters to the person
             need[pr] -= rules.spend_effect * spend / (spend + rules.spend_half) * self.bond * need[pr]
@@ -444,7 +618,7 @@ class Citizen(mesa.Agent):
         met = need[dc] < rules.outcome_threshold
         top = max(need)
         holistic = top < rules.holistic_top and met  # the root problem is resolved too
-        siloed = 1.0 - rules.discretion  # a siloed service closes once its own domain is met
+        siloed = 1.0 - rules.practice[p].discretion  # a siloed service closes once its own domain is met
         close = False
         if met and not holistic:
             # timing to the payment rule closes some of the rest at once
@@ -460,7 +634,7 @@ class Citizen(mesa.Agent):
         if not close and holistic:
             close = True
             cnt[C_HOLISTIC] += 1.0
-        if not close and self.episode >= rules.max_episode_weeks:
+        if not close and self.episode >= rules.practice[p].max_episode_weeks:
             close = True
             cnt[C_EPISODE_LIMIT] += 1.0
         if not close:

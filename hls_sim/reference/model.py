@@ -5,10 +5,11 @@ as agent methods; everything else is shared, not copied: parameters, the initial
 workforce, the named random streams and their pre-drawn weekly blocks (`u_life`, `u_doors`,
 `u_care`, `u_work`), providers, the commissioner, trust and learning, the recorder and outputs.
 
-Who holds the state: the agents hold people's and posts' state while they act. At the end of the
-people phase they publish it to the model's arrays (model.cit, model.wk and the tallies), where
-the shared organisation-level code reads and changes it (hiring, re-tendering) and the recorder
-reads it; the posts are read back from the arrays at the start of the next people phase.
+Who holds the state: the agents hold people's (and their no-service twins') and posts' state
+while they act. At the end of the people phase they publish it to the model's arrays (model.cit,
+model.twin, model.wk, the tallies and the impact accumulators model.imp), where the shared
+organisation-level code reads and changes it (hiring, re-tendering) and the recorder reads it;
+the posts are read back from the arrays at the start of the next people phase.
 Staff changes that orphan cases (a lost tender or a regime switch, `replace_provider_staff`; redundancies,
 `_cut_posts`) act on the agents.
 
@@ -38,12 +39,12 @@ from hls_sim.layout import (
     WAITING,
 )
 from hls_sim.model import HLSModel
-from hls_sim.reference.citizen import Citizen
+from hls_sim.reference.citizen import Citizen, NoServiceTwin
 from hls_sim.reference.week import Tally, week_rules
 from hls_sim.reference.worker import Worker, reassign_orphans
 from hls_sim.runner import RunResult
 
-STATIC_FIELDS = ("coupling", "complexity")  # set once at birth, never published back
+STATIC_FIELDS = ("coupling", "complexity", "strength0", "efficacy0")  # set once at birth, never published back
 
 
 class ReferenceModel(HLSModel):
@@ -59,6 +60,11 @@ class ReferenceModel(HLSModel):
         for name in Citizen.FIELDS:
             for person, value in zip(self.citizens, self.cit[name].tolist(), strict=True):
                 setattr(person, name, value)
+        if self.p["twin"]:
+            t = self.twin
+            rows = zip(t.need.tolist(), t.strength.tolist(), t.efficacy.tolist(), t.crisis_now.tolist(), strict=True)
+            for person, (need, strength, efficacy, crisis_now) in zip(self.citizens, rows, strict=True):
+                person.twin = NoServiceTwin(need, strength, efficacy, crisis_now)
         self._read_posts()
         self.citizen_set = self.agents_by_type[Citizen]  # a Mesa AgentSet; do() visits in creation order
         self.worker_set = self.agents_by_type[Worker]
@@ -71,7 +77,7 @@ class ReferenceModel(HLSModel):
         people, posts = self.citizen_set, self.worker_set
         u_life, u_doors = self.u_life.tolist(), self.u_doors.tolist()
         u_care, u_work = self.u_care.tolist(), self.u_work.tolist()
-        people.do("live", u_life, rules, tally)
+        people.do("live", u_life, rules, tally, self.p["twin"], self.week >= self.burn_in)
         people.do("follow_up", rules, tally)
         people.do("seek_help", u_doors, rules, tally)
         self._start_services(u_care, rules, tally)
@@ -91,11 +97,11 @@ class ReferenceModel(HLSModel):
     def _start_services(self, u_care: list[list[float]], rules, tally: Tally) -> None:
         """Each provider fills free caseload places from its waiting list, then the list ages.
         (kernels/queue.py: allocate)"""
-        cap = int(rules.caseload_cap)
+        cap = [int(practice.caseload_cap) for practice in rules.practice]  # each provider's caseload cap
         target = int(rules.wait_target_weeks)
         use_target = rules.wait_target_active > 0.0 and target > 0
         wait_full = rules.queue_wait_full
-        free = {w: max(0, cap - w.caseload) for w in self.posts if w.status == ACTIVE}
+        free = {w: max(0, cap[w.provider] - w.caseload) for w in self.posts if w.status == ACTIVE}
         longest = len(tally.wait_hist) - 1
         for p in range(self.n_prov):
             waiting = [c for c in self.citizens if c.status == WAITING and c.provider == p]
@@ -215,10 +221,14 @@ class ReferenceModel(HLSModel):
 
     # ------------------------------------------------------------------ agents <-> arrays
     def publish(self) -> None:
-        """Write every person's and post's state to the model's arrays (what the shared code reads)."""
+        """Write every person's (and twin's) and post's state to the model's arrays (what the shared
+        code and the recorder read)."""
         for name in Citizen.FIELDS:
             if name not in STATIC_FIELDS:
                 self.cit[name][:] = [getattr(c, name) for c in self.citizens]
+        if self.p["twin"]:
+            for name in NoServiceTwin.FIELDS:
+                getattr(self.twin, name)[:] = [getattr(c.twin, name) for c in self.citizens]
         for name in Worker.FIELDS:
             self.wk[name][:] = [getattr(w, name) for w in self.posts]
         self.w_sum[:] = [w.case_weight_sum for w in self.posts]

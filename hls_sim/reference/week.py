@@ -1,7 +1,8 @@
 """What every person and worker can see in one week, and where the week's tallies go.
 
-`WeekRules` is a plain-Python copy of this week's levers (the `prm` vector, by name) and of the
-organisations' state that people meet (service lines, policies, prices, trust between providers).
+`week_rules` is a plain-Python copy of this week's levers (the `prm` vector, by name), of each
+provider's practice (`Services.practice`, by name) and of the organisations' state that people meet
+(service lines, policies, prices, trust between providers).
 `Tally` holds the week's counters as Python lists while the agents act, and writes them back to
 the model's arrays, where the shared organisation-level code (and the recorder) read them.
 
@@ -14,18 +15,24 @@ from __future__ import annotations
 from types import SimpleNamespace
 from typing import TYPE_CHECKING
 
-from hls_sim.layout import PRM
+from hls_sim.layout import PRACTICE, PRM
 
 if TYPE_CHECKING:
     from hls_sim.model import HLSModel
 
 
 def week_rules(m: HLSModel) -> SimpleNamespace:
-    """Every `prm` slot by name (rules.spill_rate, rules.new_bond, rules.discretion, ...) and the
-    organisations' state that people and staff meet this week."""
+    """Every `prm` slot by name (rules.spill_rate, rules.new_bond, ...), each provider's practice by
+    name (rules.practice[p].discretion, .caseload_cap, ...) and the organisations' state that people
+    and staff meet this week."""
     rules = SimpleNamespace(**{name: float(m.prm[i]) for name, i in PRM.items()})
     rules.domain = m.domain.tolist()  # each provider's service line
     rules.served = [[int(m.dom_prov[d, j]) for j in range(int(m.doors[d]))] for d in range(m.dom_prov.shape[0])]
+    # the levers as each provider practises them: eligibility, caseload cap, discretion in use, spend
+    # per case-week, episode limit, outreach
+    rules.practice = [SimpleNamespace(**{name: float(row[i]) for name, i in PRACTICE.items()}) for row in m.practice]
+    # outreach into each domain: the most that any provider serving it practises (0 where none does)
+    rules.outreach = [max([0.0] + [rules.practice[p].outreach_rate for p in providers]) for providers in rules.served]
     rules.policy = m.pol.tolist()
     rules.refuse = m.refuse.tolist()  # chance of refusing an eligible case, per provider and band
     rules.attract = m.attract.tolist()
@@ -41,7 +48,8 @@ def week_rules(m: HLSModel) -> SimpleNamespace:
 
 
 class Tally:
-    """The week's counters: system-wide, per provider, per provider and band, per complexity decile."""
+    """The week's counters: system-wide, per provider, per provider and band, per complexity decile;
+    and the run's impact against the no-service twins (`imp`, which adds up over the weeks)."""
 
     def __init__(self, m: HLSModel) -> None:
         self.cnt = m.cnt.tolist()
@@ -53,6 +61,7 @@ class Tally:
         self.false_claims = m.false_claims.tolist()
         self.wait_hist = m.wait_hist_week.tolist()
         self.wait_hist_rep = m.wait_hist_rep_week.tolist()
+        self.imp = m.imp.tolist()
 
     def write(self, m: HLSModel) -> None:
         m.cnt[:] = self.cnt
@@ -64,6 +73,7 @@ class Tally:
         m.false_claims[:] = self.false_claims
         m.wait_hist_week[:] = self.wait_hist
         m.wait_hist_rep_week[:] = self.wait_hist_rep
+        m.imp[:] = self.imp
 
 
 def total(values: list[float]) -> float:

@@ -92,7 +92,7 @@ class Worker(mesa.Agent):
         p = self.provider
         policy = rules.policy[p]
         hours = rules.hours_per_week
-        disc = rules.discretion
+        disc = rules.practice[p].discretion  # discretion in use at this provider
         cl = self.caseload
         assess = rules.assessment_hours * tally.pcnt[p][PC_INTAKES] / max(active_staff[p], 1.0)
         # recording per open case and the contract's own reporting, as the monitoring rules set them
@@ -151,7 +151,8 @@ class Worker(mesa.Agent):
 
     # ------------------------------------------------------------------ morale, quits, hires (kernels/workforce.py)
     def work_week(self, u_rows: list[list[float]], rules: SimpleNamespace, staff: list[int], tally: Tally) -> bool:
-        """Recruit into a vacancy, or update motivation, morale and burnout and perhaps quit.
+        """Recruit into a vacancy, or learn from the week's practice, update motivation, morale and
+        burnout and perhaps quit.
         Returns whether the worker quit; `staff` (posts not vacant, per provider) is updated.
         (kernels/workforce.py: workforce_step)"""
         u = u_rows[self.index]
@@ -166,7 +167,8 @@ class Worker(mesa.Agent):
                 self.motivation0 = m0
                 spread = rules.hire_rskill_spread
                 self.rskill = min(1.0, max(0.05, rules.relational_skill + spread * (u[2] - 0.5)))
-                self.skill = 0.4 + 0.4 * u[3]
+                spread = rules.hire_skill_spread
+                self.skill = min(1.0, max(0.05, rules.protocol_skill + spread * (u[3] - 0.5)))
                 self.morale = 0.6
                 self.burnout = 0.0
                 self.tenure = 0
@@ -176,8 +178,13 @@ class Worker(mesa.Agent):
         if self.status != ACTIVE:
             return False
         hours = rules.hours_per_week
-        disc = rules.discretion
         self.tenure += 1
+        disc = rules.practice[self.provider].discretion
+        # skills are learned on the job, by practice (this week's hours of each kind), faster with
+        # reflective supervision while learning cycles run
+        learning = 1.0 + (rules.supervision_gain if rules.learning_share > 0.0 else 0.0)
+        self.skill += rules.skill_practice_rate * learning * (self.h_prot / hours) * (1.0 - self.skill)
+        self.rskill += rules.relational_practice_rate * learning * (self.h_rel / hours) * (1.0 - self.rskill)
         cl = self.caseload
         demanded = self.h_admin + self.intake_hours + rules.learning_share * hours + rules.case_hours_needed * cl
         overload = max(0.0, demanded - hours) / hours
