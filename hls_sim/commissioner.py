@@ -180,8 +180,9 @@ class Commissioner(mesa.Agent):
         return self._scores
 
     def retender(self) -> None:
-        """Competition: the lowest total score loses its contract; the winner of the slot copies the
-        best-scoring provider's management model, so selection acts on the proxy, not the truth
+        """Competition: one contract is lost, the lower a provider's score the likelier it is its own
+        (`contract.loss_probabilities`); the winner of the slot copies the best-scoring provider's
+        management model, with variation, so selection acts on the proxy, not the truth
         (Smaldino & McElreath 2016; Braganza 2022)."""
         m = self.model
         if m.n_prov < 2 or m.in_baseline:

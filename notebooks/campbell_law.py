@@ -43,8 +43,9 @@ def _(bib, mo):
     person and the **reported** one. The difference is the *Campbell gap*. The *stakes* slider sets
     how much money and contract security ride on the numbers. No gaming is switched on by it: a
     provider's policies drift, review by review, towards what its own records say pays, and the
-    more rides on the numbers the stronger that pull against its mission; its honesty slips most
-    when it is behind its targets or its income, and less where audits have caught it. Each gaming
+    more rides on the numbers the stronger that pull against its mission. Its honesty slips where a
+    false record is worth most: when a missed target looks likely, when its reserves run low (money
+    then matters more to it), and where audits are rare or their penalties small. Each gaming
     channel is then counted case by case and hour by hour as the agents act.
 
     Work through the steps below. Move the sliders; every chart recomputes from fresh runs.

@@ -31,8 +31,9 @@ def _(bib, mo):
     "fixable" problem it is quick. Nobody has to decide to discriminate. A provider that reviews
     what its own records say pays will drift towards **cream-skimming** (accepting the people most
     likely to count as successes) and **parking** (giving the least help to those least likely to),
-    and competitive re-tendering replaces the provider with the worst reported results by one that
-    copies the best-reported one, so selection acts on the proxy, not the truth
+    and competitive re-tendering takes contracts away from the providers with the worst reported
+    results more often than from the others, and hands them to newcomers that copy the best-reported
+    one, so selection acts on the proxy, not the truth
     ({bib.cite("Smaldino & McElreath 2016")}).
 
     The UK Work Programme, paid mostly by job outcomes with claimant groups priced differently,

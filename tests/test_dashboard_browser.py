@@ -237,7 +237,9 @@ def test_high_stakes_then_hls_shows_no_gaming(server):
         dash.wait(lambda: "Week 260" in dash.headline(), 30, "the headline to report the end")
         pbr = dash.headline()
         gap = float(re.search(r"gap ([+-]\d\.\d\d)", pbr).group(1))
-        assert gap >= 0.05, pbr  # high stakes under PbR: the indicator drifts from the truth
+        # high stakes under PbR: the indicator drifts from the truth (over one seed's last year the
+        # gap moves between about 0.03 and 0.10; HLS's below is 0.00)
+        assert gap >= 0.02, pbr
         pbr_gaming = colour_share(dash.chart_png("gaming"))
         page.screenshot(ARTIFACTS / "dashboard_4_pbr_end.png", full_page=False)
 

@@ -118,7 +118,7 @@ def headline(session: Session, run: drawing.Run) -> str:
         return f"**Ready:** {describe(s)}. Press **▶ RUN** or **STEP**."
     lines = [
         f"**Week {session.week} of {WEEKS}** · {describe(s)}\n",
-        f"- true outcome **{nums['true_outcome']:.2f}**, reported **{nums['reported_outcome']:.2f}**: "
+        f"- last year: true outcome **{nums['true_outcome']:.2f}**, reported **{nums['reported_outcome']:.2f}**: "
         f"gap **{nums['campbell_gap']:+.2f}**",
         f"- most complex tenth: wellbeing **{nums['wellbeing_most_complex_decile']:.3f}** "
         f"(everyone {nums['wellbeing_mean']:.3f}); crises **{nums['crises_per_1000_year']:.0f}** per 1,000 people a year",

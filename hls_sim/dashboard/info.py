@@ -46,8 +46,9 @@ what really happened to each person, and what the records say happened.
   holds them back. Nobody in the model decides to cheat.
 - **The commissioner** pays providers (a block contract, a payment per reported outcome, or a
   pooled alliance budget), checks a sample of reports (*audit rate*), penalises missed targets
-  and the false reports it finds and, where there is competition, replaces the provider with the
-  worst reported results by one that copies the best-reported one. An alliance moves its pooled
+  and the false reports it finds and, where there is competition, re-tenders one contract every
+  few years: the worse a provider's reported results, the likelier it is to lose, and the
+  newcomer copies the best-reported provider's ways of working. An alliance moves its pooled
   money towards need; under HLS a steward speeds that up and learning cycles feed what helped
   whom back into practice.
 - **Stakes on the indicator**: how much money and contract security ride on the reported
