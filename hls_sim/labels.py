@@ -16,6 +16,14 @@ from hls_sim.params import PARAMS
 
 # output -> (words, unit)
 OUTPUTS: dict[str, tuple[str, str]] = {
+    "impact_wellbeing": ("impact: wellbeing against no services", "per person-year"),
+    "impact_wellbeing_presented": ("impact: wellbeing of people who came forward", "per person-year"),
+    "need_years_avoided_per_1000": ("impact: years of serious need avoided", "per 1,000 person-years"),
+    "crises_avoided_per_1000_per_year": ("impact: crises avoided against no services", "per 1,000 people a year"),
+    "crises_no_service_per_1000_per_year": ("crises with no services at all", "per 1,000 people a year"),
+    "net_cost_against_no_service": ("net cost against no services", "GBP over the run"),
+    "cost_per_crisis_avoided": ("net cost per crisis avoided", "GBP"),
+    "cost_per_need_year_avoided": ("net cost per year of serious need avoided", "GBP"),
     "true_outcome": ("true outcome: closed cases really resolved", "share"),
     "reported_outcome": ("reported outcome", "share"),
     "campbell_gap": ("Campbell gap (reported - true)", "share points"),

@@ -22,6 +22,7 @@ from typing import Any
 import polars as pl
 
 from hls_sim import charts
+from hls_sim.labels import OUTPUTS
 from hls_sim.params import PARAMS
 from hls_sim.version import __version__
 
@@ -29,30 +30,38 @@ REPORT_NAME = "report.html"
 CHART_DIR = "charts"
 
 # Output name -> (plain label, unit) for the summary table; order is reading order.
-METRICS: dict[str, tuple[str, str]] = {
-    "true_outcome": ("true outcome: closed cases really resolved", "share"),
-    "reported_outcome": ("reported outcome", "share"),
-    "campbell_gap": ("Campbell gap (reported - true)", "share points"),
-    "gaming_effort_substitution": ("gaming: effort substitution", "share of hours"),
-    "gaming_threshold": ("gaming: threshold effect", "share of hours"),
-    "gaming_ratchet": ("gaming: ratchet effect", "share of hours"),
-    "gaming_misreporting": ("gaming: misreporting", "share of discharges"),
-    "gaming_cream_skimming": ("gaming: cream-skimming", "share of eligible"),
-    "gaming_parking": ("gaming: parking", "share of case hours"),
-    "gaming_timing": ("gaming: timing", "share of discharges"),
-    "time_to_service_true": ("started within the wait target, true", "share"),
-    "time_to_service_reported": ("started within the wait target, reported", "share"),
-    "wellbeing_mean": ("wellbeing, everyone", "0-1"),
-    "wellbeing_most_complex_decile": ("wellbeing, most complex tenth", "0-1"),
-    "real_improvement_rate": ("real improvement at follow-up", "share"),
-    "crisis_events_per_1000_per_year": ("crisis events", "per 1,000 a year"),
-    "total_cost_per_year": ("total cost", "GBP a year"),
-    "cost_per_true_outcome": ("cost per real improvement", "GBP"),
-    "worker_turnover": ("worker turnover", "per year"),
-    "morale_mean": ("worker morale", "0-1"),
-    "trust_provider_provider": ("trust between providers", "0-1"),
-    "knowledge_mean": ("shared knowledge", "0-1"),
-}
+# The summary table's rows in reading order: impact against each person's no-service life first
+# (issue 15), then what the services report and what really happened, then the organisations.
+REPORT_ORDER = (
+    "impact_wellbeing",
+    "crises_avoided_per_1000_per_year",
+    "need_years_avoided_per_1000",
+    "cost_per_crisis_avoided",
+    "cost_per_need_year_avoided",
+    "true_outcome",
+    "reported_outcome",
+    "campbell_gap",
+    "gaming_effort_substitution",
+    "gaming_threshold",
+    "gaming_ratchet",
+    "gaming_misreporting",
+    "gaming_cream_skimming",
+    "gaming_parking",
+    "gaming_timing",
+    "time_to_service_true",
+    "time_to_service_reported",
+    "wellbeing_mean",
+    "wellbeing_most_complex_decile",
+    "real_improvement_rate",
+    "crisis_events_per_1000_per_year",
+    "total_cost_per_year",
+    "cost_per_true_outcome",
+    "worker_turnover",
+    "morale_mean",
+    "trust_provider_provider",
+    "knowledge_mean",
+)
+METRICS: dict[str, tuple[str, str]] = {k: OUTPUTS[k] for k in REPORT_ORDER}
 SWEEP_FORMAT = "hls_sim.sweep/"
 MAX_SERIES_PANELS = 12
 SWEEP_METRICS = ("true_outcome", "reported_outcome", "campbell_gap", "wellbeing_mean", "cost_per_true_outcome")

@@ -202,3 +202,15 @@ def test_info_cites_readable_sources():
 def test_bad_port_is_refused(capsys):
     assert main(["dashboard", "--port", "70000"]) == 2
     assert "--port 70000" in capsys.readouterr().err
+
+
+def test_headline_leads_with_impact_against_no_services():
+    """The headline's first numbers are the impact against each person's twin, read from the run."""
+    m = DashboardModel(citizens=200, weeks=30, seed=2)
+    for _ in range(30):
+        m.step()
+    frame = live_frame(m)
+    nums = live_numbers(frame, 200)
+    assert nums["impact_wellbeing"] == pytest.approx((frame["wellbeing_mean"] - frame["wellbeing_twin_mean"]).mean())
+    avoided = (frame["n_twin_crises"] - frame["n_crises"]).mean() * 52 * 1000 / 200
+    assert nums["crises_avoided_per_1000_year"] == pytest.approx(avoided)

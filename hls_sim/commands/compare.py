@@ -27,6 +27,11 @@ if TYPE_CHECKING:
     import polars as pl
 
 TABLE_METRICS = (
+    "impact_wellbeing",
+    "crises_avoided_per_1000_per_year",
+    "need_years_avoided_per_1000",
+    "cost_per_crisis_avoided",
+    "cost_per_need_year_avoided",
     "true_outcome",
     "reported_outcome",
     "campbell_gap",

@@ -8,6 +8,9 @@ from hls_sim.commands._common import add_output_options, add_population_options,
 from hls_sim.params import PARAMS
 
 HEADLINE = (
+    ("impact_wellbeing", "impact: wellbeing against no services, per person-year"),
+    ("crises_avoided_per_1000_per_year", "impact: crises avoided per 1,000 a year"),
+    ("cost_per_crisis_avoided", "net cost per crisis avoided (GBP)"),
     ("true_outcome", "true outcome (share of closed cases resolved)"),
     ("reported_outcome", "reported outcome"),
     ("campbell_gap", "Campbell gap (reported - true)"),
@@ -53,12 +56,13 @@ def main(args: argparse.Namespace) -> int:
         f"{result.params['weeks']} weeks, seed {seed}"
     )
     for key, label in HEADLINE:
-        print(f"  {label:48s} {_num(s[key])}")
+        print(f"  {label:56s} {_num(s[key])}")
     gaming = ", ".join(f"{k[7:]} {s[k]:.3f}" for k in s if k.startswith("gaming_"))
     print(f"  gaming channels: {gaming}")
     print(f"outputs written to {target.path}")
     return 0
 
 
-def _num(x: float) -> str:
-    return f"{x:>14,.3f}" if x == x and abs(x) != float("inf") else f"{'n/a':>14s}"
+def _num(x: float | None) -> str:
+    """A number for the console; n/a for the null of a measure that does not apply (no twin, nothing avoided)."""
+    return f"{x:>14,.3f}" if x is not None and x == x and abs(x) != float("inf") else f"{'n/a':>14s}"

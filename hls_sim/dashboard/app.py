@@ -116,9 +116,14 @@ def headline(session: Session, run: drawing.Run) -> str:
     s = session.settings
     if not nums:
         return f"**Ready:** {describe(s)}. Press **▶ RUN** or **STEP**."
-    lines = [
-        f"**Week {session.week} of {WEEKS}** · {describe(s)}\n",
-        f"- last year: true outcome **{nums['true_outcome']:.2f}**, reported **{nums['reported_outcome']:.2f}**: "
+    lines = [f"**Week {session.week} of {WEEKS}** · {describe(s)}\n"]
+    if "impact_wellbeing" in nums:
+        lines.append(
+            f"- last year, against no services (each person's life without them): wellbeing **{_signed(nums['impact_wellbeing'], 3)}**, "
+            f"crises avoided **{nums.get('crises_avoided_per_1000_year', float('nan')):.0f}** per 1,000 people a year"
+        )
+    lines += [
+        f"- true outcome **{nums['true_outcome']:.2f}**, reported **{nums['reported_outcome']:.2f}**: "
         f"gap **{nums['campbell_gap']:+.2f}**",
         f"- most complex tenth: wellbeing **{nums['wellbeing_most_complex_decile']:.3f}** "
         f"(everyone {nums['wellbeing_mean']:.3f}); crises **{nums['crises_per_1000_year']:.0f}** per 1,000 people a year",

@@ -181,6 +181,12 @@ def live_numbers(frame: pl.DataFrame, citizens: int | None = None) -> dict[str, 
     out["cost_per_week"] = float(year["cost_total"].mean())
     if citizens and "n_crises" in frame.columns:
         out["crises_per_1000_year"] = float(year["n_crises"].mean() * 52.0 * 1000.0 / max(citizens, 1))
+    # impact against each person's no-service twin (section 8.7 of docs/ODD.md), over the same year
+    if "wellbeing_twin_mean" in frame.columns and year["wellbeing_twin_mean"].drop_nans().len() > 0:
+        out["impact_wellbeing"] = float((year["wellbeing_mean"] - year["wellbeing_twin_mean"]).drop_nans().mean())
+        if citizens and "n_twin_crises" in frame.columns:
+            avoided = (year["n_twin_crises"] - year["n_crises"]).mean()
+            out["crises_avoided_per_1000_year"] = float(avoided * 52.0 * 1000.0 / max(citizens, 1))
     gaming = [f"gaming_{c}" for c in GAMING_CHANNELS if f"gaming_{c}" in last]
     out["gaming_largest"] = max((float(last[c]) for c in gaming), default=0.0)
     return out
