@@ -95,7 +95,8 @@ class Commissioner(mesa.Agent):
                 amount += earned
             led.pay(k, amount)
         if m.p["steward"]:
-            led.commission("steward", m.p["steward_cost"] / 52.0)
+            share = m.p["steward_hours_per_week"] / m.p["hours_per_week"]
+            led.commission("steward", m.p["steward_cost"] * share / 52.0)
 
     # ---- at each review ----
     def audit(self, period_rep: np.ndarray, period_false: np.ndarray, period_excluded: np.ndarray) -> None:
@@ -122,7 +123,7 @@ class Commissioner(mesa.Agent):
             m.audited_period[k] += sampled
             if found > 0:
                 m.ledger.penalise(k, found * contract.audit_penalty(t, float(m.notional_price[k])))
-                m.ctrust[k] = max(0.0, m.ctrust[k] - p["trust_loss_detection"])
+                m.trust.letdown(k, p["trust_loss_detection"])
 
     def record_baseline(self, pcnt_week: np.ndarray, bcnt_week: np.ndarray) -> None:
         """While the baseline runs, the commissioner keeps each provider's reported results."""
@@ -149,6 +150,7 @@ class Commissioner(mesa.Agent):
                     penalty = contract.target_penalty(t, contract_year, tgt, perf)
                     if penalty > 0:
                         m.ledger.penalise(k, penalty)
+                        m.trust.letdown(k, 1.0)  # a penalty is a let-down between commissioner and provider
                         if col == 0 and t.sanction > 0:
                             self.sanctions += 1  # named as failing: a cost to its managers, not money
                     elif col == 0:
@@ -223,12 +225,24 @@ class Commissioner(mesa.Agent):
         m = self.model
         if m.terms.basis != "pooled" or m.n_prov < 2:
             return
-        rate = m.p["pool_reallocation_rate"] * (2.0 if m.p["steward"] else 1.0)
+        from hls_sim.system import steward_cover
+
+        p = m.p
+        rate = min(1.0, p["pool_reallocation_rate"] + steward_cover(m) * p["steward_reallocation_rate"])
         total = demand.sum()
         if total <= 0:
             return
         share = (1.0 - rate) * m.alliance_share + rate * demand / total
-        m.alliance_share[:] = share / share.sum()
+        share /= share.sum()
+        cut = np.maximum(0.0, 1.0 - share / np.maximum(m.alliance_share, 1e-12))
+        for k in np.flatnonzero(cut > 0):
+            m.trust.letdown(int(k), p["cut_trust_events"] * float(cut[k]))  # a cut, in proportion to its size
+        m.alliance_share[:] = share
+
+    def kept_promises(self) -> np.ndarray:
+        """A review in which a provider was paid as its contract said, with no penalty and no cut: one
+        good experience between it and the commissioner."""
+        return (self.model.trust.com_bad == 0.0).astype(float)
 
 
 def _difficulty_weights(band_rates: np.ndarray) -> np.ndarray:

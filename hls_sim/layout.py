@@ -400,7 +400,9 @@ PCNT_NAMES = (
     "exclusions",
     "real_sum",
     "real_sq",
-    "rep_real_sum",
+    "note_sum",
+    "note_sq",
+    "note_real_sum",
     "n_learn",
     "presentations",
 )
@@ -419,7 +421,9 @@ PC_MISREPORTS = PCNT["misreports"]
 PC_EXCLUSIONS = PCNT["exclusions"]
 PC_REAL_SUM = PCNT["real_sum"]
 PC_REAL_SQ = PCNT["real_sq"]
-PC_REP_REAL_SUM = PCNT["rep_real_sum"]
+PC_NOTE_SUM = PCNT["note_sum"]
+PC_NOTE_SQ = PCNT["note_sq"]
+PC_NOTE_REAL_SUM = PCNT["note_real_sum"]
 PC_N_LEARN = PCNT["n_learn"]
 PC_PRESENTATIONS = PCNT["presentations"]
 

@@ -43,10 +43,6 @@ from hls_sim.layout import (
     P_WAIT_ACTIVE,
     PC_EXCLUSIONS,
     PC_MISREPORTS,
-    PC_N_LEARN,
-    PC_REAL_SQ,
-    PC_REAL_SUM,
-    PC_REP_REAL_SUM,
     PC_REP_SUCC,
     PC_STARTS,
     POL_HONESTY,
@@ -133,6 +129,7 @@ class HLSModel(mesa.Model):
         self.top_decile = self.decile == 9
         self.prm = np.zeros(N_PRM)
         self.permission = self.p["initial_permission"]
+        self.transition_left = 0
         self._fill_prm()
         self.life = state.life(self.cit)
         self.burn_in = min(p["burn_in_weeks"], max(p["weeks"] - 1, 0))
@@ -198,10 +195,10 @@ class HLSModel(mesa.Model):
         self.admin = np.zeros(n_prov)
         self.practice = np.zeros((n_prov, N_PRACTICE))
         self.contract_hours = np.zeros(n_prov)
-        self.knowledge = np.full((n_prov, N_DOMAINS), system.KNOWLEDGE0)
-        self.ptrust = np.full((n_prov, n_prov), p["initial_trust_providers"])
-        np.fill_diagonal(self.ptrust, 1.0)
-        self.ctrust = np.full(n_prov, p["initial_trust_commissioner"])
+        self.knowledge = np.full((n_prov, N_DOMAINS), p["knowledge0"])
+        self.trust = system.TrustLedger(n_prov, self.p)
+        self.ptrust = self.trust.provider_trust()
+        self.ctrust = self.trust.commissioner_trust()
         self.targets = np.zeros((n_prov, 2))
         self.cnt = np.zeros(N_CNT)
         self.pcnt = np.zeros((n_prov, N_PCNT))
@@ -210,6 +207,8 @@ class HLSModel(mesa.Model):
         self.audited_period = np.zeros(n_prov)
         self.learn_acc = np.zeros((n_prov, N_PCNT))
         self.lcnt = np.zeros((n_prov, N_DOMAINS))  # closed cases by priority domain since the last learning cycle
+        self.refer_week = np.zeros((n_prov, n_prov, 2))  # referrals between providers this week: arrived, failed
+        self.refer_period = np.zeros((n_prov, n_prov, 2))  # ... since the last review
         self.dcnt_week = np.zeros((10, 5))
         self.wait_hist_week = np.zeros(WAIT_HIST_WEEKS)
         self.wait_hist_rep_week = np.zeros(WAIT_HIST_WEEKS)
@@ -256,6 +255,7 @@ class HLSModel(mesa.Model):
             false_claims=self.false_claims,
             wait_hist=self.wait_hist_week,
             wait_hist_rep=self.wait_hist_rep_week,
+            refer=self.refer_week,
         )
         self.commissioner = Commissioner(self)
         # organisational cultures: each provider's mission weight around the mean (log-normal, mean kept)
@@ -362,8 +362,16 @@ class HLSModel(mesa.Model):
         prm = self.prm
         for name in PRM_FROM_PARAMS:
             prm[PRM[name]] = p[name]
-        prm[P_LEARNING_SHARE] = p["learning_time_share"] if p["learning_cycle_weeks"] > 0 else 0.0
+        self._fill_time_shares()
         prm[P_WAIT_ACTIVE] = 1.0 if p["wait_target_weeks"] > 0 else 0.0
+
+    def _fill_time_shares(self) -> None:
+        """Time every worker's week gives away from cases: the reflection of learning cycles, as far as
+        the permission space lets staff take it, and the training and redesign of a transition."""
+        p = self.p
+        learn = p["learning_time_share"] * self.permission if p["learning_cycle_weeks"] > 0 else 0.0
+        train = p["transition_training_share"] * self.transition_left / p["transition_weeks"]
+        self.prm[P_LEARNING_SHARE] = learn + train
 
     def fill_practice(self) -> None:
         """Each provider's practice: the levers as it uses them (discretion as far as the permission space
@@ -495,6 +503,7 @@ class HLSModel(mesa.Model):
         self.dcnt_week[:] = 0.0
         self.wait_hist_week[:] = 0.0
         self.wait_hist_rep_week[:] = 0.0
+        self.refer_week[:] = 0.0
         self.ledger.start_week()
 
     def _finance(self) -> None:
@@ -511,16 +520,14 @@ class HLSModel(mesa.Model):
             self.transition_left -= 1
         # change strains before it motivates (001 L859, L1427): fades over the transition
         self.prm[P_CHANGE_STRAIN] = p["transition_strain"] * self.transition_left / weeks
+        self._fill_time_shares()
         led.commission("discretionary", self.cnt[C_DISC_SPEND])
         led.week["downstream"] = self.cnt[C_CRISES] * p["crisis_cost"]
 
     def _accumulate(self) -> None:
         self.period_pcnt += self.pcnt
-        self.learn_acc[:, PC_N_LEARN] += self.pcnt[:, PC_N_LEARN]
-        self.learn_acc[:, PC_REP_SUCC] += self.pcnt[:, PC_REP_SUCC]
-        self.learn_acc[:, PC_REAL_SUM] += self.pcnt[:, PC_REAL_SUM]
-        self.learn_acc[:, PC_REAL_SQ] += self.pcnt[:, PC_REAL_SQ]
-        self.learn_acc[:, PC_REP_REAL_SUM] += self.pcnt[:, PC_REP_REAL_SUM]
+        self.refer_period += self.refer_week
+        self.learn_acc += self.pcnt  # the records since the last learning cycle (system.py reads its columns)
         for prov in self.providers:
             prov.accumulate(self.pcnt[prov.index], self.bcnt[prov.index])
         if self.in_baseline:
@@ -534,7 +541,8 @@ class HLSModel(mesa.Model):
         if not self.in_baseline:
             for prov in self.providers:
                 prov.decide()
-        system.update_trust(self)
+        system.update_trust(self, self.refer_period)
+        self.refer_period[:] = 0.0
         system.update_permission(self)
         if self.p["learning_cycle_weeks"] > 0:
             system.decay_practice(self)
@@ -627,13 +635,11 @@ class HLSModel(mesa.Model):
         """A new organisation: no relationships, no local knowledge, and everyone's trust shaken."""
         p = self.p
         self.provider_churn += 1
-        off = ~np.eye(self.n_prov, dtype=bool)
-        self.ptrust[off] *= 1.0 - system.TRUST_TENDER_SHOCK
-        self.ptrust[k, :] = p["initial_trust_providers"] * p["new_entrant_trust"]
-        self.ptrust[:, k] = p["initial_trust_providers"] * p["new_entrant_trust"]
-        self.ptrust[k, k] = 1.0
-        self.knowledge[k] = system.KNOWLEDGE0
-        self.ctrust[k] = p["initial_trust_commissioner"]
+        # a stranger's history with everyone; the other pairs' let-down counts at the next review
+        self.trust.lost_tender(k, p["initial_trust_providers"] * p["new_entrant_trust"])
+        self.ptrust[:] = self.trust.provider_trust()
+        self.ctrust[:] = self.trust.commissioner_trust()
+        self.knowledge[k] = p["knowledge0"]
         self.targets[k, 0] = contract.baseline_target(self.terms, float(np.nan_to_num(self.commissioner.benchmark[k])))
         self.targets[k, 1] = self.terms.wait_target_share
         self.attract[k] = 1.0

@@ -139,6 +139,7 @@ class Tallies(NamedTuple):
     false_claims: np.ndarray  # ... of which for outcomes that did not happen
     wait_hist: np.ndarray  # starts by true weeks waited
     wait_hist_rep: np.ndarray  # starts by reported weeks waited
+    refer: np.ndarray  # referrals between providers (from, to) that arrived [.., 0] or failed [.., 1]
 
 
 def life(cit: dict[str, np.ndarray]) -> Life:

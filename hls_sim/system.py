@@ -1,55 +1,152 @@
-"""The system of providers: trust between organisations and learning cycles.
+"""The system of providers: trust built from experience, learning from the records, and a steward
+with limited time.
 
-Trust is slow to build through cooperation and quick to lose (002 L830, L6064; 001 L1669: four
-years in Plymouth); competition for funds erodes it (002 L2810). It speeds referrals (read by the
-intake kernel), lowers monitoring and transaction costs, and carries knowledge between providers.
+Trust between organisations is a belief about each other built from what they live through: a
+referral that arrived, a convened meeting, books opened at a review, a contract paid as promised
+are good experiences; a referral that went nowhere, a penalty, a false record found, a lost tender
+are let-downs, and weigh more (slow to build, quick to lose: 002 L830, L6064). Each pair holds a
+count of both, discounted each review (`trust_memory`), starting from the place's history
+(`initial_trust_*` worth `trust_prior_events` experiences); trust is the share of good in the
+weighted count. Because referrals and audits are random, trust differs from seed to seed, and
+because referrals arrive more often between trusting partners, a system can settle high or low.
+Nothing here asks which regime is running: only the events the rules and agents produce.
 
-Learning cycles (002 L1978-1983, L2387-2585) read the data the system produces. What gets
-recorded follows what the measure is used for: where measures carry reward, organisations learn
-from the reported indicator, so learning is only as good as the correlation between what is
-reported and what really happened to people (002 L263: data "next-to-useless for learning").
-Where measures are used only for learning, practitioners record people's real change.
+Learning cycles (002 L1978-1983, L2387-2585) read the records the period produced. Their signal
+quality is the correlation, over the cases closed, between what the case notes say changed and
+what really changed for the person. A worker who knows the person writes down what changed; one
+who does not writes what the indicator says, so thin relationships and gamed indicators
+(misreports written up as successes) make notes that teach little, and notes that run against the
+truth teach the wrong thing (002 L263: data "next-to-useless for learning"). Practice fit moves towards full fit in proportion to a positive
+quality, and away from it in proportion to a negative one.
+
+The steward (002 L1618-1649) is one role with `steward_hours_per_week`, spread over the
+providers. Its cover, 1 - exp(-hours per provider / `steward_scale_hours`), sets how often it
+convenes partners (good experiences for every pair, and the forum where knowledge is shared),
+how fast the pooled money moves to where the records show demand, and how far the permission
+space can grow above where business as usual keeps it. A system without one can still build
+trust through referrals and open books, but rarely does.
 """
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from hls_sim.layout import PC_N_LEARN, PC_REAL_SQ, PC_REAL_SUM, PC_REP_REAL_SUM, PC_REP_SUCC
+from hls_sim.layout import PC_N_LEARN, PC_NOTE_REAL_SUM, PC_NOTE_SQ, PC_NOTE_SUM, PC_REAL_SQ, PC_REAL_SUM
 
 if TYPE_CHECKING:
     from hls_sim.model import HLSModel
 
-KNOWLEDGE0 = 0.3  # practice fit with no learning system: a starting point, not a fitted value
-TRUST_BUILD = 0.03  # per review with full cooperation: 0.3 -> 0.8 takes about four years (001 L1669)
-TRUST_BASE_COOP = 0.25  # cooperation that happens without an alliance (informal calls, 001 L565)
-TRUST_COMPETITION_EROSION = 0.03  # per review while contracts are competed (002 L2810)
-TRUST_TENDER_SHOCK = 0.2  # a lost tender: quick to lose (002 L830)
-CTRUST_BUILD = 0.02
-NARRATIVE_QUALITY = 0.8  # how well practitioners' honest records track people's real change
-LEARNING_RATE = 0.10
-SHARING_RATE = 0.5
-PRACTICE_DECAY = 0.02  # routine practice decays as conditions change (002 L1211)
-STEWARD_BOOST = 1.5
-UNSTEWARDED_ALLIANCE = 0.5  # healthy systems rarely arise without stewardship (002 L1618, L1644)
-UNSTEWARDED_LEARNING = 0.5  # nobody convenes sense-making or protects learning time (002 L2226)
-PERMISSION_RATE = 0.1  # per review: a permission space takes years to build (001 L988, L1669)
-FATIGUE_WEEKS = 4.0  # reflection more often than this tires people and teaches less each time (002 L3500)
 
-
-def update_trust(m: HLSModel) -> None:
-    """One review's change in provider-provider and commissioner-provider trust."""
+# ---------------------------------------------------------------------------------------- steward
+def steward_cover(m: HLSModel) -> float:
+    """Share of what a steward's attention can do that this steward's time per provider achieves."""
     p = m.p
-    competing = p["retender_weeks"] > 0
-    coop = (1.0 if p["steward"] else UNSTEWARDED_ALLIANCE) if p["alliance"] else TRUST_BASE_COOP
-    build = TRUST_BUILD * coop * (STEWARD_BOOST if p["steward"] else 1.0)
-    erosion = TRUST_COMPETITION_EROSION if competing else 0.0
-    off = ~np.eye(m.n_prov, dtype=bool)
-    m.ptrust[off] = np.clip(m.ptrust[off] + build * (1.0 - m.ptrust[off]) - erosion * m.ptrust[off], 0.0, 1.0)
-    cbuild = CTRUST_BUILD * (1.0 if p["alliance"] else 0.3) * (STEWARD_BOOST if p["steward"] else 1.0)
-    m.ctrust[:] = np.clip(m.ctrust + cbuild * (1.0 - m.ctrust) - 0.5 * erosion * m.ctrust, 0.0, 1.0)
+    if not p["steward"] or m.n_prov == 0:
+        return 0.0
+    per_provider = p["steward_hours_per_week"] / m.n_prov
+    return 1.0 - math.exp(-per_provider / p["steward_scale_hours"])
+
+
+def convened_meetings(m: HLSModel) -> float:
+    """Meetings of all partners the steward convenes in one review period."""
+    return steward_cover(m) * m.p["review_weeks"] / m.p["convening_weeks"]
+
+
+# ------------------------------------------------------------------------------------------ trust
+class TrustLedger:
+    """Good experiences and let-downs, between providers (pairs) and between the commissioner and
+    each provider, discounted review by review."""
+
+    def __init__(self, n_prov: int, p: dict) -> None:
+        self.p = p
+        self.pg = np.zeros((n_prov, n_prov))
+        self.pb = np.zeros((n_prov, n_prov))
+        self.cg = np.zeros(n_prov)
+        self.cb = np.zeros(n_prov)
+        prior = p["trust_prior_events"]
+        t0 = p["initial_trust_providers"]
+        self.pg[:] = t0 * prior
+        self.pb[:] = (1.0 - t0) * prior
+        c0 = p["initial_trust_commissioner"]
+        self.cg[:] = c0 * prior
+        self.cb[:] = (1.0 - c0) * prior
+        # this period's events, added to by the rules as they act
+        self.pair_good = np.zeros((n_prov, n_prov))
+        self.pair_bad = np.zeros((n_prov, n_prov))
+        self.com_good = np.zeros(n_prov)
+        self.com_bad = np.zeros(n_prov)
+
+    @staticmethod
+    def _share(good: np.ndarray, bad: np.ndarray, fallback: float) -> np.ndarray:
+        total = good + bad
+        return np.where(total > 0, good / np.where(total > 0, total, 1.0), fallback)
+
+    def provider_trust(self) -> np.ndarray:
+        t = self._share(self.pg, self.pb, self.p["initial_trust_providers"])
+        np.fill_diagonal(t, 1.0)
+        return t
+
+    def commissioner_trust(self) -> np.ndarray:
+        return self._share(self.cg, self.cb, self.p["initial_trust_commissioner"])
+
+    def letdown(self, k: int, events: float) -> None:
+        """The commissioner and provider k: a penalty, a false record found, a cut."""
+        self.com_bad[k] += events
+
+    def lost_tender(self, k: int, entrant_trust: float) -> None:
+        """Provider k's contract went to a newcomer: every remaining pair is shaken, and the newcomer
+        starts with the history a stranger has."""
+        p = self.p
+        off = ~np.eye(self.pg.shape[0], dtype=bool)
+        self.pair_bad[off] += p["tender_trust_events"]
+        prior = p["trust_prior_events"]
+        for arr_g, arr_b in ((self.pg, self.pb), (self.pg.T, self.pb.T)):
+            arr_g[k, :] = entrant_trust * prior
+            arr_b[k, :] = (1.0 - entrant_trust) * prior
+        self.pair_good[k, :] = self.pair_good[:, k] = 0.0
+        self.pair_bad[k, :] = self.pair_bad[:, k] = 0.0
+        c0 = p["initial_trust_commissioner"]
+        self.cg[k] = c0 * prior
+        self.cb[k] = (1.0 - c0) * prior
+        self.com_good[k] = self.com_bad[k] = 0.0
+
+    def close_period(self) -> None:
+        """Discount the past, add this period's events (let-downs weighted), start a new period."""
+        p = self.p
+        keep = p["trust_memory"]
+        w = p["trust_loss_weight"]
+        pair_good = self.pair_good + self.pair_good.T  # an experience between two is shared by both
+        pair_bad = self.pair_bad + self.pair_bad.T
+        self.pg = keep * self.pg + pair_good
+        self.pb = keep * self.pb + w * pair_bad
+        self.cg = keep * self.cg + self.com_good
+        self.cb = keep * self.cb + w * self.com_bad
+        for a in (self.pair_good, self.pair_bad, self.com_good, self.com_bad):
+            a[:] = 0.0
+
+
+def update_trust(m: HLSModel, referrals: np.ndarray) -> None:
+    """One review's experiences: referrals that arrived or failed between each pair, the meetings a
+    steward convened, books opened, and for the commissioner, promises kept; then the new trust."""
+    led = m.trust
+    n = m.n_prov
+    off = ~np.eye(n, dtype=bool)
+    led.pair_good += referrals[:, :, 0]
+    led.pair_bad += referrals[:, :, 1]
+    meetings = convened_meetings(m)
+    if n > 1:
+        led.pair_good[off] += 0.5 * meetings  # each meeting counted once per pair (halves, summed both ways)
+    if m.p["open_books"]:
+        led.pair_good[off] += 0.5
+        led.com_good += 1.0
+    led.com_good += meetings
+    led.com_good += m.commissioner.kept_promises()
+    led.close_period()
+    m.ptrust[:] = led.provider_trust()
+    m.ctrust[:] = led.commissioner_trust()
 
 
 def felt_stakes(m: HLSModel) -> float:
@@ -58,75 +155,88 @@ def felt_stakes(m: HLSModel) -> float:
     return float(m.stk[:, 2].mean()) if m.n_prov else 0.0
 
 
+# ------------------------------------------------------------------------------------- permission
 def update_permission(m: HLSModel) -> None:
     """Move the permission space, and with it the discretion frontline staff actually use.
 
     Granting discretion on paper is not enough. Staff used to process and checklists feel exposed
     when asked to use judgement; "a sense of permission to work differently is crucial" (001 L988),
-    and the space for it has to be protected from business as usual by people who can give
-    permission (002 L2236; 001 L1742). A steward does that purposeful work, so the space grows
-    towards full use; without one it settles where business as usual keeps it
-    (`initial_permission`), because healthy systems rarely develop spontaneously (002 L1618).
-    Stakes on the indicator shrink it: performance management against the numbers is the business
-    as usual that learning organisations found blocking them (002 L2194, L2886).
+    and the space for it has to be protected from business as usual by people who can give it
+    (002 L2236; 001 L1742). Without a steward it settles where business as usual keeps it
+    (`initial_permission`); the steward's cover, as far as the commissioner trusts the providers to
+    use it, opens the rest. Stakes on the indicator shrink it: performance management against the
+    numbers is the business as usual that learning organisations found blocking them (002 L2194,
+    L2886). The planned reflection time of learning cycles is used in the same proportion.
     """
     p = m.p
-    ceiling = 1.0 if p["steward"] else p["initial_permission"]
-    target = ceiling * (1.0 - felt_stakes(m))
-    m.permission += PERMISSION_RATE * (target - m.permission)
+    base = p["initial_permission"]
+    opened = steward_cover(m) * float(m.ctrust.mean()) if m.n_prov else 0.0
+    target = (base + (1.0 - base) * opened) * (1.0 - felt_stakes(m))
+    m.permission += p["permission_rate"] * (target - m.permission)
     m.fill_practice()
+
+
+# --------------------------------------------------------------------------------------- learning
+def record_quality(acc_row: np.ndarray) -> float:
+    """Correlation between what the case notes say changed and people's real change, over the cases
+    one provider closed since the last cycle; 0 with too few cases to tell (fewer than 5).
+
+    A note is what the worker saw (the real change, as far as the relationship let them see it) and,
+    for the rest, what the indicator says (a reported success written up as a real change): see
+    kernels/discharge.py. Misreports and thin relationships both lower it."""
+    n = acc_row[PC_N_LEARN]
+    if n < 5:
+        return 0.0
+    note_mean = acc_row[PC_NOTE_SUM] / n
+    x_mean = acc_row[PC_REAL_SUM] / n
+    cov = acc_row[PC_NOTE_REAL_SUM] / n - note_mean * x_mean
+    var_note = acc_row[PC_NOTE_SQ] / n - note_mean * note_mean
+    var_x = acc_row[PC_REAL_SQ] / n - x_mean * x_mean
+    if var_note <= 1e-12 or var_x <= 1e-12:
+        return 0.0
+    return float(max(-1.0, min(1.0, cov / math.sqrt(var_note * var_x))))
 
 
 def learning_cycle(m: HLSModel) -> tuple[float, float, float]:
     """Make sense of the period's records, change practice, share what was learnt.
 
     Returns the mean signal quality, the mean knowledge carried between providers and the
-    openness with which it was offered. The amount carried is a poor measure of how willing
-    organisations are to share: once trust is high, sharing closes the gaps it feeds on, so in
-    the long run the flow only matches how fast providers' knowledge drifts apart. Openness is
-    the share of a knowledge gap closed at one cycle when every partner holds the knowledge:
-    "keepers of secrets" against "sharers of knowledge" (001 L545-547).
+    openness with which it was offered: the share of a knowledge gap closed at one cycle when every
+    partner holds the knowledge, `sharing_rate` x forum x mean trust between providers, where the
+    forum is the steward's convening (`informal_sharing` of it without one). "Keepers of secrets"
+    against "sharers of knowledge" (001 L545-547).
     """
     p = m.p
     acc = m.learn_acc
-    s = felt_stakes(m)
-    boost = STEWARD_BOOST if p["steward"] else UNSTEWARDED_LEARNING
-    quality = np.zeros(m.n_prov)
-    for k in range(m.n_prov):
-        n = acc[k, PC_N_LEARN]
-        corr = 0.0
-        if n >= 5:
-            r_mean = acc[k, PC_REP_SUCC] / n
-            x_mean = acc[k, PC_REAL_SUM] / n
-            cov = acc[k, PC_REP_REAL_SUM] / n - r_mean * x_mean
-            var_r = r_mean * (1.0 - r_mean)
-            var_x = acc[k, PC_REAL_SQ] / n - x_mean * x_mean
-            if var_r > 1e-12 and var_x > 1e-12:
-                corr = max(0.0, cov / np.sqrt(var_r * var_x))
-        quality[k] = (1.0 - s) * NARRATIVE_QUALITY + s * corr
+    quality = np.array([record_quality(acc[k]) for k in range(m.n_prov)])
     # what helped whom: each provider learns most about the people it actually served
     seen = m.lcnt / np.maximum(m.lcnt.max(axis=1, keepdims=True), 1.0)
-    fatigue = min(1.0, p["learning_cycle_weeks"] / FATIGUE_WEEKS)
-    m.knowledge += LEARNING_RATE * boost * fatigue * quality[:, None] * seen * (1.0 - m.knowledge)
+    fatigue = min(1.0, p["learning_cycle_weeks"] / p["learning_fatigue_weeks"])
+    rate = p["learning_rate"] * fatigue * m.permission  # reflection time actually used
+    q = quality[:, None]
+    toward = np.where(q >= 0.0, q * (1.0 - m.knowledge), q * m.knowledge)
+    m.knowledge += rate * seen * toward
     m.lcnt[:] = 0.0
     before = m.knowledge.copy()
     openness = 0.0
+    shared = 0.0
     if m.n_prov > 1:
-        openness = SHARING_RATE * boost * float(m.ptrust[~np.eye(m.n_prov, dtype=bool)].mean())
+        cover = steward_cover(m)
+        forum = cover + (1.0 - cover) * p["informal_sharing"]
+        off = ~np.eye(m.n_prov, dtype=bool)
+        openness = p["sharing_rate"] * forum * float(m.ptrust[off].mean())
         gain = np.zeros_like(m.knowledge)
         for k in range(m.n_prov):
             diff = np.maximum(0.0, before - before[k])
-            w = m.ptrust[k].copy()
+            w = m.ptrust[:, k].copy()  # what partner q offers k depends on q's trust in k
             w[k] = 0.0
-            gain[k] = SHARING_RATE * boost * (w[:, None] * diff).sum(axis=0) / (m.n_prov - 1)
+            gain[k] = p["sharing_rate"] * forum * (w[:, None] * diff).sum(axis=0) / (m.n_prov - 1)
         m.knowledge += gain
         shared = float(gain.mean())
-    else:
-        shared = 0.0
     np.clip(m.knowledge, 0.0, 1.0, out=m.knowledge)
     acc[:] = 0.0
     return float(quality.mean()), shared, openness
 
 
 def decay_practice(m: HLSModel) -> None:
-    m.knowledge -= PRACTICE_DECAY * (m.knowledge - KNOWLEDGE0)
+    m.knowledge -= m.p["practice_decay"] * (m.knowledge - m.p["knowledge0"])

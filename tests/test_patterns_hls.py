@@ -54,12 +54,18 @@ def test_j_curve_after_switch():
 
 
 def test_trust_takes_years_to_build():
+    """Trust is built from experiences (system.py): after a switch it rises year after year, without
+    a jump in the first, and differs from seed to seed."""
+    finals = []
     for seed in SEEDS:
         ts, _ = _switch_runs(seed)
         trust = ts["trust_provider_provider"].to_numpy()
-        at_switch, one_year, three_years = trust[SWITCH], trust[SWITCH + 52], trust[SWITCH + 156]
-        assert one_year - at_switch < 0.25, "trust must not jump within a year"
-        assert three_years - one_year > 0.15, "trust keeps building over years"
+        yearly = [trust[SWITCH + 52 * k] for k in range(4)]
+        assert yearly[1] - yearly[0] < 0.25, "trust must not jump within a year"
+        assert yearly[1] < yearly[2] < yearly[3], "trust keeps building over years"
+        assert yearly[3] - yearly[0] > 0.1
+        finals.append(yearly[3])
+    assert len(set(np.round(finals, 6))) == len(finals), "trust comes from events, so it varies by seed"
 
 
 def test_morale_dips_then_rises_after_switch():

@@ -59,7 +59,9 @@ from hls_sim.layout import (
     PC_N_LEARN,
     PC_REAL_SQ,
     PC_REAL_SUM,
-    PC_REP_REAL_SUM,
+    PC_NOTE_REAL_SUM,
+    PC_NOTE_SQ,
+    PC_NOTE_SUM,
     PC_REP_SUCC,
     PC_TRUE_SUCC,
     POL_CHURN,
@@ -177,8 +179,11 @@ def discharge(ppl, stf, svc, u, prm, tly):
                 pcnt[p, PC_REP_SUCC] += 1.0
                 bcnt[p, b, B_REP_SUCC] += 1.0
                 claims[p] += price[p, b]
-        # what learning can read: reported result against the person's real change
+        # what learning can read: the case note against the person's real change. A worker who knows
+        # the person (the bond) writes down what changed; one who does not writes what the indicator
+        # says, a success as a real change (system.py reads the correlation)
         r = 1.0 if (reported and counted) else 0.0
+        note = bond[i] * real + (1.0 - bond[i]) * r * prm[P_REAL_CHANGE]
         pcnt[p, PC_N_LEARN] += 1.0
         lcnt[p, priority[i]] += 1.0
         # how much of the measured change in the contracted domain the provider's own help caused
@@ -187,7 +192,9 @@ def discharge(ppl, stf, svc, u, prm, tly):
         cnt[C_ATTRIB_OTHER] += abs(change - help_dc[i])
         pcnt[p, PC_REAL_SUM] += real
         pcnt[p, PC_REAL_SQ] += real * real
-        pcnt[p, PC_REP_REAL_SUM] += r * real
+        pcnt[p, PC_NOTE_SUM] += note
+        pcnt[p, PC_NOTE_SQ] += note * note
+        pcnt[p, PC_NOTE_REAL_SUM] += note * real
         if top > prm[P_UNRESOLVED_TOP]:
             unresolved[i] = int(prm[P_UNRESOLVED_WINDOW])
             cnt[C_UNRESOLVED] += 1.0

@@ -193,9 +193,11 @@ def present_and_intake(ppl, svc, u, prm, tly):
             base = prm[P_REFERRAL_BASE]
             if u[i, 4] >= base + (1.0 - base) * svc.ptrust[p, q]:
                 cnt[C_REFERRAL_FAIL] += 1.0
+                tly.refer[p, q, 1] += 1.0  # a let-down between the two organisations (system.py)
                 trust[i] = max(0.0, trust[i] - prm[P_REFERRAL_FAIL_TRUST_LOSS])
                 ppl.efficacy[i] = max(0.0, ppl.efficacy[i] - prm[P_REFERRAL_FAIL_EFFICACY])
                 continue
+            tly.refer[p, q, 0] += 1.0
             pcnt[q, PC_INTAKES] += 1.0
             pcnt[q, PC_PRESENTATIONS] += 1.0
             p = q

@@ -354,11 +354,12 @@ def give_help(ppl, stf, svc, prm, tly):
         efficacy[i] += min(1.0, prm[P_HELP_EFFICACY] * er) * (1.0 - efficacy[i])
         dep -= min(1.0, prm[P_DEPENDENCE_RELIEF] * er) * dep
         ppl.dependence[i] = min(1.0, max(0.0, dep))
-        # a relationship needs a minimum dose of time to form and fades when contact is thin (002 L716-735)
-        fb = 1.0 - np.exp(-(hr - bond_min) / help_scale) if hr > bond_min else 0.0
+        # a relationship grows with the time given to it, with diminishing returns, and fades while
+        # contact stays below a regular weekly dose, the more the thinner it is (002 L716-735)
+        fb = 1.0 - np.exp(-hr / help_scale)
         bond[i] += prm[P_BOND_GAIN] * fb * (1.0 - bond[i])
         if hr < bond_min:
-            bond[i] -= prm[P_BOND_FADE] * bond[i]
+            bond[i] -= prm[P_BOND_FADE] * (1.0 - hr / bond_min) * bond[i]
         trust[i] += min(1.0, prm[P_HELP_TRUST] * er) * (1.0 - trust[i])
         if spend > 0.0:
             # a small spend helps when the worker knows what matters to the person (001 L823-829)
