@@ -11,6 +11,7 @@ against the plain statement of the rule, on random inputs.
 
 from __future__ import annotations
 
+import json
 import math
 
 import numpy as np
@@ -25,11 +26,13 @@ from hls_sim.kernels.workforce import reassign_orphans
 from hls_sim.layout import (
     ACTIVE,
     CNT,
+    COMMUNITY,
     HIRING,
     IN_SERVICE,
     N_CNT,
     N_PRM,
     P_NEW_BOND,
+    PCNT,
     POL,
     PRACTICE,
     PRM_FROM_PARAMS,
@@ -73,6 +76,8 @@ ORG_ARRAYS = (
     "price",
     "practice",
     "imp",
+    "reach_prov",
+    "reach_rate",
 )
 
 
@@ -157,26 +162,59 @@ def test_reference_reads_the_help_sizes_and_permission_the_engine_reads():
     assert not np.array_equal(fast.cit["need"], default.cit["need"])  # the values are live, not ignored
 
 
-# each provider's practice in the side-by-side run with every channel open (one row per provider,
-# cycled): every lever differs between providers, so a rule that read another provider's row, or one
-# row for all, would show
-PRACTICE_ROWS = {
-    "eligibility_threshold": (0.3, 0.6, 0.35, 0.55, 0.25, 0.65),
-    "caseload_cap": (3, 8, 5, 12, 4, 20),
-    "discretion": (0.1, 0.9, 0.5, 0.3, 0.7, 0.2),
-    "discretionary_spend": (0.0, 27.0, 0.0, 9.0, 21.0, 0.0),
-    "max_episode_weeks": (6, 26, 10, 52, 8, 20),
-    "outreach_rate": (0.0, 0.4, 0.0, 0.2, 0.1, 0.0),
+# the providers of the side-by-side run with every channel open, by service line (in domain order:
+# 0-1 housing, 2 income and debt, 3 physical health, 4-5 mental health, 6 substance use, 7 work)
+EVERY_CHANNEL_LINES = dict(
+    housing=2, income_debt=1, physical_health=1, mental_health=2, substance_use=1, work_learning=1
+)
+# and each provider's practice, one column per provider, set through the `provider_practice` parameter:
+# every lever differs between providers, so a rule that read another provider's row, or one row for
+# all, would show. Providers 1, 5 and 6 only reach out (nobody walks in at their doors): 1 and 5 beside
+# a walk-in door in their domain (5 competing with its walk-in neighbour 4, which also reaches out, for
+# the domain's outreach), 6 the only service for substance use, so that domain has no walk-in door at
+# all; provider 3 has a walk-in door and reaches out too. 1 and 6 have posts of their own.
+PRACTICE_COLUMNS = {
+    "eligibility_threshold": (0.3, 0.0, 0.6, 0.35, 0.55, 0.2, 0.1, 0.65),
+    "caseload_cap": (3, 6, 8, 5, 12, 4, 10, 20),
+    "worker_discretion": (0.2, 1.0, 0.6, 0.4, 0.9, 0.8, 0.7, 0.1),
+    "discretionary_spend": (0.0, 40.0, 0.0, 18.0, 42.0, 30.0, 0.0, 0.0),
+    "max_episode_weeks": (6, 30, 26, 10, 52, 8, 16, 20),
+    "outreach_rate": (0.0, 0.5, 0.0, 0.2, 0.1, 0.4, 0.35, 0.0),
 }
+REACH_ONLY = (1, 5, 6)
+OWN_POSTS = {1: 10.0, 6: 10.0}  # workers_per_1000 of their own
 
 
-class _EveryChannelOpen:
+def _every_channel_practice() -> str:
+    """The `provider_practice` value (JSON text, as on the command line): one entry per provider."""
+    entries = []
+    for k in range(len(PRACTICE_COLUMNS["caseload_cap"])):
+        entry = {"providers": [k], **{name: column[k] for name, column in PRACTICE_COLUMNS.items()}}
+        if k in REACH_ONLY:
+            entry["walk_in"] = False
+        if k in OWN_POSTS:
+            entry["workers_per_1000"] = OWN_POSTS[k]
+        entries.append(entry)
+    return json.dumps(entries)
+
+
+class _CountsTheRun:
+    """Keeps the run's counters (the engines reset them every week), system-wide and per provider."""
+
+    def _people_week(self) -> None:
+        super()._people_week()
+        self.cnt_run = self.cnt.copy() if self.week == 0 else self.cnt_run + self.cnt
+        self.pcnt_run = self.pcnt.copy() if self.week == 0 else self.pcnt_run + self.pcnt
+
+
+class _EveryChannelOpen(_CountsTheRun):
     """Providers that game on every channel at once, set at the start of each week (after their own
     pressure setting), so that the people phase runs every rule that the regimes rarely reach in a
     short run: cream-skimming by band, parking, clock stops, timing, churn, misreports, exclusions.
-    Each provider practises differently (`PRACTICE_ROWS`), some reach out. The week's people phase
-    also counts what no counter records: crises of people in service (which break the working
-    relationship), skill learned on the job, and the caseload caps at which people were left waiting."""
+    (Each provider's practice comes from the `provider_practice` parameter, `PRACTICE_COLUMNS`.) The
+    week's people phase also counts what no counter records: crises of people in service (which break
+    the working relationship), skill learned on the job, and the caseload caps at which people were left
+    waiting."""
 
     def _start_week(self) -> None:
         super()._start_week()
@@ -186,14 +224,11 @@ class _EveryChannelOpen:
         self.refuse[:] = np.linspace(0.0, 0.6, self.refuse.shape[1])
         self.attract[:] = np.linspace(1.0, 0.2, self.attract.shape[1])
         self.stk[:] = (0.8, 0.6, 0.5)
-        for name, row in PRACTICE_ROWS.items():
-            self.practice[:, PRACTICE[name]] = np.resize(row, self.n_prov)
 
     def _people_week(self) -> None:
         skill, rskill = self.wk["skill"].copy(), self.wk["rskill"].copy()
         active = self.wk["status"] == ACTIVE
         super()._people_week()
-        self.cnt_run = self.cnt.copy() if self.week == 0 else self.cnt_run + self.cnt
         c, w = self.cit, self.wk
         still = active & (w["status"] == ACTIVE)  # in post all week: not a new hire
         seen = {
@@ -249,11 +284,29 @@ def test_reference_equals_numba_engine_with_every_channel_open_and_every_rule_pa
         weeks=50,
         burn_in_weeks=4,
         baseline_weeks=4,
+        provider_practice=_every_channel_practice(),
+        **{f"service_lines_{line}": count for line, count in EVERY_CHANNEL_LINES.items()},
     )
     fast, ref = _run_side_by_side(3, _OpenEngine, _OpenReference, **kw)
     assert fast.cnt_run.tolist() == ref.cnt_run.tolist()
+    assert fast.pcnt_run.tolist() == ref.pcnt_run.tolist()
     assert fast.seen_run == ref.seen_run
-    assert fast.n_prov >= len(PRACTICE_ROWS["caseload_cap"])  # every practice row is in use
+    # the parameter, not the regime's levers, set each provider's practice (discretion as far as the
+    # permission space lets staff use it)
+    n_prov = len(PRACTICE_COLUMNS["caseload_cap"])
+    assert fast.n_prov == n_prov
+    for name in ("eligibility_threshold", "caseload_cap", "max_episode_weeks", "outreach_rate"):
+        assert fast.practice[:, PRACTICE[name]].tolist() == list(PRACTICE_COLUMNS[name]), name
+    disc = np.array(PRACTICE_COLUMNS["worker_discretion"]) * fast.permission
+    assert fast.practice[:, PRACTICE["discretion"]].tolist() == disc.tolist()
+    walk_in = [0.0 if k in REACH_ONLY else 1.0 for k in range(n_prov)]
+    assert fast.practice[:, PRACTICE["walk_in"]].tolist() == walk_in
+    assert fast.staff_counts()[list(OWN_POSTS)].tolist() == [2, 2]  # their own posts: 10 per 1,000 of 200
+    # outreach routing: every reach-out-only team took people on, and only people it reached, so
+    # the rest of the outreach went to the walk-in teams that reach out too (3 and 4)
+    intakes = fast.pcnt_run[:, PCNT["intakes"]]
+    assert all(intakes[k] > 0 for k in REACH_ONLY), intakes
+    assert intakes[list(REACH_ONLY)].sum() < fast.cnt_run[CNT["outreach_contacts"]]
     channels = (
         "rejected_cream",
         "referral_failures",
@@ -287,6 +340,54 @@ def test_reference_equals_numba_engine_with_every_channel_open_and_every_rule_pa
     assert not idle, f"these rules never ran, so the comparison did not check them: {idle}"
     # the caseload caps bind, each provider's own: people waited while a post was full at different caps
     assert fast.capped == ref.capped and len(fast.capped) >= 2, fast.capped
+
+
+class _TiesOnTop(_CountsTheRun):
+    """Also counts, after each week, the people out of service whose highest need in a served domain
+    is shared by another served domain: where the outreach routing's rule for equal needs decides."""
+
+    def _people_week(self) -> None:
+        super()._people_week()
+        need = self.cit["need"][:, self.served == 1]
+        ties = (need == need.max(axis=1, keepdims=True)).sum(axis=1) >= 2
+        self.tied = getattr(self, "tied", 0) + int(np.sum(ties & (self.cit["status"] == COMMUNITY)))
+
+
+class _TiesEngine(_TiesOnTop, HLSModel):
+    pass
+
+
+class _TiesReference(_TiesOnTop, ReferenceModel):
+    pass
+
+
+def test_reference_equals_numba_engine_where_every_team_only_reaches_out():
+    """No walk-in door anywhere (every provider's `walk_in` false, through `provider_practice`): people
+    come only when a team reaches them, though none of their needs has a door, and go to the team
+    reaching out for their most pressing problem, never referred on. With no recovery of its own and
+    frequent severe shocks, needs pile up at the top, so equal needs are common and the first-on-a-tie
+    rule of that routing is compared too."""
+    rates = (0.5, 0.2, 0.35, 0.1, 0.45, 0.3)  # each team its own rate, so a team for the wrong need shows
+    practice = [{"providers": [k], "walk_in": False, "outreach_rate": r} for k, r in enumerate(rates)]
+    kw = dict(
+        regime="hls",
+        provider_practice=json.dumps(practice),
+        recovery_rate=0.0,
+        shock_rate=0.5,
+        shock_size=1.0,
+        citizens=160,
+        weeks=40,
+        burn_in_weeks=4,
+    )
+    fast, ref = _run_side_by_side(6, _TiesEngine, _TiesReference, **kw)
+    assert fast.cnt_run.tolist() == ref.cnt_run.tolist()
+    assert fast.pcnt_run.tolist() == ref.pcnt_run.tolist()
+    assert fast.n_prov == len(rates) and not fast.doors.any()  # nobody can walk in anywhere
+    cnt = fast.cnt_run
+    assert cnt[CNT["presentations"]] == cnt[CNT["outreach_contacts"]] > 0  # every contact was outreach
+    assert cnt[CNT["referrals"]] == 0  # the team that reached them kept them
+    assert (fast.pcnt_run[:, PCNT["intakes"]] > 0).all()  # every team reached someone
+    assert fast.tied > 0 and fast.tied == ref.tied
 
 
 def test_run_reference_outputs_match_run():

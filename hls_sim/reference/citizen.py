@@ -325,20 +325,20 @@ class Citizen(mesa.Agent):
 
     # ------------------------------------------------------------------ doors (kernels/doors.py)
     def seek_help(self, u_rows: list[list[float]], rules: SimpleNamespace, tally: Tally) -> None:
-        """Someone with unmet need presents at a door, of their own accord or reached by a service's
-        outreach; the provider takes them on, refers or turns them away.
+        """Someone with unmet need walks in at a door, or a team reaching out finds them; the provider
+        takes them on, refers them on (walk-ins only) or turns them away.
         (kernels/doors.py: present_and_intake)"""
         if self.status != COMMUNITY:
             return
         u = u_rows[self.index]
-        need, served = self.need, rules.served
-        cnt, pcnt, policy = tally.cnt, tally.pcnt, rules.policy
+        need, doors = self.need, rules.doors
+        cnt, pcnt = tally.cnt, tally.pcnt
         d = len(need)
         top = 0.0
-        signal = 0.0  # need that shows at some service's door
+        signal = 0.0  # need that shows at a door people can walk in to
         for k in range(d):
             top = max(top, need[k])
-            if served[k]:
+            if doors[k]:
                 signal += need[k] * need[k]
         # nobody seeks help below `seek_floor`; distrust of services holds people back, reliance on
         # them brings people back; someone who has given up does not come until a crisis
@@ -349,91 +349,106 @@ class Citizen(mesa.Agent):
             prob = 0.0
         if self.crisis_now == 1:
             prob = max(prob, rules.crisis_seek_prob)
-        reach = self.outreach_chance(rules)
-        if u[0] >= max(prob, reach) or signal <= 0.0:
+        reach, team = self.outreach(rules)
+        walks_in = u[0] < prob and signal > 0.0
+        reached = not walks_in and u[0] < reach  # they would not have come: outreach finds them
+        if not walks_in and not reached:
             return
         cnt[C_PRESENTATIONS] += 1.0
         self.contacts += 1.0
-        if u[0] >= prob:  # they would not have come: outreach brought them, given up or not
-            cnt[C_OUTREACH] += 1.0
-            self.gave_up = 0
         self.presented = 1
         if self.unresolved > 0:
             cnt[C_REPEAT] += 1.0
-        # the door reached: a served domain, drawn in proportion to need squared
+        band = observed_band(need, self.cxn, rules)
+        if reached:
+            # the team that found them owns the case: it assesses them itself, given up or not, and
+            # does not refer them on
+            cnt[C_OUTREACH] += 1.0
+            self.gave_up = 0
+            pcnt[team][PC_INTAKES] += 1.0
+            pcnt[team][PC_PRESENTATIONS] += 1.0
+            self.assessed(team, band, u, rules, tally)
+            return
+        # the door: a domain with a walk-in door, drawn in proportion to need squared
         target = u[1] * signal
         door = -1
         acc = 0.0
         for k in range(d):
-            if served[k]:
+            if doors[k]:
                 acc += need[k] * need[k]
                 door = k
                 if acc >= target:
                     break
-        p = pick(served[door], u[2])
-        best = door  # where the biggest served need lies
+        p = pick(doors[door], u[2])
+        best = door  # where the biggest need with a walk-in door lies
         for k in range(d):
-            if served[k] and need[k] > need[best]:
+            if doors[k] and need[k] > need[best]:
                 best = k
-        band = observed_band(need, self.cxn, rules)
-        referred = False
-        while True:
-            pcnt[p][PC_INTAKES] += 1.0
-            pcnt[p][PC_PRESENTATIONS] += 1.0
-            dc = rules.domain[p]
-            if not referred and best != dc and u[3] < policy[p][POL_REFER]:
-                # refer on, once, to where the bigger need lies; it arrives more often between
-                # providers that trust each other ("dockyard tennis" when it does not)
-                q = pick(served[best], u[2])
-                cnt[C_REFERRALS] += 1.0
-                cnt[C_HANDOFFS] += 1.0
-                self.handoffs += 1
-                base = rules.referral_success_base
-                if u[4] >= base + (1.0 - base) * rules.ptrust[p][q]:
-                    # lost between services: trust and self-efficacy suffer
-                    cnt[C_REFERRAL_FAIL] += 1.0
-                    self.trust = max(0.0, self.trust - rules.referral_fail_trust_loss)
-                    self.efficacy = max(0.0, self.efficacy - rules.referral_fail_efficacy_loss)
-                    return
-                p = q
-                referred = True
-                continue
-            # each provider applies its own eligibility threshold in the domain it serves
-            if need[dc] < rules.practice[p].eligibility_threshold:
-                cnt[C_REJ_THRESHOLD] += 1.0
-                self.turned_away(u[6], rules, tally)
+        pcnt[p][PC_INTAKES] += 1.0
+        pcnt[p][PC_PRESENTATIONS] += 1.0
+        if best != rules.domain[p] and u[3] < rules.policy[p][POL_REFER]:
+            # refer on, once, to a walk-in door where the bigger need lies; it arrives more often
+            # between providers that trust each other ("dockyard tennis" when it does not)
+            q = pick(doors[best], u[2])
+            cnt[C_REFERRALS] += 1.0
+            cnt[C_HANDOFFS] += 1.0
+            self.handoffs += 1
+            base = rules.referral_success_base
+            if u[4] >= base + (1.0 - base) * rules.ptrust[p][q]:
+                # lost between services: trust and self-efficacy suffer
+                cnt[C_REFERRAL_FAIL] += 1.0
+                self.trust = max(0.0, self.trust - rules.referral_fail_trust_loss)
+                self.efficacy = max(0.0, self.efficacy - rules.referral_fail_efficacy_loss)
                 return
-            cnt[C_ELIGIBLE] += 1.0
-            tally.dcnt[self.decile][0] += 1.0
-            # cream-skimming: an eligible case of a band the contract makes unattractive may be refused
-            if u[5] < rules.refuse[p][band]:
-                cnt[C_REJ_CREAM] += 1.0
-                self.turned_away(u[6], rules, tally)
-                return
-            tally.dcnt[self.decile][1] += 1.0
-            self.status = WAITING
-            self.provider = p
-            self.wait = 0
-            self.clock_stopped = 0
-            self.episode = 0
-            self.band = band
-            self.intake_wellbeing = 1.0 - total(need) / d
-            return
+            pcnt[q][PC_INTAKES] += 1.0
+            pcnt[q][PC_PRESENTATIONS] += 1.0
+            p = q
+        self.assessed(p, band, u, rules, tally)
 
-    def outreach_chance(self, rules: SimpleNamespace) -> float:
-        """Chance that a service practising outreach reaches this person this week, whether or not they
-        would come themselves: needs must show at `outreach_min_domains` or more served domains (at
-        `outreach_level` or above); the highest outreach among those domains' services, less where
-        trust in services is low. 0 when no service reaches out. (kernels/doors.py: present_and_intake)"""
+    def outreach(self, rules: SimpleNamespace) -> tuple[float, int]:
+        """(chance, provider): whether a team reaching out finds this person this week, whether or not
+        they would come themselves. Needs must show at `outreach_min_domains` or more served domains
+        (at `outreach_level` or above, walk-in door or not); the team is the one reaching out for the
+        person's most pressing of those problems (the first, on a tie) and its rate, as far as it has
+        room, is the chance, less where trust in services is low. (0.0, -1) when nobody reaches them.
+        (kernels/doors.py: present_and_intake)"""
+        need = self.need
         signals = 0
-        rate = 0.0
-        for k, x in enumerate(self.need):
-            if rules.served[k] and x >= rules.outreach_level:
+        focus = -1
+        for k, x in enumerate(need):
+            if rules.serves[k] and x >= rules.outreach_level:
                 signals += 1
-                rate = max(rate, rules.outreach[k])
-        if signals < rules.outreach_min_domains:
-            return 0.0
-        return rate * (rules.seek_trust_floor + self.trust) / (rules.seek_trust_floor + 1.0)
+                if rules.reach_rate[k] > 0.0 and (focus < 0 or x > need[focus]):
+                    focus = k
+        if signals < rules.outreach_min_domains or focus < 0:
+            return 0.0, -1
+        chance = rules.reach_rate[focus] * (rules.seek_trust_floor + self.trust) / (rules.seek_trust_floor + 1.0)
+        return chance, rules.reach_prov[focus]
+
+    def assessed(self, p: int, band: int, u: list[float], rules: SimpleNamespace, tally: Tally) -> None:
+        """Provider p assesses the person at the band it can see: below its own eligibility threshold in
+        the domain it serves, refused; an eligible case of a band the contract makes unattractive may
+        be cream-skimmed; otherwise on the waiting list. (kernels/doors.py: _assess)"""
+        cnt = tally.cnt
+        need = self.need
+        if need[rules.domain[p]] < rules.practice[p].eligibility_threshold:
+            cnt[C_REJ_THRESHOLD] += 1.0
+            self.turned_away(u[6], rules, tally)
+            return
+        cnt[C_ELIGIBLE] += 1.0
+        tally.dcnt[self.decile][0] += 1.0
+        if u[5] < rules.refuse[p][band]:
+            cnt[C_REJ_CREAM] += 1.0
+            self.turned_away(u[6], rules, tally)
+            return
+        tally.dcnt[self.decile][1] += 1.0
+        self.status = WAITING
+        self.provider = p
+        self.wait = 0
+        self.clock_stopped = 0
+        self.episode = 0
+        self.band = band
+        self.intake_wellbeing = 1.0 - total(need) / len(need)
 
     def turned_away(self, u_give_up: float, rules: SimpleNamespace, tally: Tally) -> None:
         """Being turned away (below the threshold, or cream-skimmed) costs trust and self-efficacy;

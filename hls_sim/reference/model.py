@@ -3,7 +3,10 @@
 It is `HLSModel` with the people phase of the week (`_people_week`, the numba kernels) restated
 as agent methods; everything else is shared, not copied: parameters, the initial population and
 workforce, the named random streams and their pre-drawn weekly blocks (`u_life`, `u_doors`,
-`u_care`, `u_work`), providers, the commissioner, trust and learning, the recorder and outputs.
+`u_care`, `u_work`), providers, the commissioner, trust and learning, the recorder and outputs;
+each provider's practice (`fill_practice`, with the `provider_practice` overrides) and who reaches out
+into each domain this week, as far as the team has room (`_update_reach`), which people then meet
+through `week_rules`.
 
 Who holds the state: the agents hold people's (and their no-service twins') and posts' state
 while they act. At the end of the people phase they publish it to the model's arrays (model.cit,

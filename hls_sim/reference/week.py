@@ -16,6 +16,7 @@ from types import SimpleNamespace
 from typing import TYPE_CHECKING
 
 from hls_sim.layout import PRACTICE, PRM
+from hls_sim.params import N_DOMAINS
 
 if TYPE_CHECKING:
     from hls_sim.model import HLSModel
@@ -27,12 +28,20 @@ def week_rules(m: HLSModel) -> SimpleNamespace:
     and staff meet this week."""
     rules = SimpleNamespace(**{name: float(m.prm[i]) for name, i in PRM.items()})
     rules.domain = m.domain.tolist()  # each provider's service line
-    rules.served = [[int(m.dom_prov[d, j]) for j in range(int(m.doors[d]))] for d in range(m.dom_prov.shape[0])]
     # the levers as each provider practises them: eligibility, caseload cap, discretion in use, spend
-    # per case-week, episode limit, outreach
+    # per case-week, episode limit, outreach, and whether people can walk in at its door
     rules.practice = [SimpleNamespace(**{name: float(row[i]) for name, i in PRACTICE.items()}) for row in m.practice]
-    # outreach into each domain: the most that any provider serving it practises (0 where none does)
-    rules.outreach = [max([0.0] + [rules.practice[p].outreach_rate for p in providers]) for providers in rules.served]
+    domains = range(N_DOMAINS)
+    # whether any provider serves each domain: its needs show to services (for outreach), open or not
+    rules.serves = [any(dk == d for dk in rules.domain) for d in domains]
+    # the doors people can walk in to, by domain, in provider order: every provider serving the domain
+    # whose practice lets people walk in; none at all when there are no services
+    walk_in = [m.services_open and practice.walk_in == 1.0 for practice in rules.practice]
+    rules.doors = [[p for p, dk in enumerate(rules.domain) if dk == d and walk_in[p]] for d in domains]
+    # who reaches out into each domain this week, and how much (HLSModel._update_reach: outreach as
+    # far as the team has room; -1 and 0.0 where nobody does)
+    rules.reach_prov = m.reach_prov.tolist()
+    rules.reach_rate = m.reach_rate.tolist()
     rules.policy = m.pol.tolist()
     rules.refuse = m.refuse.tolist()  # chance of refusing an eligible case, per provider and band
     rules.attract = m.attract.tolist()
