@@ -59,6 +59,11 @@ class Commissioner(mesa.Agent):
             base[:, 0] > 0, base[:, 1] / np.maximum(base[:, 0], 1.0), p["planned_outcome_rate"]
         )
         expected_outcomes = np.maximum(rate * closes_year, 1.0)
+        if t.tariff:
+            # one national price: the market's contract value per expected outcome (or start), so a
+            # provider that produces fewer per pound than the market earns less than its contract value
+            expected_outcomes = contract_year * expected_outcomes.sum() / contract_year.sum()
+            starts_year = contract_year * starts_year.sum() / contract_year.sum()
         m.notional_price[:] = contract_year / expected_outcomes
         bb = self.baseline_band
         band_rates = (bb[:, 1] + prior * p["planned_outcome_rate"]) / (bb[:, 0] + prior)
@@ -207,9 +212,9 @@ class Commissioner(mesa.Agent):
         m.providers[k].replace_with(m.providers[best], variation, culture)
         m.replace_provider_staff(k, p["tender_staff_loss"], rng)
         m.ledger.commission("tender", p["tender_cost"])
-        m.ledger.endow(k, p["initial_reserves_weeks"] * float(m.contract_week[k]))
         self.tenders += 1
         m.on_tender(k)
+        m.ledger.endow(k, m._lever(k, "initial_reserves_weeks") * float(m.contract_week[k]))
         m.rebase_prices(replaced=k)
 
     def fail(self, k: int) -> None:

@@ -46,6 +46,7 @@ class Terms:
     stakes: float
     at_risk: float  # share of contract value paid by results (outcome or activity basis)
     price_by_difficulty: bool
+    tariff: bool  # one price for every provider (a national tariff) rather than each one's own record
     provider_kpis: bool  # indicators per provider (false: one system-wide indicator)
     outcome_target: float  # level ('fixed') or stretch above the baseline ('baseline'); 0 = none
     target_basis: str
@@ -88,6 +89,7 @@ def terms(p: dict[str, Any]) -> Terms:
         stakes=s,
         at_risk=s * p["outcome_payment_share"] if basis in ("outcome", "activity") else 0.0,
         price_by_difficulty=bool(p["price_by_difficulty"]),
+        tariff=bool(p["tariff_pricing"]),
         provider_kpis=bool(p["provider_kpis"]),
         outcome_target=float(p["outcome_target"]),
         target_basis=p["target_basis"],

@@ -265,7 +265,7 @@ class HLSModel(mesa.Model):
         mission = mean * np.exp(spread * z - 0.5 * spread * spread)
         self.providers = [Provider(self, k, int(self.domain[k]), float(mission[k])) for k in range(n_prov)]
         for k in range(n_prov):
-            self.ledger.endow(k, p["initial_reserves_weeks"] * float(self.contract_week[k]))
+            self.ledger.endow(k, self._lever(k, "initial_reserves_weeks") * float(self.contract_week[k]))
         self.pol[:, POL_HONESTY] = 1.0
         self.pol[:, POL_REFER] = p["refer_base"] + p["refer_trust"] * p["initial_trust_providers"]
 
@@ -340,7 +340,7 @@ class HLSModel(mesa.Model):
         """At a re-tender the commissioner re-prices every other contract from its last year's reported
         results, gamed or not: what the market reported becomes the next price basis. The slot just
         re-tendered keeps its price (the new organisation has no record yet)."""
-        if self.in_baseline:
+        if self.in_baseline or self.terms.tariff:  # a national tariff is not re-priced provider by provider
             return
         t = self.terms
         year = self.contract_week * 52.0
@@ -592,7 +592,7 @@ class HLSModel(mesa.Model):
                 float(staff_now[k] * self.worker_week_cost),
                 income,
                 p["hiring_freeze_weeks"],
-                p["cut_horizon_weeks"],
+                p["cut_horizon_weeks"] / (1.0 + self.providers[k].mission),
             )
             self.funded[k] = keep
             if posts < keep:
@@ -635,6 +635,9 @@ class HLSModel(mesa.Model):
         """A new organisation: no relationships, no local knowledge, and everyone's trust shaken."""
         p = self.p
         self.provider_churn += 1
+        if self.own[k].get("organisation_only", False):
+            self.own[k] = {}  # its own way of working left with the organisation that practised it
+            self.fill_practice()
         # a stranger's history with everyone; the other pairs' let-down counts at the next review
         self.trust.lost_tender(k, p["initial_trust_providers"] * p["new_entrant_trust"])
         self.ptrust[:] = self.trust.provider_trust()

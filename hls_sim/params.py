@@ -513,6 +513,16 @@ _PARAMS: list[Param] = [
         source="Work Programme differential payment groups",
     ),
     _p(
+        "tariff_pricing",
+        False,
+        group="levers",
+        unit="flag",
+        doc="One price per outcome (or per start) for every provider, the market's contract value per expected "
+        "result, instead of a price set from each provider's own record: a provider that produces fewer results "
+        "per pound than the market earns less than its contract value (a national tariff).",
+        source="NHS Payment by Results national tariff; 002 L4007, L5181 (Neighbourhood Midwives)",
+    ),
+    _p(
         "outcome_target",
         0.0,
         0.0,
@@ -1392,12 +1402,14 @@ _MECHANISM: tuple[tuple[str, float, float, float, str, str, str], ...] = (
     ),
     (
         "cut_horizon_weeks",
-        13.0,
+        19.5,
         0.0,
         520.0,
         "weeks",
-        "A provider cuts staff to what its income pays for when at this rate its reserves would run out within this many weeks.",
-        "assumption",
+        "A provider cuts staff to what its income pays for when at this rate its reserves would run out within "
+        "cut_horizon_weeks / (1 + its mission weight): a mission-driven organisation keeps the staff who hold its "
+        "relationships longer, and risks more (19.5: a quarter for the typical mission weight of 0.5).",
+        "002 L5181 (Neighbourhood Midwives closed for financial reasons); assumption for size",
     ),
     (
         "income_memory",

@@ -11,6 +11,7 @@ provider of a service line) and the levers they practise differently. In a scena
     worker_discretion = 0.9
     walk_in = false                 # only reaches out; nobody walks in at its door
     workers_per_1000 = 2.0          # its own posts, funded on top of the rest
+    organisation_only = false       # true: a newcomer taking the contract does not inherit these levers
 
 On the command line or in Python it is the same list as JSON text. The resolved value is the
 canonical JSON, so runs record it like any other parameter.
@@ -33,9 +34,13 @@ PRACTICE_LEVERS = (
     "outreach_rate",
     "mission_weight",
     "workers_per_1000",
+    "initial_reserves_weeks",
 )
 SELECTORS = ("providers", "service_line")
-FLAGS = ("walk_in",)
+# walk_in: false = the provider only reaches out. organisation_only: true = the levers are the
+# organisation's own way of working, not the contract's, so a newcomer that takes the contract after a
+# tender or a failure does not inherit them (false: the commissioner contracts for them).
+FLAGS = ("walk_in", "organisation_only")
 MAX_ENTRIES = 64
 
 

@@ -20,6 +20,7 @@ HEADLINE = (
     ("total_cost_per_year", "total cost per year (GBP)"),
     ("cost_per_true_outcome", "cost per real improvement (GBP)"),
     ("worker_turnover", "worker turnover per year"),
+    ("provider_insolvencies", "providers that ran out of money"),
 )
 
 
