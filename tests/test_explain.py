@@ -97,6 +97,23 @@ def test_the_brief_s_groups_hold_the_levers_the_issue_names():
     assert g("worker_discretion") == "discretion" and g("provider_kpis") == "targets"
 
 
+def test_docs_list_each_group_with_its_named_parameters():
+    """docs/explain.md's table of groups says what levergroups.py holds."""
+    text = (Path(__file__).resolve().parents[1] / "docs" / "explain.md").read_text(encoding="utf-8")
+    rows = {}
+    for line in text.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) == 3 and cells[0].startswith("`") and cells[0].strip("`") in levergroups.BY_ID:
+            rows[cells[0].strip("`")] = cells[2]
+    assert set(rows) == set(levergroups.BY_ID)
+    for g in levergroups.GROUPS:
+        named = rows[g.id] if g.names else ""
+        listed = [w.strip() for w in named.split(" and every")[0].split(",")]
+        assert [w for w in listed if w] == list(g.names), g.id
+        for registry_group in g.registry_groups:
+            assert f"registry's `{registry_group}` group" in rows[g.id], g.id
+
+
 def test_a_parameter_without_a_group_is_a_clear_error():
     with pytest.raises(levergroups.UnknownGroupError, match="'brand_new_lever' belongs to no lever group"):
         levergroups.group_of("brand_new_lever")

@@ -48,7 +48,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--seeds",
         type=int,
         default=None,
-        help="number of seeds, from --seed on (default: A's scenario `seeds` list, else B's, else 5)",
+        help="number of seeds, from --seed on (default: the `seeds` list of A's scenario, else B's; for two regimes "
+        "the default scenario's; else 5)",
     )
     p.add_argument("--seed", type=int, default=None, help="first seed when --seeds is given (default 1)")
     p.add_argument(
