@@ -15,7 +15,9 @@ def register(sub: argparse._SubParsersAction) -> None:
             "and each chart as HTML and PNG under DIR/charts/. It reads what the runs wrote and never runs the model."
         ),
     )
-    p.add_argument("folder", type=Path, metavar="DIR", help="output folder of `hls-sim run`, `compare`, `sweep` or `explain`")
+    p.add_argument(
+        "folder", type=Path, metavar="DIR", help="output folder of `hls-sim run`, `compare`, `sweep` or `explain`"
+    )
     p.add_argument("--out", default=None, help="where to write the report (default DIR/report.html)")
     p.add_argument("--overwrite", action="store_true", help="replace --out even if it is not an earlier hls-sim report")
     p.add_argument("--no-png", action="store_true", help="skip the PNG copy of each chart")
