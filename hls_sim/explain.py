@@ -116,11 +116,11 @@ def setup(a_name: str, b_name: str, common: dict[str, Any], seeds: Sequence[int]
     for name in lg.differing(a.params, b.params):
         group = lg.group_of(name)
         if lg.BY_ID[group].must_match:
+            option = f"--{name} N" if name in ("citizens", "weeks") else f"--set {name}=VALUE"
             raise UsageError(
                 f"{a.label} and {b.label} differ in '{name}' ({a.params[name]!r} and {b.params[name]!r}): explain "
                 "compares two settings of the same people over the same run, so the run settings "
-                f"({', '.join(lg.BY_ID[group].names)}) must match; make them equal with --{name} "
-                f"(if it is an option) or --set {name}=VALUE"
+                f"({', '.join(lg.BY_ID[group].names)}) must match; make them equal with {option}"
             )
         why = lg.inert(name, a.params, b.params)
         if why is not None:
