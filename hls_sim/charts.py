@@ -812,6 +812,122 @@ def parameter_effect(table: pl.DataFrame, x: str, metrics: Sequence[str], *, by:
     return Figure(f"effect_of_{x}", title, caption, _finish(chart.properties(title=_title(title, caption, total))))
 
 
+WATERFALL_COLOURS = {"level": "#7f7f7f", "raises": PALETTE[0], "lowers": PALETTE[1]}
+
+
+def waterfall_frame(doc: Mapping[str, Any]) -> pl.DataFrame:
+    """Steps of each measure's waterfall from an explain.json: A, each differing group, B.
+
+    A group's bar runs from where the steps before it left the measure to that plus its share;
+    its whisker is the share's interval over seeds, placed on the same start.
+    """
+    a, b = doc["a"]["label"], doc["b"]["label"]
+    titles = {g: info["title"] for g, info in doc["groups"].items()}
+    rows: list[dict[str, Any]] = []
+    for measure, r in doc["measures"].items():
+        if not (is_finite_number(r.get("a")) and is_finite_number(r.get("b"))):
+            continue
+        words = output_words(measure)
+        unit = output_unit(measure)
+        panel = f"{words} ({unit})" if unit else words
+        at = float(r["a"])
+        rows.append(dict(panel=panel, step=f"{a} (A)", order=0, start=at, end=at, share=at, kind="level"))
+        for i, g in enumerate(doc["differing_groups"], start=1):
+            share = r["groups"].get(g)
+            if not is_finite_number(share):
+                continue
+            iv = r["intervals"].get(g) or [None, None]
+            rows.append(
+                dict(
+                    panel=panel,
+                    step=titles[g],
+                    order=i,
+                    start=at,
+                    end=at + share,
+                    share=share,
+                    kind="raises" if share >= 0 else "lowers",
+                    ci_low=at + iv[0] if is_finite_number(iv[0]) else None,
+                    ci_high=at + iv[1] if is_finite_number(iv[1]) else None,
+                )
+            )
+            at += share
+        bt = float(r["b"])
+        rows.append(
+            dict(
+                panel=panel,
+                step=f"{b} (B)",
+                order=len(doc["differing_groups"]) + 1,
+                start=bt,
+                end=bt,
+                share=bt,
+                kind="level",
+            )
+        )
+    schema = {
+        "panel": pl.String,
+        "step": pl.String,
+        "order": pl.Int64,
+        "start": pl.Float64,
+        "end": pl.Float64,
+        "share": pl.Float64,
+        "kind": pl.String,
+        "ci_low": pl.Float64,
+        "ci_high": pl.Float64,
+    }
+    return pl.DataFrame(rows, schema=schema)
+
+
+def shapley_waterfall(doc: Mapping[str, Any]) -> Figure:
+    """What made the difference: each lever group's Shapley share of B - A, one panel per measure."""
+    frame = waterfall_frame(doc)
+    a, b = doc["a"]["label"], doc["b"]["label"]
+    n = len(doc["seeds"])
+    title = f"What made the difference: {readable_label(b)} against {readable_label(a)}"
+    caption = (
+        f"Each bar is a lever group's share of the difference B - A (exact Shapley values over the groups that "
+        f"differ, every combination run on the same {n} seed{'s' * (n != 1)}); the shares add up to the "
+        "difference, from A (top tick) to B (bottom tick)"
+        + ("; whiskers are 95% intervals over seeds." if n > 1 else ".")
+        + " Groups with no differing parameter contribute 0 and are left out."
+    )
+    panels = []
+    for panel in dict.fromkeys(frame["panel"].to_list()):
+        sub = frame.filter(pl.col("panel") == panel)
+        order = sub.sort("order")["step"].to_list()
+        y = alt.Y("step:N", title=None, sort=order, axis=alt.Axis(labelLimit=0))
+        x = alt.X("start:Q", title=None, scale=alt.Scale(zero=False))
+        colour = alt.Color(
+            "kind:N",
+            title="the group",
+            scale=alt.Scale(
+                domain=["raises", "lowers"], range=[WATERFALL_COLOURS["raises"], WATERFALL_COLOURS["lowers"]]
+            ),
+            legend=alt.Legend(labelExpr="datum.label + ' the measure'"),
+        )
+        tooltip = ["step:N", alt.Tooltip("share:Q", title="share (levels: the measure)", format=",.4g")]
+        bars = (
+            alt.Chart()
+            .transform_filter("datum.kind != 'level'")
+            .mark_bar(height={"band": 0.7})
+            .encode(x=x, x2="end:Q", y=y, color=colour, tooltip=tooltip)
+        )
+        levels = (
+            alt.Chart()
+            .transform_filter("datum.kind == 'level'")
+            .mark_tick(thickness=4, color=WATERFALL_COLOURS["level"], bandSize=14)
+            .encode(x=x, y=y, tooltip=tooltip)
+        )
+        whiskers = alt.Chart().mark_rule(color="#333").encode(x="ci_low:Q", x2="ci_high:Q", y=y)
+        panels.append(
+            alt.layer(bars, whiskers, levels, data=sub).properties(
+                width=360, height=max(90, 22 * len(order)), title=alt.TitleParams(panel, fontSize=13, anchor="start")
+            )
+        )
+    chart = alt.concat(*panels, columns=2).resolve_scale(x="independent", y="independent")
+    chart = chart.properties(title=_title(title, caption, 760))
+    return Figure("explain_waterfall", title, caption, _finish(chart))
+
+
 def all_figures(
     ts: pl.DataFrame | None,
     summaries: Mapping[str, Mapping[str, Any]] | None,

@@ -1,6 +1,6 @@
 """Output folders: checked before any work, never clobbered, written whole or not at all.
 
-Every command that writes a result folder (`run`, `compare`, `sweep`, `validate`) claims its
+Every command that writes a result folder (`run`, `compare`, `sweep`, `validate`, `explain`) claims its
 `--out` here before it simulates anything:
 
 - the path must be usable: not empty, not too long, not a file, in a place this user can write
@@ -45,7 +45,9 @@ KIND_FILES: dict[str, tuple[str, ...]] = {
     ),
     "sweep": (*STORE_FILES, "experiment.toml", "runs.parquet", "analysis", *REPORT_FILES),
     "validate": (*STORE_FILES, "validation.json", "runs.parquet", "calibration.json", "calibration", *REPORT_FILES),
+    "explain": (*STORE_FILES, "explain.json", "coalitions.parquet", *REPORT_FILES),
 }
+ENGINE_KINDS = ("compare", "sweep", "validate", "explain")  # written by the engine: resumable
 NAME_MAX = 255
 PATH_MAX = 4096
 
@@ -180,7 +182,7 @@ def claim(
     """Check that `path` may receive a result of `kind`; nothing is written here."""
     path = check_path(path, option)
     contents = sorted(p.name for p in path.iterdir()) if path.is_dir() else []
-    if contents == [".lock"] and kind in ("compare", "sweep", "validate"):
+    if contents == [".lock"] and kind in ENGINE_KINDS:
         contents = []  # another command is just starting here: the engine says so once it tries the lock
     if not contents:
         if resume:
@@ -197,7 +199,7 @@ def claim(
     if resume:
         return Target(path, kind, "resume")
     if not overwrite:
-        again = " or --resume to finish it" if kind in ("compare", "sweep", "validate") else ""
+        again = " or --resume to finish it" if kind in ENGINE_KINDS else ""
         raise UsageError(
             f"{option} {path} already holds a {kind} result; add --overwrite to replace it{again}, "
             "or choose another folder (nothing was written)"

@@ -1,4 +1,4 @@
-"""One offline HTML report from the output folder of `hls-sim run`, `compare` or `sweep`.
+"""One offline HTML report from the output folder of `hls-sim run`, `compare`, `sweep` or `explain`.
 
 A policy team should be able to e-mail the file to a colleague with no internet connection and no
 Python, so the page carries its own Vega JavaScript, its data and its provenance (seeds, every
@@ -63,6 +63,7 @@ REPORT_ORDER = (
 )
 METRICS: dict[str, tuple[str, str]] = {k: OUTPUTS[k] for k in REPORT_ORDER}
 SWEEP_FORMAT = "hls_sim.sweep/"
+EXPLAIN_FORMAT = "hls_sim.explain/"
 MAX_SERIES_PANELS = 12
 SWEEP_METRICS = ("true_outcome", "reported_outcome", "campbell_gap", "wellbeing_mean", "cost_per_true_outcome")
 
@@ -92,17 +93,25 @@ class ReportData:
     campbell_base: str = ""
     notes: list[str] = field(default_factory=list)
     scenarios: dict[str, dict[str, Any]] = field(default_factory=dict)  # label -> description, files, source
+    explain: dict[str, Any] | None = None  # explain: the contents of explain.json
 
 
 # ---------------------------------------------------------------------------- reading folders
 
 
 def detect(folder: Path) -> str:
-    """'run', 'compare' or 'sweep'; a clear error for anything else."""
+    """'run', 'compare', 'sweep' or 'explain'; a clear error for anything else."""
     if not folder.is_dir():
         raise _usage_error(f"{folder}: no such output folder")
     names = {p.name for p in folder.iterdir()}
     manifest = _read_manifest(folder) if "manifest.json" in names else {}
+    if str(manifest.get("format", "")).startswith(EXPLAIN_FORMAT):
+        if "explain.json" not in names:
+            raise _usage_error(
+                f"{folder}: this explain has not finished (no explain.json); finish it with "
+                f"`hls-sim explain A B --resume --out {folder}` as it was started"
+            )
+        return "explain"
     if str(manifest.get("format", "")).startswith(SWEEP_FORMAT):
         return "sweep"
     if {"summary.json", "timeseries.parquet"} <= names:
@@ -114,8 +123,8 @@ def detect(folder: Path) -> str:
     found = ", ".join(sorted(names)) or "nothing"
     raise _usage_error(
         f"{folder}: not an hls-sim output folder. Expected summary.json + timeseries.parquet (from `run`), "
-        f"runs.parquet + manifest.json with 'labels' (from `compare`) or results.parquet or parts/*.parquet "
-        f"(from `sweep`); found: {found}"
+        f"runs.parquet + manifest.json with 'labels' (from `compare`), explain.json (from `explain`) or "
+        f"results.parquet or parts/*.parquet (from `sweep`); found: {found}"
     )
 
 
@@ -147,7 +156,7 @@ def load(folder: str | Path, *, campbell: bool = True, progress: bool = True) ->
     """Everything the report shows, read from the folder (`campbell=False` leaves the curve out)."""
     folder = Path(folder)
     kind = detect(folder)
-    loader = {"run": _load_run, "compare": _load_compare, "sweep": _load_sweep}[kind]
+    loader = {"run": _load_run, "compare": _load_compare, "sweep": _load_sweep, "explain": _load_explain}[kind]
     data = loader(folder, progress=progress)
     if not campbell:
         data.campbell = None
@@ -215,8 +224,19 @@ def _load_compare(folder: Path, *, progress: bool) -> ReportData:
     notes = manifest.get("scenarios")
     if isinstance(notes, dict):
         data.scenarios = {str(k): v for k, v in notes.items() if isinstance(v, dict)}
+    common = manifest.get("common_operations")
+    if isinstance(common, dict) and isinstance(common.get("values"), dict):
+        values = ", ".join(f"{k} = {_plain(v)}" for k, v in common["values"].items())
+        data.notes.append(
+            f"Common operations (--common-operations): every label ran with the operational levers of "
+            f"'{common.get('from')}' ({values}), so the differences between labels come from the other levers."
+        )
     _read_compare_series(data, manifest)
     return data
+
+
+def _plain(x: Any) -> str:
+    return str(x).lower() if isinstance(x, bool) else f"{x:g}" if isinstance(x, float) else str(x)
 
 
 def _read_parquet(path: Path) -> pl.DataFrame:
@@ -262,6 +282,41 @@ def _read_compare_series(data: ReportData, manifest: dict[str, Any]) -> None:
             f"The Campbell's-Law curve comes from runs of '{data.campbell_base}' with only incentive_strength "
             f"changed ({levels}), on seeds {seeds}, made by the compare itself."
         )
+
+
+def _load_explain(folder: Path, *, progress: bool) -> ReportData:
+    """An explain folder: explain.json holds the decomposition, both sides' parameters and the seeds."""
+    path = folder / "explain.json"
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise _usage_error(f"{path}: not readable JSON ({exc})") from None
+    for key in ("a", "b", "seeds", "measures", "groups", "differing_groups", "parameters"):
+        if not isinstance(doc, dict) or key not in doc:
+            raise _usage_error(f"{path}: key '{key}' is missing (is this the explain.json `hls-sim explain` wrote?)")
+    a, b = str(doc["a"]["label"]), str(doc["b"]["label"])
+    a_key, b_key = (f"{a} (A)", f"{b} (B)") if a == b else (a, b)
+    manifest = _read_manifest(folder)
+    data = ReportData(
+        kind="explain",
+        folder=folder,
+        data_version=str(doc.get("hls_sim_version", "unknown")),
+        seeds=[int(x) for x in doc["seeds"]],
+        params={a_key: dict(doc["parameters"]["a"]), b_key: dict(doc["parameters"]["b"])},
+        explain=doc,
+    )
+    notes = manifest.get("scenarios")
+    if isinstance(notes, dict):
+        data.scenarios = {str(k): v for k, v in notes.items() if isinstance(v, dict)}
+    data.notes.append(
+        f"{doc.get('method', '')}. {doc.get('coalitions', '?')} coalitions x {len(data.seeds)} seeds = "
+        f"{doc.get('runs', '?')} runs; each run's measures are in coalitions.parquet."
+    )
+    if len(data.seeds) > 1:
+        data.notes.append(f"Intervals: {doc.get('interval', '')}.")
+    for name, info in (doc.get("inert") or {}).items():
+        data.notes.append(f"'{name}' differs ({info.get('a')} / {info.get('b')}) but is inert here: {info.get('why')}.")
+    return data
 
 
 def _load_sweep(folder: Path, *, progress: bool) -> ReportData:
@@ -379,6 +434,8 @@ def _mean_ci(values: Sequence[Any]) -> tuple[float, float, float, float]:
 
 
 def figures(data: ReportData) -> list[charts.Figure]:
+    if data.kind == "explain":
+        return [charts.shapley_waterfall(data.explain)] if data.explain and data.explain["measures"] else []
     note = ""
     if data.campbell_base and data.kind != "sweep":
         note = f"Runs of '{data.campbell_base}' with only the stakes changed, on common seeds."
@@ -423,7 +480,67 @@ def _fmt(x: Any) -> str:
     return html.escape(str(x))
 
 
+def _explain_tables(doc: dict[str, Any]) -> str:
+    """Each measure's B - A split among the groups that differ, then what differs in each group."""
+    from hls_sim.explain import decimals
+
+    a, b = html.escape(doc["a"]["label"]), html.escape(doc["b"]["label"])
+    groups = list(doc["differing_groups"])
+    titles = {g: html.escape(doc["groups"][g]["title"]) for g in doc["groups"]}
+    head = (
+        f"<tr><th>measure</th><th>unit</th><th>{a} (A)</th>"
+        + "".join(f"<th>+ {titles[g]}</th>" for g in groups)
+        + f"<th>= B - A</th><th>{b} (B)</th></tr>"
+    )
+
+    def cell(x: Any, iv: Any, scale: float) -> str:
+        if not isinstance(x, int | float) or not math.isfinite(x):
+            return "<td>n/a</td>"
+        d = decimals(scale)
+        x = 0.0 if round(x, d) == 0 else x
+        half = f" <span class='unit'>± {(iv[1] - iv[0]) / 2:,.{d}f}</span>" if iv and None not in iv else ""
+        return f"<td>{x:+,.{d}f}{half}</td>"
+
+    def level(x: Any, scale: float) -> str:
+        ok = isinstance(x, int | float) and math.isfinite(x)
+        return f"<td>{x:,.{decimals(scale)}f}</td>" if ok else "<td>n/a</td>"
+
+    body = []
+    for m, r in doc["measures"].items():
+        name, unit = METRICS.get(m, (m.replace("_", " "), ""))
+        scale = max((abs(v) for v in (r.get("a"), r.get("b")) if isinstance(v, int | float)), default=0.0)
+        cells = "".join(cell(r["groups"].get(g), r["intervals"].get(g), scale) for g in groups)
+        body.append(
+            f"<tr><td>{html.escape(name)}</td><td class='unit'>{html.escape(unit)}</td>{level(r.get('a'), scale)}{cells}"
+            f"{cell(r.get('total'), r.get('total_interval'), scale)}{level(r.get('b'), scale)}</tr>"
+        )
+    n = len(doc["seeds"])
+    caption = (
+        f"Each group's share of B - A: exact Shapley values over the {len(groups)} lever group"
+        f"{'s' * (len(groups) != 1)} that differ, every combination run on the same {n} seed{'s' * (n != 1)}"
+        + ("; ± half-width of the 95% interval over seeds." if n > 1 else ".")
+        + " The shares add up to B - A."
+    )
+    same = [titles[g] for g in doc["groups"] if g not in groups and g != "run"]
+    if same:
+        caption += f" No parameter differs in {', '.join(same)}: each contributes exactly 0."
+    rows = []
+    for g in groups:
+        for i, (pname, (va, vb)) in enumerate(doc["groups"][g]["differing"].items()):
+            first = f"<td rowspan='{len(doc['groups'][g]['differing'])}'>{titles[g]}</td>" if i == 0 else ""
+            rows.append(f"<tr>{first}<td>{html.escape(pname)}</td><td>{_fmt(va)}</td><td>{_fmt(vb)}</td></tr>")
+    differs = (
+        "<h3>What differs, by lever group</h3><p class='note'>Every parameter on which A and B differ, in the "
+        "group it is counted in (the groups are defined in hls_sim/levergroups.py).</p>"
+        f"<table><thead><tr><th>group</th><th>parameter</th><th>{a} (A)</th><th>{b} (B)</th></tr></thead>"
+        f"<tbody>{''.join(rows)}</tbody></table>"
+    )
+    return f"<p class='note'>{caption}</p><table><thead>{head}</thead><tbody>{''.join(body)}</tbody></table>{differs}"
+
+
 def _summary_table(data: ReportData) -> str:
+    if data.kind == "explain" and data.explain is not None:
+        return _explain_tables(data.explain)
     if data.kind == "compare" and data.table is not None:
         labels = list(data.params)
         head = "<tr><th>output</th><th>unit</th>" + "".join(f"<th>{html.escape(lab)}</th>" for lab in labels) + "</tr>"

@@ -2,11 +2,17 @@
 
 Each label runs on the same seeds, so every label meets the same people and the same shocks;
 the table gives the mean over seeds and a 95% confidence interval.
+
+With `--common-operations` every label runs with the first label's operational levers (the
+`operations` group of `hls_sim.levergroups`: admin and indicator time, eligibility, episode
+length), so what remains between the labels is payment, targets, competition, discretion,
+learning and the rest; the values imposed are printed and kept in the manifest.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -76,6 +82,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--workers", type=int, default=1, help="worker processes (results do not depend on it)")
     p.add_argument(
+        "--common-operations",
+        action="store_true",
+        help="run every label with the first label's operational levers (admin and indicator time, eligibility, "
+        "episode length; the 'operations' group of `hls-sim explain`); without scenarios the first label is "
+        "block_grant",
+    )
+    p.add_argument(
         "--no-campbell",
         action="store_true",
         help="skip the runs at several stakes that draw the report's Campbell's-Law curve",
@@ -110,17 +123,48 @@ def plan(args: argparse.Namespace) -> dict[str, dict[str, Any]]:
     return labels
 
 
+def impose_operations(labels: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """Give every label the first label's operations levers (in place); what was imposed, for the manifest."""
+    from hls_sim import levergroups
+    from hls_sim.params import resolve
+
+    first = next(iter(labels))
+    names = levergroups.members(levergroups.OPERATIONS)
+    reference = resolve(labels[first], source=first)
+    values = {k: reference[k] for k in names}
+    replaced: dict[str, dict[str, list[Any]]] = {}
+    for label, o in labels.items():
+        before = resolve(o, source=label)
+        replaced[label] = {k: [before[k], v] for k, v in values.items() if before[k] != v}
+        o.update(values)
+        resolve(o, source=label)
+    return {"from": first, "group": levergroups.OPERATIONS, "values": values, "replaced": replaced}
+
+
+def format_imposed(info: dict[str, Any]) -> str:
+    values = ", ".join(f"{k}={v}" for k, v in info["values"].items())
+    lines = [f"common operations from '{info['from']}': {values}"]
+    for label, changed in info["replaced"].items():
+        if changed:
+            lines.append(f"  {label}: " + ", ".join(f"{k} {a} -> {b}" for k, (a, b) in changed.items()))
+    return "\n".join(lines)
+
+
 def main(args: argparse.Namespace) -> int:
     from hls_sim.scenarios import compare_seeds, scenario_notes
 
     check_workers(args.workers)
     seeds = compare_seeds(args.scenarios, args.seeds, args.seed)
     labels = plan(args)
+    imposed = impose_operations(labels) if args.common_operations else None
     notes = scenario_notes(args.scenarios or [None], list(labels))
     from hls_sim.sweep.comparison import compare_plan, write_tables
 
     target = claim_out(args, "compare")  # the folder is checked before anything is simulated
     engine_plan = compare_plan(labels, seeds, campbell=not args.no_campbell, scenarios=notes)
+    if imposed is not None:  # recorded beside what was planned; the points' parameters (and hash) hold the values
+        engine_plan = dataclasses.replace(engine_plan, about={**engine_plan.about, "common_operations": imposed})
+        print(format_imposed(imposed))
     with engine_folder(target) as folder:
         report = run_engine(
             engine_plan, folder, target=target, workers=args.workers, resume_cmd=resume_command(args, target.path)
