@@ -54,6 +54,7 @@ GROUPS: tuple[LeverGroup, ...] = (
             "incentive_strength",
             "outcome_payment_share",
             "price_by_difficulty",
+            "tariff_pricing",
             "planned_outcome_rate",
             "pricing_prior_cases",
             "payment_cap",
@@ -85,7 +86,7 @@ GROUPS: tuple[LeverGroup, ...] = (
         "competition",
         "competition or alliance",
         "Re-tendering (providers compete for the contract) or one alliance contract with shared risk.",
-        ("retender_weeks", "tender_noise", "tender_cost", "alliance"),
+        ("retender_weeks", "tender_noise", "tender_cost", "alliance", "open_books"),
     ),
     LeverGroup(
         "operations",
@@ -113,7 +114,7 @@ GROUPS: tuple[LeverGroup, ...] = (
         "learning",
         "learning and steward",
         "Learning cycles, the time given to them, and a funded systems steward.",
-        ("learning_cycle_weeks", "learning_time_share", "steward", "steward_cost"),
+        ("learning_cycle_weeks", "learning_time_share", "steward", "steward_hours_per_week", "steward_cost"),
     ),
     LeverGroup(
         "structure",
