@@ -35,6 +35,7 @@ from hls_sim.layout import (
     PCNT,
     POL,
     PRACTICE,
+    PRM,
     PRM_FROM_PARAMS,
     VACANT,
     WAITING,
@@ -78,7 +79,14 @@ ORG_ARRAYS = (
     "imp",
     "reach_prov",
     "reach_rate",
+    "refer_week",  # referrals between providers, arrived and failed: what the trust ledger reads
+    "refer_period",
+    "learn_acc",  # the case notes since the last learning cycle: what learning reads
+    "period_pcnt",
+    "prm",  # this week's rule values, with the time learning and transition training take
+    "permission",
 )
+TRUST_LEDGER = ("pg", "pb", "cg", "cb", "pair_good", "pair_bad", "com_good", "com_bad")  # system.TrustLedger
 
 
 def _differences(fast: HLSModel, ref: ReferenceModel) -> list[str]:
@@ -86,6 +94,7 @@ def _differences(fast: HLSModel, ref: ReferenceModel) -> list[str]:
     bad += [f"twin.{k}" for k in Twin._fields if not np.array_equal(getattr(fast.twin, k), getattr(ref.twin, k))]
     bad += [f"wk.{k}" for k in fast.wk if not np.array_equal(fast.wk[k], ref.wk[k])]
     bad += [k for k in ORG_ARRAYS if not np.array_equal(getattr(fast, k), getattr(ref, k))]
+    bad += [f"trust.{k}" for k in TRUST_LEDGER if not np.array_equal(getattr(fast.trust, k), getattr(ref.trust, k))]
     return bad
 
 
@@ -199,12 +208,14 @@ def _every_channel_practice() -> str:
 
 
 class _CountsTheRun:
-    """Keeps the run's counters (the engines reset them every week), system-wide and per provider."""
+    """Keeps the run's counters (the engines reset them every week), system-wide, per provider and per
+    pair of providers (referrals)."""
 
     def _people_week(self) -> None:
         super()._people_week()
         self.cnt_run = self.cnt.copy() if self.week == 0 else self.cnt_run + self.cnt
         self.pcnt_run = self.pcnt.copy() if self.week == 0 else self.pcnt_run + self.pcnt
+        self.refer_run = self.refer_week.copy() if self.week == 0 else self.refer_run + self.refer_week
 
 
 class _EveryChannelOpen(_CountsTheRun):
@@ -214,7 +225,8 @@ class _EveryChannelOpen(_CountsTheRun):
     (Each provider's practice comes from the `provider_practice` parameter, `PRACTICE_COLUMNS`.) The
     week's people phase also counts what no counter records: crises of people in service (which break
     the working relationship), skill learned on the job, and the caseload caps at which people were left
-    waiting."""
+    waiting, and relationships that grew or faded on less than the regular weekly dose of relational
+    time (`bond_min_hours`), where a rule of bond dynamics could differ unseen at full dose."""
 
     def _start_week(self) -> None:
         super()._start_week()
@@ -228,13 +240,20 @@ class _EveryChannelOpen(_CountsTheRun):
     def _people_week(self) -> None:
         skill, rskill = self.wk["skill"].copy(), self.wk["rskill"].copy()
         active = self.wk["status"] == ACTIVE
-        super()._people_week()
         c, w = self.cit, self.wk
+        bond, worker = c["bond"].copy(), c["worker"].copy()
+        helped = c["status"] == IN_SERVICE
+        super()._people_week()
         still = active & (w["status"] == ACTIVE)  # in post all week: not a new hire
+        # in service with the same worker all week and no crisis: only the help moved the bond
+        kept = helped & (c["status"] == IN_SERVICE) & (c["worker"] == worker) & (c["crisis_now"] == 0)
+        thin = kept & (c["h_rel"] > 0.0) & (c["h_rel"] < self.prm[PRM["bond_min_hours"]])
         seen = {
             "crises_in_service": int(np.sum((c["crisis_now"] == 1) & (c["status"] == IN_SERVICE))),
             "skill_learned": int(np.sum(still & (w["skill"] > skill))),
             "rskill_learned": int(np.sum(still & (w["rskill"] > rskill))),
+            "bond_grew_on_thin_contact": int(np.sum(thin & (c["bond"] > bond))),
+            "bond_faded_on_thin_contact": int(np.sum(thin & (c["bond"] < bond))),
         }
         run = getattr(self, "seen_run", dict.fromkeys(seen, 0))
         self.seen_run = {k: run[k] + v for k, v in seen.items()}
@@ -280,6 +299,7 @@ def test_reference_equals_numba_engine_with_every_channel_open_and_every_rule_pa
         regime="output_targets",
         wait_target_weeks=4,  # a time-to-service target, so the clock rules run
         learning_cycle_weeks=6,  # learning cycles, so supervision speeds learning on the job
+        bond_fade=0.25,  # thin contact outweighs the growth it brings for some cases, not for others
         citizens=200,
         weeks=50,
         burn_in_weeks=4,
@@ -290,7 +310,20 @@ def test_reference_equals_numba_engine_with_every_channel_open_and_every_rule_pa
     fast, ref = _run_side_by_side(3, _OpenEngine, _OpenReference, **kw)
     assert fast.cnt_run.tolist() == ref.cnt_run.tolist()
     assert fast.pcnt_run.tolist() == ref.pcnt_run.tolist()
+    assert fast.refer_run.tolist() == ref.refer_run.tolist()
     assert fast.seen_run == ref.seen_run
+    # every referral is tallied between its two providers, as arrived or failed: what the trust ledger reads
+    cnt = fast.cnt_run
+    arrived, failed = fast.refer_run[:, :, 0], fast.refer_run[:, :, 1]
+    assert failed.sum() == cnt[CNT["referral_failures"]]
+    assert arrived.sum() + failed.sum() == cnt[CNT["referrals"]]
+    assert (arrived > 0).sum() >= 2 and (failed > 0).sum() >= 2, fast.refer_run  # several pairs arrived, several failed
+    assert not np.diagonal(fast.refer_run).any()  # never from a provider to itself
+    # case notes were written at several providers, and they are not the real change: bonds in between
+    notes = fast.pcnt_run[:, [PCNT["note_sum"], PCNT["note_sq"], PCNT["note_real_sum"]]]
+    assert (notes != 0.0).all(axis=1).sum() >= 2, notes
+    real = fast.pcnt_run[:, PCNT["real_sum"]]
+    assert not np.array_equal(notes[:, 0], real), (notes[:, 0], real)
     # the parameter, not the regime's levers, set each provider's practice (discretion as far as the
     # permission space lets staff use it)
     n_prov = len(PRACTICE_COLUMNS["caseload_cap"])

@@ -67,10 +67,12 @@ from hls_sim.layout import (
     PC_INTAKES,
     PC_MISREPORTS,
     PC_N_LEARN,
+    PC_NOTE_REAL_SUM,
+    PC_NOTE_SQ,
+    PC_NOTE_SUM,
     PC_PRESENTATIONS,
     PC_REAL_SQ,
     PC_REAL_SUM,
-    PC_REP_REAL_SUM,
     PC_REP_SUCC,
     PC_TRUE_SUCC,
     POL_CHURN,
@@ -395,11 +397,14 @@ class Citizen(mesa.Agent):
             self.handoffs += 1
             base = rules.referral_success_base
             if u[4] >= base + (1.0 - base) * rules.ptrust[p][q]:
-                # lost between services: trust and self-efficacy suffer
+                # lost between services: trust and self-efficacy suffer, and the two organisations
+                # have let each other down (the trust ledger reads `tally.refer` at the next review)
                 cnt[C_REFERRAL_FAIL] += 1.0
+                tally.refer[p][q][1] += 1.0
                 self.trust = max(0.0, self.trust - rules.referral_fail_trust_loss)
                 self.efficacy = max(0.0, self.efficacy - rules.referral_fail_efficacy_loss)
                 return
+            tally.refer[p][q][0] += 1.0  # arrived
             pcnt[q][PC_INTAKES] += 1.0
             pcnt[q][PC_PRESENTATIONS] += 1.0
             p = q
@@ -600,12 +605,13 @@ class Citizen(mesa.Agent):
         self.efficacy += min(1.0, rules.help_efficacy_gain * er) * (1.0 - self.efficacy)
         dependence -= min(1.0, rules.dependence_relief * er) * dependence
         self.dependence = min(1.0, max(0.0, dependence))
-        # a relationship needs a minimum dose of time to form, and fades when contact is thin
+        # a relationship grows with any time given to it, with diminishing returns, and fades while
+        # contact stays below a regular weekly dose (`bond_min_hours`), the more the thinner it is
         bond_min = rules.bond_min_hours
-        fb = 1.0 - math.exp(-(hr - bond_min) / scale) if hr > bond_min else 0.0
+        fb = 1.0 - math.exp(-hr / scale)
         self.bond += rules.bond_gain * fb * (1.0 - self.bond)
         if hr < bond_min:
-            self.bond -= rules.bond_fade * self.bond
+            self.bond -= rules.bond_fade * (1.0 - hr / bond_min) * self.bond
         self.trust += min(1.0, rules.help_trust_gain * er) * (1.0 - self.trust)
         if spend > 0.0:
             # a small spend helps when the worker knows what matters to the person
@@ -692,8 +698,11 @@ class Citizen(mesa.Agent):
                 pcnt[p][PC_REP_SUCC] += 1.0
                 bcnt[B_REP_SUCC] += 1.0
                 tally.claims[p] += rules.price[p][b]
-        # what learning can read: the reported result against the person's real change
+        # what learning can read: the case note against the person's real change. A worker who knows
+        # the person (the bond) writes down what changed; one who does not writes what the indicator
+        # says, a reported success as a change of `real_change`
         r = 1.0 if (reported and counted) else 0.0
+        note = self.bond * real + (1.0 - self.bond) * r * rules.real_change
         pcnt[p][PC_N_LEARN] += 1.0
         tally.lcnt[p][self.priority] += 1.0
         # how much of the measured change in the contracted domain the provider's own help caused
@@ -702,7 +711,9 @@ class Citizen(mesa.Agent):
         cnt[C_ATTRIB_OTHER] += abs(change - self.help_dc)
         pcnt[p][PC_REAL_SUM] += real
         pcnt[p][PC_REAL_SQ] += real * real
-        pcnt[p][PC_REP_REAL_SUM] += r * real
+        pcnt[p][PC_NOTE_SUM] += note
+        pcnt[p][PC_NOTE_SQ] += note * note
+        pcnt[p][PC_NOTE_REAL_SUM] += note * real
         # a return within `unresolved_window` weeks of leaving with a domain still high is repeat demand
         if top > rules.unresolved_top:
             self.unresolved = int(rules.unresolved_window)

@@ -57,8 +57,9 @@ def week_rules(m: HLSModel) -> SimpleNamespace:
 
 
 class Tally:
-    """The week's counters: system-wide, per provider, per provider and band, per complexity decile;
-    and the run's impact against the no-service twins (`imp`, which adds up over the weeks)."""
+    """The week's counters: system-wide, per provider, per provider and band, per complexity decile,
+    per pair of providers (referrals that arrived or failed, which the trust ledger reads at each
+    review); and the run's impact against the no-service twins (`imp`, which adds up over the weeks)."""
 
     def __init__(self, m: HLSModel) -> None:
         self.cnt = m.cnt.tolist()
@@ -71,6 +72,7 @@ class Tally:
         self.wait_hist = m.wait_hist_week.tolist()
         self.wait_hist_rep = m.wait_hist_rep_week.tolist()
         self.imp = m.imp.tolist()
+        self.refer = m.refer_week.tolist()  # referrals from provider p to q: [p][q][0] arrived, [1] failed
 
     def write(self, m: HLSModel) -> None:
         m.cnt[:] = self.cnt
@@ -83,6 +85,7 @@ class Tally:
         m.wait_hist_week[:] = self.wait_hist
         m.wait_hist_rep_week[:] = self.wait_hist_rep
         m.imp[:] = self.imp
+        m.refer_week[:] = self.refer
 
 
 def total(values: list[float]) -> float:

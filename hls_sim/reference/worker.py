@@ -181,7 +181,8 @@ class Worker(mesa.Agent):
         self.tenure += 1
         disc = rules.practice[self.provider].discretion
         # skills are learned on the job, by practice (this week's hours of each kind), faster with
-        # reflective supervision while learning cycles run
+        # reflective supervision while the week gives time to learning (`learning_share`: the reflection
+        # of learning cycles as far as the permission space lets staff take it, and a transition's training)
         learning = 1.0 + (rules.supervision_gain if rules.learning_share > 0.0 else 0.0)
         self.skill += rules.skill_practice_rate * learning * (self.h_prot / hours) * (1.0 - self.skill)
         self.rskill += rules.relational_practice_rate * learning * (self.h_rel / hours) * (1.0 - self.rskill)
