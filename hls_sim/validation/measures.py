@@ -72,6 +72,10 @@ def measure(name: str, summary: dict[str, Any], ts: pl.DataFrame | None, burn_in
     """One named measure of one run (see docs/validation.md for the list)."""
     if name == "any_gaming":
         return float(max(summary[f"gaming_{c}"] for c in GAMING_CHANNELS))
+    if name == "false_records":
+        # deliberate lying in the records: false successes plus managed denominators (both shares of
+        # discharges), the two channels that were one before exclusions got their own (issue 14)
+        return float(summary["gaming_misreporting"] + summary["gaming_exclusions"])
     match = TS_PATTERN.match(name)
     if match:
         if ts is None:

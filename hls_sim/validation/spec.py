@@ -43,7 +43,7 @@ COHORT_MEASURES = (
     "cohort_crisis_cost",
     "cohort_crises",
 )
-SAMPLE_MEASURES = ("any_gaming",)
+SAMPLE_MEASURES = ("any_gaming", "false_records")
 TS_PATTERN = re.compile(
     r"^ts_(?P<op>mean|sum|at|change|half_time):(?P<col>[a-z_0-9]+)(?::(?P<a>\d+)(?::(?P<b>\d+))?)?$"
 )
