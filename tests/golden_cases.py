@@ -35,6 +35,12 @@ KEYS = (
     "worker_turnover",
     "money_spent_by_providers",
     "provider_insolvencies",
+    "impact_wellbeing",
+    "need_years_avoided_per_1000",
+    "crises_avoided_per_1000_per_year",
+    "trust_provider_provider",
+    "trust_commissioner_provider",
+    "knowledge_mean",
 )
 
 
