@@ -91,16 +91,27 @@ def targets(out: Path) -> list[list[str]]:
         )
     tw = _load(out, "twin")
     if tw:
-        worst = max(tw["rows"], key=lambda r: r["ratio"]["run_cpu"])
-        sizes = ", ".join(f"{r['ratio']['run_cpu']:.2f}x at {r['citizens']:,}" for r in tw["rows"])
+        full = [r for r in tw["rows"] if r["weeks"] == 520] or tw["rows"]
+        worst = max(r["ratio"]["run_cpu"] for r in full)
+        sizes = ", ".join(
+            f"{r['ratio']['run_cpu']:.2f}x at {r['citizens']:,} x {r['weeks']} wk"
+            f" (weeks alone {r['ratio']['weeks_cpu']:.2f}x)"
+            for r in tw["rows"]
+        )
         at_scale = ""
         if mil and on:
-            at_scale = f"; 1,000,000 x 520 weeks (wall): {mil['twin_ratio_total_wall']:.2f}x"
+            at_scale = (
+                f"; 1,000,000 x 520 wk (wall, one run each): {mil['twin_ratio_total_wall']:.2f}x"
+                f" (weeks alone {mil['twin_ratio_weeks_wall']:.2f}x)"
+            )
         rows.append(
             [
                 f"the no-service twin costs at most {tw['target_ratio']}x the run without it (issue 15)",
-                f"run time (set-up + weeks, CPU), twin on / off: {sizes}{at_scale}",
-                _yes(worst["ratio"]["run_cpu"] <= tw["target_ratio"]),
+                f"twin on / off, whole run (set-up + weeks, CPU, best of alternating runs): {sizes}{at_scale}",
+                _yes(
+                    worst <= tw["target_ratio"]
+                    and (not (mil and on) or mil["twin_ratio_total_wall"] <= tw["target_ratio"])
+                ),
             ]
         )
     scaling = _load(out, "scaling")
@@ -123,7 +134,7 @@ def targets(out: Path) -> list[list[str]]:
         rows.append(
             [
                 f"default population, {slow['weeks']} weeks, any regime, under 1 s (issue 7)",
-                f"slowest: {slow['regime']} {slow['wall_s']:.2f} s (set-up included)",
+                f"slowest: {slow['regime']} {slow['wall_s']:.2f} s wall, {slow['cpu_s']:.2f} s CPU (set-up included)",
                 _yes(slow["wall_s"] < 1.0 if slow["weeks"] == 520 else None),
             ]
         )

@@ -20,7 +20,7 @@ import hls_sim.model
 from benchmarks.common import load
 from hls_sim.model import HLSModel
 
-FULL = ((2_000, 520, 3), (100_000, 52, 2))
+FULL = ((2_000, 520, 3), (20_000, 520, 2))  # citizens, weeks, pairs; 1,000,000 x 520: the `million` part
 QUICK = ((300, 20, 1),)
 
 
