@@ -39,17 +39,19 @@ def test_quick_benchmarks_write_results_and_summary(tmp_path, capsys, monkeypatc
     assert all(r["reference_cpu_ns_per_cw"] > 0 and r["numba_cpu_ns_per_cw"] > 0 for r in ratio["rows"])
 
     phases = json.loads((tmp_path / "phases.json").read_text())
+    proto = HLSModel(seed=1, citizens=200, weeks=2)
+    for root, key in ((HLSModel.step, "week_ns_per_cw"), (HLSModel.__init__, "setup_ns_per_citizen")):
+        table = phases["rows"][0][key]
+        assert [ph["phase"] for ph in table["phases"]] == [c.label for c in calls(root, proto)]  # the code's order
+        for ph in table["phases"]:
+            method = getattr(HLSModel, ph["phase"], None)
+            if method is None:
+                continue
+            timed = {p["part"]: p["ns"] for p in ph["parts"]}
+            kernels = _kernels_called_in(method)
+            assert all(timed.get(k, 0.0) > 0.0 for k in kernels), (ph["phase"], kernels, timed)  # really timed
     week = phases["rows"][0]["week_ns_per_cw"]
-    step_phases = [c.label for c in calls(HLSModel.step, HLSModel(seed=1, citizens=200, weeks=2))]
-    assert [ph["phase"] for ph in week["phases"]] == step_phases  # the step's own order
-    people = next(ph for ph in week["phases"] if ph["phase"] == "_people_week")
-    timed = {p["part"]: p["ns"] for p in people["parts"]}
-    kernels = _kernels_called_in(HLSModel._people_week)
-    assert "life_step" in kernels and "give_help" in kernels
-    assert all(timed.get(k, 0.0) > 0.0 for k in kernels), (kernels, timed)  # every kernel was really timed
-    setup = phases["rows"][0]["setup_ns_per_citizen"]
-    population = next(ph for ph in setup["phases"] if ph["phase"] == "_setup_population")
-    assert {p["part"] for p in population["parts"]} >= {"make_citizens", "_warm_up"}
+    assert any(p["part"] == "life_step" and p["ns"] > 0 for ph in week["phases"] for p in ph["parts"])
 
     twin = json.loads((tmp_path / "twin.json").read_text())
     row = twin["rows"][0]
