@@ -1,7 +1,7 @@
 """Measurements that need a process of their own: peak memory of one population size, and the
 cost of a first start with and without numba's on-disk cache. Prints one JSON object on stdout.
 
-    python -m benchmarks.child scale --citizens 100000 --weeks 520
+    python -m benchmarks.child scale --citizens 100000 --weeks 520 [--no-twin]
     NUMBA_CACHE_DIR=/tmp/x python -m benchmarks.child start
 """
 
@@ -28,7 +28,7 @@ def _rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
-def scale(citizens: int, weeks: int, regime: str, seed: int) -> dict:
+def scale(citizens: int, weeks: int, regime: str, seed: int, twin: bool = True) -> dict:
     """One size: set-up and weekly-step time, and the process's peak memory over its baseline."""
     from tqdm import tqdm
 
@@ -38,9 +38,10 @@ def scale(citizens: int, weeks: int, regime: str, seed: int) -> dict:
     hls_sim.run(seed=1, citizens=200, weeks=2)  # compiled or loaded from cache before timing
     baseline = _rss_mb()
     t0, c0 = time.perf_counter(), time.process_time()
-    model = HLSModel(seed=seed, regime=regime, citizens=citizens, weeks=weeks)
+    model = HLSModel(seed=seed, regime=regime, citizens=citizens, weeks=weeks, twin=twin)
     t1, c1 = time.perf_counter(), time.process_time()
-    with tqdm(total=weeks, desc=f"{citizens:,} citizens", unit="wk", file=sys.stderr, leave=False) as bar:
+    label = f"{citizens:,} citizens, twin {'on' if twin else 'off'}"
+    with tqdm(total=weeks, desc=label, unit="wk", file=sys.stderr, leave=False) as bar:
         model.run(progress=lambda _week: bar.update())
     t2, c2 = time.perf_counter(), time.process_time()
     summary = model.recorder.summary(model)
@@ -51,6 +52,7 @@ def scale(citizens: int, weeks: int, regime: str, seed: int) -> dict:
         "weeks": weeks,
         "regime": regime,
         "seed": seed,
+        "twin": twin,
         "setup_s": t1 - t0,
         "run_wall_s": t2 - t1,
         "run_cpu_s": c2 - c1,
@@ -65,6 +67,7 @@ def scale(citizens: int, weeks: int, regime: str, seed: int) -> dict:
         "bytes_per_citizen": (peak - baseline) * 1024 * 1024 / citizens,
         "true_outcome": summary["true_outcome"],
         "wellbeing_mean": summary["wellbeing_mean"],
+        "impact_wellbeing": summary.get("impact_wellbeing"),  # None without the twin
     }
 
 
@@ -90,9 +93,10 @@ def main(argv: list[str] | None = None) -> None:
     s.add_argument("--weeks", type=int, default=520)
     s.add_argument("--regime", default="block_grant")
     s.add_argument("--seed", type=int, default=1)
+    s.add_argument("--no-twin", dest="twin", action="store_false", help="run without the no-service twin")
     sub.add_parser("start")
     a = ap.parse_args(argv)
-    out = scale(a.citizens, a.weeks, a.regime, a.seed) if a.what == "scale" else start()
+    out = scale(a.citizens, a.weeks, a.regime, a.seed, a.twin) if a.what == "scale" else start()
     print(json.dumps(out))
 
 

@@ -116,6 +116,15 @@ def run_child(args: list[str], env: dict[str, str] | None = None, timeout: float
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
+def flatness(rows: list[dict[str, Any]], smallest: int = 10_000) -> dict[str, Any]:
+    """How much the weekly cost per citizen-week varies from `smallest` citizens up (max / min, wall time)."""
+    big = [r for r in rows if r["citizens"] >= smallest]
+    if len(big) < 2:
+        return {"flatness": None, "flatness_sizes": [r["citizens"] for r in big]}
+    cost = [r["ns_per_citizen_week"] for r in big]
+    return {"flatness": max(cost) / min(cost), "flatness_sizes": [r["citizens"] for r in big]}
+
+
 def write_result(out: Path, name: str, data: dict[str, Any]) -> Path:
     out.mkdir(parents=True, exist_ok=True)
     path = out / f"{name}.json"

@@ -17,7 +17,7 @@ def _one(regime: str, weeks: int) -> None:
 
 def run(quick: bool = False) -> dict[str, Any]:
     weeks = 52 if quick else 520
-    repeats = 1 if quick else 3
+    repeats = 1 if quick else 2
     _one("block_grant", 2)  # compile or load the cache outside the timing
     before = load()
     rows = []
