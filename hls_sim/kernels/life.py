@@ -46,23 +46,24 @@ N_IMP = 5
 PRESENTED_ROW = 10
 
 
-@njit(cache=True, nogil=True)
-def _live(need, strength, strength0, efficacy, efficacy0, coupling, i, u, prm, old, inflow):
-    """One week of one life's needs, strengths and self-efficacy; returns the domain of a crisis, or -1."""
+@njit(cache=True, nogil=True, inline="always", error_model="numpy")
+def _live(need, strength, strength0, efficacy, efficacy0, coupling, i, u, prm, old, inflow, summed):
+    """One week of one life's needs, strengths and self-efficacy; returns the domain of a crisis, or -1.
+    With `summed`, `old` and `inflow` already hold the week's needs and spill-over sums (`_spill_pair`)."""
     d = need.shape[1]
     spill = prm[P_SPILL]
     floor = prm[P_SPILL_FLOOR]
     rec = prm[P_RECOVERY] * (1.0 - prm[P_EFFICACY_RECOVERY] + prm[P_EFFICACY_RECOVERY] * 2.0 * efficacy[i])
     ret = prm[P_STRENGTH_RETURN]
     ero = prm[P_STRENGTH_EROSION]
-    for k in range(d):
-        old[k] = need[i, k]
-        inflow[k] = 0.0
-    # the spill-over sums run over the source domain j in the outer loop so that the inner loop walks
-    # a contiguous row of the coupling matrix; each domain's sum adds its terms in the order j = 0..d-1
-    for j in range(d):
-        o = old[j] - floor
-        if o > 0.0:
+    if not summed:
+        for k in range(d):
+            old[k] = need[i, k]
+            inflow[k] = 0.0
+        # the spill-over sums run over the source domain j in the outer loop so that the inner loop walks
+        # a contiguous row of the coupling matrix; each domain's sum adds its terms in the order j = 0..d-1
+        for j in range(d):
+            o = max(old[j] - floor, 0.0)  # below the floor a source adds exactly +0.0
             for k in range(d):
                 inflow[k] += coupling[i, j, k] * o
     for k in range(d):
@@ -90,7 +91,28 @@ def _live(need, strength, strength0, efficacy, efficacy0, coupling, i, u, prm, o
     return -1
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always", error_model="numpy")
+def _spill_pair(need, tneed, coupling, i, floor, old, inflow, told, tinflow):
+    """The spill-over sums of a life and its twin in one pass over the person's coupling matrix
+    (each sum adds its terms in the order j = 0..d-1, as `_live` does alone)."""
+    d = need.shape[1]
+    for k in range(d):
+        old[k] = need[i, k]
+        inflow[k] = 0.0
+        told[k] = tneed[i, k]
+        tinflow[k] = 0.0
+    # without branches on the need levels (a source below the floor adds exactly +0.0), so the
+    # inner loop vectorises and no misprediction depends on the data
+    for j in range(d):
+        a = max(old[j] - floor, 0.0)
+        b = max(told[j] - floor, 0.0)
+        for k in range(d):
+            c = np.float64(coupling[i, j, k])
+            inflow[k] += c * a
+            tinflow[k] += c * b
+
+
+@njit(cache=True, nogil=True, inline="always", error_model="numpy")
 def _serious(need, i, level):
     for k in range(need.shape[1]):
         if need[i, k] > level:
@@ -98,7 +120,7 @@ def _serious(need, i, level):
     return 0.0
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always", error_model="numpy")
 def _wellbeing(need, i):
     s = 0.0
     for k in range(need.shape[1]):
@@ -106,7 +128,7 @@ def _wellbeing(need, i):
     return 1.0 - s / need.shape[1]
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def life_step(life, twin, u, prm, cnt, decile, presented, imp, with_twin, record):
     """One week of every life, and of its no-service twin when `with_twin`.
 
@@ -118,13 +140,29 @@ def life_step(life, twin, u, prm, cnt, decile, presented, imp, with_twin, record
     n, d = need.shape
     old = np.empty(d)
     inflow = np.empty(d)
+    told = np.empty(d)
+    tinflow = np.empty(d)
+    floor = prm[P_SPILL_FLOOR]
     crises = 0.0
     twin_crises = 0.0
     level = prm[P_SERIOUS_NEED]
     rate = prm[P_PRIORITY_SHIFT]
     for i in range(n):
+        if with_twin:
+            _spill_pair(need, twin.need, life.coupling, i, floor, old, inflow, told, tinflow)
         top = _live(
-            need, life.strength, life.strength0, life.efficacy, life.efficacy0, life.coupling, i, u[i], prm, old, inflow
+            need,
+            life.strength,
+            life.strength0,
+            life.efficacy,
+            life.efficacy0,
+            life.coupling,
+            i,
+            u[i],
+            prm,
+            old,
+            inflow,
+            with_twin,
         )
         if rate > 0.0 and u[i, 3] < rate:
             v = u[i, 3] / rate
@@ -156,8 +194,9 @@ def life_step(life, twin, u, prm, cnt, decile, presented, imp, with_twin, record
                 i,
                 u[i],
                 prm,
-                old,
-                inflow,
+                told,
+                tinflow,
+                True,
             )
             twin.crisis_now[i] = 1 if t_top >= 0 else 0
             twin_crises += twin.crisis_now[i]
@@ -176,7 +215,7 @@ def life_step(life, twin, u, prm, cnt, decile, presented, imp, with_twin, record
     cnt[C_TWIN_CRISES] += twin_crises
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def wellbeing_stats(need, mask):
     """Mean wellbeing (1 - mean need) over everyone and over the people flagged in mask."""
     n, d = need.shape
