@@ -159,7 +159,9 @@ class HLSModel(mesa.Model):
         self.services_open = p["workers_per_1000"] > 0
         own = np.array([o.get("workers_per_1000", -1.0) for o in self.own], float)
         shared = own < 0  # providers whose posts come out of the place's needs assessment
-        total_staff = max(int(shared.sum()), int(round(self.n * p["workers_per_1000"] / 1000.0))) if self.services_open else 0
+        total_staff = (
+            max(int(shared.sum()), int(round(self.n * p["workers_per_1000"] / 1000.0))) if self.services_open else 0
+        )
         per = np.zeros(n_prov, np.int64)
         if self.services_open:
             per[shared] = self._needs_assessment(total_staff, shared)

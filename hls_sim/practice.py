@@ -54,8 +54,11 @@ def canonical(value: Any, *, source: str = "parameters") -> str:
         try:
             data = json.loads(value) if value.strip() else []
         except json.JSONDecodeError as exc:
-            raise _err(f"invalid value for 'provider_practice': not JSON ({exc.msg}); allowed is a list of "
-                       'entries such as [{"providers": [0], "caseload_cap": 8}]', source) from None
+            raise _err(
+                f"invalid value for 'provider_practice': not JSON ({exc.msg}); allowed is a list of "
+                'entries such as [{"providers": [0], "caseload_cap": 8}]',
+                source,
+            ) from None
     else:
         data = value
     if not isinstance(data, list) or len(data) > MAX_ENTRIES:
@@ -67,20 +70,30 @@ def canonical(value: Any, *, source: str = "parameters") -> str:
             raise _err(f"{where}: expected a table of levers, got {type(entry).__name__}", source)
         chosen = [k for k in SELECTORS if k in entry]
         if len(chosen) != 1:
-            raise _err(f"{where}: name the providers with exactly one of 'providers' (a list of indices) or "
-                       "'service_line' (a life domain)", source)
+            raise _err(
+                f"{where}: name the providers with exactly one of 'providers' (a list of indices) or "
+                "'service_line' (a life domain)",
+                source,
+            )
         clean: dict[str, Any] = {}
         if "providers" in entry:
             idx = entry["providers"]
             if isinstance(idx, int) and not isinstance(idx, bool):
                 idx = [idx]
-            if not isinstance(idx, list) or not idx or not all(isinstance(i, int) and not isinstance(i, bool) and 0 <= i < 64 for i in idx):
+            if (
+                not isinstance(idx, list)
+                or not idx
+                or not all(isinstance(i, int) and not isinstance(i, bool) and 0 <= i < 64 for i in idx)
+            ):
                 raise _err(f"{where}.providers: allowed is a non-empty list of provider indices from 0 to 63", source)
             clean["providers"] = sorted(set(idx))
         else:
             line = entry["service_line"]
             if line not in DOMAINS:
-                raise _err(f"{where}.service_line: {line!r} is not a life domain; allowed is one of {', '.join(DOMAINS)}", source)
+                raise _err(
+                    f"{where}.service_line: {line!r} is not a life domain; allowed is one of {', '.join(DOMAINS)}",
+                    source,
+                )
             clean["service_line"] = line
         for key, val in entry.items():
             if key in SELECTORS:
@@ -102,12 +115,17 @@ def entries(text: str) -> list[dict[str, Any]]:
     return json.loads(text) if text else []
 
 
-def providers_of(entry: dict[str, Any], domains: list[int], n_providers: int, *, source: str = "parameters") -> list[int]:
+def providers_of(
+    entry: dict[str, Any], domains: list[int], n_providers: int, *, source: str = "parameters"
+) -> list[int]:
     """The provider indices an entry names, checked against the place's providers."""
     if "providers" in entry:
         bad = [k for k in entry["providers"] if k >= n_providers]
         if bad:
-            raise _err(f"provider_practice names provider {bad[0]}, but the place has {n_providers} (0 to {n_providers - 1})", source)
+            raise _err(
+                f"provider_practice names provider {bad[0]}, but the place has {n_providers} (0 to {n_providers - 1})",
+                source,
+            )
         return list(entry["providers"])
     d = DOMAINS.index(entry["service_line"])
     ks = [k for k, dk in enumerate(domains) if dk == d]

@@ -387,9 +387,8 @@ def _param_schema(prm: Param) -> dict[str, Any]:
 
 def _practice_schema() -> dict[str, Any]:
     """[[providers.practice]]: each table names providers and the levers they practise differently."""
-    from hls_sim.practice import FLAGS, MAX_ENTRIES, PRACTICE_LEVERS
-
     from hls_sim.params import DOMAINS, PARAMS
+    from hls_sim.practice import FLAGS, MAX_ENTRIES, PRACTICE_LEVERS
 
     entry: dict[str, Any] = {
         "providers": {
@@ -398,10 +397,22 @@ def _practice_schema() -> dict[str, Any]:
             "minItems": 1,
             "description": "Provider indices (0-based) this entry applies to.",
         },
-        "service_line": {"type": "string", "enum": list(DOMAINS), "description": "Every provider of this service line."},
+        "service_line": {
+            "type": "string",
+            "enum": list(DOMAINS),
+            "description": "Every provider of this service line.",
+        },
     }
     entry.update({k: _param_schema(PARAMS[k]) for k in PRACTICE_LEVERS})
-    entry.update({k: {"type": "boolean", "description": "Whether people can walk in at this provider's door (false: it only reaches out)."} for k in FLAGS})
+    entry.update(
+        {
+            k: {
+                "type": "boolean",
+                "description": "Whether people can walk in at this provider's door (false: it only reaches out).",
+            }
+            for k in FLAGS
+        }
+    )
     return {
         "type": "array",
         "maxItems": MAX_ENTRIES,

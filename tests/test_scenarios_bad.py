@@ -77,7 +77,11 @@ CASES: dict[str, tuple[str, str, str]] = {
         "set it under regime 'output_targets', but this scenario runs regime 'hls'",
     ),
     "budget_and_workers": ("budget_and_workers", "commissioner.budget_per_year", "not both"),
-    "budget_too_small": ("budget_too_small", "commissioner.budget_per_year", "allowed is a budget that buys at least one worker"),
+    "budget_too_small": (
+        "budget_too_small",
+        "commissioner.budget_per_year",
+        "allowed is a budget that buys at least one worker",
+    ),
     "service_lines_disagree": ("service_lines_disagree", "providers.n_providers", "add up to 2"),
     "service_lines_too_many": ("service_lines_too_many", "providers.service_lines", "add up to 70 providers"),
     "burn_in_too_long": ("burn_in_too_long", "run.burn_in_weeks", "allowed is fewer burn-in weeks than weeks"),

@@ -107,7 +107,9 @@ def test_gamed_indicators_make_poorer_notes_than_honest_ones():
 
 
 def test_tariff_pricing_pays_every_provider_one_price():
-    m = HLSModel(seed=1, regime="payment_by_results", payment_basis="activity", tariff_pricing=True, citizens=600, weeks=80)
+    m = HLSModel(
+        seed=1, regime="payment_by_results", payment_basis="activity", tariff_pricing=True, citizens=600, weeks=80
+    )
     m.run()
     assert np.ptp(m.activity_price) == 0.0 and m.activity_price[0] > 0
     own = HLSModel(seed=1, regime="payment_by_results", payment_basis="activity", citizens=600, weeks=80)

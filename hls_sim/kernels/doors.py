@@ -146,7 +146,9 @@ def present_and_intake(ppl, svc, u, prm, tly):
                     if svc.reach_rate[k] > 0.0 and (reach_dom < 0 or need[i, k] > need[i, reach_dom]):
                         reach_dom = k
             if signals >= prm[P_OUTREACH_DOMAINS] and reach_dom >= 0:
-                reach = svc.reach_rate[reach_dom] * (prm[P_SEEK_TRUST_FLOOR] + trust[i]) / (prm[P_SEEK_TRUST_FLOOR] + 1.0)
+                reach = (
+                    svc.reach_rate[reach_dom] * (prm[P_SEEK_TRUST_FLOOR] + trust[i]) / (prm[P_SEEK_TRUST_FLOOR] + 1.0)
+                )
         walk_in = u[i, 0] < prob and total > 0.0
         reached = not walk_in and u[i, 0] < reach
         if not walk_in and not reached:
