@@ -41,6 +41,11 @@ def _(bib, mo):
       staff's permission to use their judgement and moves pooled money to need; healthy systems
       rarely arise without one ({bib.cite("002 L1618-1649")}).
 
+    In the model trust is built from what organisations live through (referrals that arrive or fail,
+    meetings a steward convenes, open books, promises kept, penalties and cuts), so it differs from
+    run to run; learning reads case notes, which are only as good as the relationship behind them;
+    the steward is one person whose time is spread over the partners.
+
     Trust is slow to build and quick to lose ({bib.cite("002 L830, L6064")}), change needs an up-front
     investment before any savings (the "J-curve", {bib.cite("001 L859-863")}), and motivation may dip
     before it rises. HLS can also fail: nothing below is guaranteed to favour it.
@@ -168,6 +173,8 @@ def _(charts, hls_sim, seeds):
 @app.cell
 def _(ingredients, mo, pl):
     _m = ingredients.group_by("label", maintain_order=True).agg(
+        pl.col("impact_wellbeing").mean(),
+        pl.col("crises_avoided_per_1000_per_year").mean(),
         pl.col("true_outcome").mean(),
         pl.col("knowledge_mean").mean(),
         pl.col("trust_provider_provider").mean(),
@@ -189,7 +196,9 @@ def _(ingredients, mo, pl):
     4. Learning cycles learn from the data the system produces. What would they learn under
        payment by results?
     5. Find a setting of the sliders where moving to HLS does *worse* than staying. What does it
-       tell you about the conditions HLS needs?
+       tell you about the conditions HLS needs? (In this model it shows in money, in the first year
+       after the change and for a provider practising HLS alone in a market paid by a tariff, more
+       than in impact: `docs/scenarios.md`, "Where HLS can fail".)
     """),
         ]
     )
