@@ -45,6 +45,7 @@ KIND_FILES: dict[str, tuple[str, ...]] = {
     ),
     "sweep": (*STORE_FILES, "experiment.toml", "runs.parquet", "analysis", *REPORT_FILES),
     "validate": (*STORE_FILES, "validation.json", "runs.parquet", "calibration.json", "calibration", *REPORT_FILES),
+    "robustness": ("manifest.json", "screen", "sets", "robustness.json", "sets.parquet", "runs.parquet", "screen.parquet", *REPORT_FILES),
 }
 NAME_MAX = 255
 PATH_MAX = 4096
