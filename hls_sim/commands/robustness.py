@@ -43,10 +43,10 @@ def register(sub: argparse._SubParsersAction) -> None:
         "robustness",
         help="under which assumptions does A beat B? shares of parameter sets won, and what decides them",
         description=(
-            "Vary every parameter documented as an assumption over a stated range, screen for the ones that "
-            "move the difference between A and B, run A and B on common seeds in a Latin hypercube of parameter "
-            "sets, and report per headline measure the share of sets each side wins, the assumptions that decide "
-            "it (rank correlations) and where it flips (PRIM boxes)."
+            "Vary every parameter documented as an assumption over a stated range: a screen (one seed) finds the "
+            "ones that move the difference between A and B, then A and B run on common seeds in a Latin hypercube "
+            "of parameter sets, and per headline measure the command reports the share of sets each side wins, the "
+            "assumptions that decide it (rank correlations) and where it flips (PRIM boxes)."
         ),
         epilog=HELP_EPILOG,
     )
@@ -76,18 +76,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="first run seed, and the seed of both designs (default %(default)s)",
     )
     p.add_argument(
-        "--trajectories",
+        "--screen-sets",
         type=int,
-        default=st.DEFAULT_TRAJECTORIES,
-        metavar="R",
-        help="Morris trajectories of the screen (default %(default)s; 0 carries every parameter unscreened)",
-    )
-    p.add_argument(
-        "--groups",
-        type=int,
-        default=st.DEFAULT_GROUPS,
-        metavar="G",
-        help="groups of parameters each screen trajectory moves one at a time (default %(default)s)",
+        default=None,
+        metavar="N",
+        help=f"parameter sets of the screen, on one seed (default: half the number of uncertain parameters, at "
+        f"least {st.MIN_SCREEN}; 0 skips the screen and analyses every parameter)",
     )
     p.add_argument(
         "--ranges",
@@ -148,10 +142,8 @@ def build_study(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     PARAMS["seed"].coerce(args.seed + args.seeds - 1, source="--seed and --seeds")
     if args.samples is not None and not 2 <= args.samples <= 100_000:
         raise UsageError(f"--samples {args.samples}: allowed is an integer from 2 to 100,000")
-    if not 0 <= args.trajectories <= 1000:
-        raise UsageError(f"--trajectories {args.trajectories}: allowed is an integer from 0 to 1,000")
-    if not 1 <= args.groups <= 10_000:
-        raise UsageError(f"--groups {args.groups}: allowed is an integer from 1 to 10,000")
+    if args.screen_sets is not None and not (args.screen_sets == 0 or 4 <= args.screen_sets <= 100_000):
+        raise UsageError(f"--screen-sets {args.screen_sets}: allowed is 0 (no screen) or an integer from 4 to 100,000")
     regimes = [n for n in (args.a, args.b) if n in REGIMES]
     if args.scenario is not None and not regimes:
         raise UsageError("--scenario sets the place regimes run on, but neither A nor B is a regime")
@@ -182,8 +174,7 @@ def build_study(args: argparse.Namespace):  # type: ignore[no-untyped-def]
         [args.seed + k for k in range(args.seeds)],
         uncertain,
         held,
-        trajectories=args.trajectories,
-        groups=args.groups,
+        screen_sets=args.screen_sets,
         samples=args.samples,
         ranges_file=None if args.ranges is None else str(args.ranges),
     )

@@ -6,9 +6,9 @@ how much a week of relational help lifts, ...). `hls-sim robustness A B` answers
 
 1. `uncertain`: which parameters are uncertain (their registry source says "assumption") and
    over which range each is varied; the one rule, shown in every report.
-2. `design`: a screen (Morris elementary effects on groups of parameters) that finds the
-   assumptions that move the difference between A and B, then a Latin hypercube of parameter
-   sets over the influential ones.
+2. `design`: Latin hypercubes over every uncertain parameter: a screen on one seed (with ghost
+   columns as the null) finds the assumptions that move the difference between A and B; then
+   the parameter sets, sized for the number the screen carried.
 3. `study`: both stages run through the sweep engine (pool, seeds, resumable store) with A and
    B on common seeds in every set.
 4. `analysis` and `prim`: per headline measure, the share of sets each side wins, the rank

@@ -12,10 +12,11 @@ Which assumptions decide it, two ways:
   signed so that positive means better for B) over the sets, with Holm-adjusted p-values, and
   standardised rank regression coefficients (all parameters at once) when there are enough sets;
 - scenario discovery: PRIM boxes (`prim.py`) on "B beats A" and on "A beats B": the ranges of a
-  few parameters inside which one side nearly always wins.
+  few parameters inside which one side nearly always wins (looked for only for a side that wins
+  at most 80% of the sets: where it wins nearly everywhere, the question is where the other wins).
 
-The screen (`screen_scores`) reads the group elementary effects as a supersaturated design:
-forward selection of the parameters that explain B - A, stopped when a ghost would come next.
+The screen (`screen_scores`) ranks every parameter by the rank correlation of B - A with it over
+a Latin hypercube of all of them, against ghost columns that the model never sees.
 """
 
 from __future__ import annotations
@@ -28,7 +29,6 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
-from hls_sim.robustness.design import DELTA, ScreenDesign
 from hls_sim.robustness.prim import Box, find_box
 
 
@@ -52,7 +52,8 @@ MEASURES: tuple[Measure, ...] = (
 )
 MEASURE_NAMES = tuple(m.name for m in MEASURES)
 SIGNIFICANCE = 0.05
-MIN_CARRY = 3  # the sets stage always explores at least this many parameters
+MIN_CARRY = 3  # the analysis always looks at at least this many parameters
+BOX_SHARE = 0.8  # PRIM looks for where a side wins only if it wins at most this share of the sets
 
 
 # ---------------------------------------------------------------------------- the screen
@@ -60,117 +61,46 @@ MIN_CARRY = 3  # the sets stage always explores at least this many parameters
 
 @dataclass
 class ScreenResult:
-    """What the screen found. Effects are per unit of a parameter's range (u from 0 to 1), in the
-    measure's own units of B - A; `scale` is a measure's typical |group effect|, to compare measures."""
+    """What the screen found: the rank correlation of B - A with every parameter and every ghost."""
 
-    effect: np.ndarray  # (n_real, n_measures) fitted straight-line effect (0 where not selected)
-    bend: np.ndarray  # (n_real, n_measures) fitted bend (0 where not selected)
-    order: list[list[int]]  # per measure: the parameters in the order they entered
-    stop: list[str]  # per measure: why selection stopped
-    marginal: np.ndarray  # (n_real + n_ghosts, n_measures) |straight-line evidence| before selection, / scale
-    scale: np.ndarray  # (n_measures,)
-    strength: np.ndarray  # (n_real,) largest over measures of (|effect| + |bend| / 3) / scale
-    carried: list[int]  # parameters carried into the sets, strongest first
-    found: int  # how many of them the selection found (the rest, if any, fill up to MIN_CARRY)
-    effects: int  # group elementary effects computed
+    rho: np.ndarray  # (n_real + n_ghosts, n_measures); 0 where undefined
+    threshold: np.ndarray  # (n_measures,) the largest |rho| of any ghost
+    strength: np.ndarray  # (n_real,) the largest over measures of |rho| / threshold
+    carried: list[int]  # parameters carried into the sets' analysis, strongest first
+    found: int  # how many beat every ghost on some measure (the rest, if any, fill up to MIN_CARRY)
+    n: np.ndarray  # (n_measures,) sets whose difference was defined
 
 
-def group_effects(design: ScreenDesign, diff: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(y, Z): the signed elementary effect of every group step (n_steps x n_measures), and for every
-    factor two columns: the sign of its move (a straight-line effect) and the sign times where the
-    move was centred (2 x (midpoint - 1/2): a bend, such as an effect that peaks mid-range, which
-    the sign alone would cancel out). Columns: the factors' straight parts, then their bends."""
-    n = design.n_real + design.n_ghosts
-    width = design.groups + 1
-    y = []
-    Z = np.zeros((design.trajectories * design.groups, 2 * n))
-    row = 0
-    for t, groups in enumerate(design.moved):
-        for s, members in enumerate(groups, start=1):
-            y.append((diff[t * width + s] - diff[t * width + s - 1]) / DELTA)
-            sign = design.signs[t][members]
-            Z[row, members] = sign
-            Z[row, n + np.asarray(members, dtype=int)] = sign * 2.0 * (design.midpoints[t][members] - 0.5)
-            row += 1
-    return np.array(y).reshape(len(y), diff.shape[1]), Z
-
-
-def forward_selection(
-    Z: np.ndarray, y: np.ndarray, is_real: np.ndarray, limit: int
-) -> tuple[list[int], np.ndarray, str]:
-    """Add the column most correlated with what is still unexplained, refit, and repeat; stop as
-    soon as the best candidate belongs to a ghost (a factor that cannot matter explains it as well).
-
-    This is how supersaturated designs are read (more factors than runs, few of them active; Lin
-    1995): the ghosts make the stopping rule, since under the null a real parameter and a ghost are
-    equally likely to come next. Ties go to the ghost.
-    """
+def rank_correlations(U: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Spearman's rho of y with every column of U over the rows where y is defined (0 if constant)."""
     ok = np.isfinite(y)
-    Z, y = Z[ok], y[ok]
-    if y.size < 2 or not np.any(y != 0):
-        return [], np.zeros(0), "no difference between the arms moves with any parameter"
-    chosen: list[int] = []
-    coef = np.zeros(0)
-    resid = y.copy()
-    limit = min(limit, max(1, y.size // 2))
-    norms = np.sqrt((Z**2).sum(axis=0))
-    safe = np.where(norms > 0, norms, 1.0)
-    while len(chosen) < limit:
-        score = np.where(norms > 0, np.abs(Z.T @ resid) / safe, 0.0)
-        score[chosen] = -1.0
-        best_real = float(np.where(is_real, score, -1.0).max())
-        best_ghost = float(np.where(is_real, -1.0, score).max())
-        if best_real <= best_ghost * (1.0 + 1e-12):
-            return chosen, coef, "a ghost explained the rest as well as any parameter"
-        chosen.append(int(np.argmax(np.where(is_real, score, -1.0))))
-        coef, *_ = np.linalg.lstsq(Z[:, chosen], y, rcond=None)
-        resid = y - Z[:, chosen] @ coef
-    return chosen, coef, f"reached the limit of {limit} terms for {y.size} effects"
+    out = np.zeros(U.shape[1])
+    if ok.sum() < 3 or np.ptp(y[ok]) == 0:
+        return out
+    ry = _standard(stats.rankdata(y[ok]))
+    R = np.column_stack([_standard(stats.rankdata(U[ok, j])) for j in range(U.shape[1])])
+    return R.T @ ry / ok.sum()
 
 
-def screen_scores(design: ScreenDesign, diff: np.ndarray) -> ScreenResult:
-    """Which parameters move B - A (`diff`: n_points x n_measures at the screen points, NaN if undefined)."""
-    y, Z = group_effects(design, diff)
-    n = design.n_real + design.n_ghosts
-    m = y.shape[1]
-    factor = np.concatenate([np.arange(n), np.arange(n)])
-    is_real = factor < design.n_real
-    scale = np.array([_finite_mean(np.abs(y[:, k])) for k in range(m)])
-    effect = np.zeros((design.n_real, m))
-    bend = np.zeros((design.n_real, m))
-    marginal = np.zeros((n, m))
-    order: list[list[int]] = []
-    stop: list[str] = []
-    for k in range(m):
-        ok = np.isfinite(y[:, k])
-        if scale[k] > 0:
-            marginal[:, k] = np.abs(Z[ok, :n].T @ y[ok, k]) / math.sqrt(design.trajectories) / scale[k]
-        columns, coef, why = forward_selection(Z, y[:, k], is_real, 2 * design.n_real)
-        entered: list[int] = []
-        for c, b in zip(columns, coef, strict=True):
-            i = int(factor[c])
-            (effect if c < n else bend)[i, k] = b
-            if i not in entered:
-                entered.append(i)
-        order.append(entered)
-        stop.append(why)
+def screen_scores(U: np.ndarray, diff: np.ndarray, n_real: int) -> ScreenResult:
+    """Which parameters move B - A: `U` holds the screen's unit coordinates (parameters, then ghosts),
+    `diff` B - A on each measure (NaN where undefined). A parameter is carried when, on some measure,
+    its rank correlation is stronger than every ghost's: under the null it is one more ghost, so with
+    four ghosts per parameter it beats them all about once in 4k + 1 tries."""
+    m = diff.shape[1]
+    rho = np.column_stack([rank_correlations(U, diff[:, k]) for k in range(m)]) if m else np.zeros((U.shape[1], 0))
+    ghosts = np.abs(rho[n_real:])
+    threshold = ghosts.max(axis=0) if ghosts.size else np.zeros(m)
+    real = np.abs(rho[:n_real])
     with np.errstate(invalid="ignore", divide="ignore"):
-        norm = np.nan_to_num((np.abs(effect) + np.abs(bend) / 3.0) / np.where(scale > 0, scale, np.inf))
-    strength = norm.max(axis=1) if m else np.zeros(design.n_real)
-    found = sorted({i for o in order for i in o}, key=lambda i: (-strength[i], i))
-    carried = list(found)
-    if len(carried) < MIN_CARRY:  # fill up with the strongest marginal evidence
-        rest = sorted(
-            (i for i in range(design.n_real) if i not in carried),
-            key=lambda i: (-float(marginal[i].max()) if m else 0.0, i),
-        )
-        carried += rest[: min(MIN_CARRY, design.n_real) - len(carried)]
-    return ScreenResult(effect, bend, order, stop, marginal, scale, strength, carried, len(found), y.shape[0])
-
-
-def _finite_mean(x: np.ndarray) -> float:
-    x = x[np.isfinite(x)]
-    return float(x.mean()) if x.size else math.nan
+        ratio = np.where(threshold > 0, real / np.where(threshold > 0, threshold, 1.0), 0.0)
+    beats = (real > threshold + 1e-12) & (real > 0)
+    strength = ratio.max(axis=1) if m else np.zeros(n_real)
+    order = sorted(range(n_real), key=lambda i: (-strength[i], i))
+    found = [i for i in order if beats[i].any()]
+    carried = found if len(found) >= MIN_CARRY else order[: min(MIN_CARRY, n_real)]
+    n = np.isfinite(diff).sum(axis=0)
+    return ScreenResult(rho, threshold, strength, carried, len(found), n)
 
 
 # ---------------------------------------------------------------------------- the sets
@@ -194,7 +124,8 @@ class MeasureResult:
     winner: np.ndarray  # (n_sets,) "A", "B", "tie" or "undefined"
     seed_split: int  # sets where the seeds disagree about the winner
     advantage: np.ndarray  # (n_sets,) (B - A) x direction: positive means B is better
-    sensitivity: Sensitivity
+    sensitivity: Sensitivity  # over the carried parameters
+    rho_all: np.ndarray  # (n_uncertain,) rank correlation with every uncertain parameter, for the record
     boxes: dict[str, Box | None] = field(default_factory=dict)  # "A" / "B" -> where that side wins
 
     def count(self, who: str) -> int:
@@ -287,17 +218,25 @@ def holm(p: np.ndarray) -> np.ndarray:
     return adjusted
 
 
-def analyse_measure(measure: Measure, X: np.ndarray, a_seeds: np.ndarray, b_seeds: np.ndarray) -> MeasureResult:
+def analyse_measure(
+    measure: Measure, X: np.ndarray, a_seeds: np.ndarray, b_seeds: np.ndarray, X_all: np.ndarray | None = None
+) -> MeasureResult:
+    """Shares, sensitivities over the carried parameters `X` (and rank correlations with every column
+    of `X_all`), and PRIM boxes over `X`, from each set's per-seed values of both arms."""
     a, b = arm_value(a_seeds), arm_value(b_seeds)
     win = winners(a, b, measure)
     with np.errstate(invalid="ignore"):
         adv = (b - a) * measure.better
-    result = MeasureResult(measure, a, b, win, seed_splits(a_seeds, b_seeds, measure), adv, rank_sensitivity(X, adv))
+    rho_all = rank_correlations(X if X_all is None else X_all, adv)
+    result = MeasureResult(
+        measure, a, b, win, seed_splits(a_seeds, b_seeds, measure), adv, rank_sensitivity(X, adv), rho_all
+    )
     decided = win != "undefined"
     for side in ("A", "B"):
         y = win[decided] == side
         hits = int(y.sum())
-        result.boxes[side] = find_box(X[decided], y)[0] if 0 < hits < y.size else None
+        # where a side nearly always wins, the question is where the other one does
+        result.boxes[side] = find_box(X[decided], y)[0] if 0 < hits <= BOX_SHARE * y.size else None
     return result
 
 

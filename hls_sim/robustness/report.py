@@ -200,42 +200,40 @@ def scatter_chart(data: dict[str, Any], sets: pl.DataFrame) -> Figure | None:
 
 
 def screen_chart(data: dict[str, Any]) -> Figure | None:
-    """The screen: how strongly each parameter it found moves B - A on each measure."""
-    rows = []
-    scale = data["screen"]["typical_effect"]
-    for p in data["screen"]["parameters"]:
-        if not p["carried"]:
-            continue
-        for m, eff in p["effect"].items():
-            typical = scale.get(m)
-            size = (abs(eff or 0.0) + abs(p["bend"].get(m) or 0.0) / 3.0) / typical if typical else 0.0
-            rows.append({"parameter": p["parameter"], "measure": SHORT.get(m, m), "size": size})
+    """The screen: each parameter's strongest rank correlation with B - A, against the best ghost's."""
+    sc = data["screen"]
+    rows = [p for p in sc["parameters"] if p["strength"]][:TOP_SCREEN]
     if not rows:
         return None
-    frame = pl.DataFrame(rows)
-    order = [p["parameter"] for p in data["screen"]["parameters"] if p["carried"]]
-    base = alt.Chart(frame).encode(
-        x=alt.X(
-            "measure:N", title=None, sort=[SHORT.get(m, m) for m in data["measures"]], axis=alt.Axis(labelAngle=-20)
-        ),
-        y=alt.Y("parameter:N", sort=order, title=None),
+    frame = pl.DataFrame(
+        {
+            "parameter": [p["parameter"] for p in rows],
+            "strength": [p["strength"] for p in rows],
+            "status": ["carried" if p["carried"] else "not carried" for p in rows],
+        }
     )
-    heat = base.mark_rect().encode(
-        color=alt.Color("size:Q", title="effect / typical", scale=alt.Scale(scheme="blues", domainMin=0)),
-        tooltip=["parameter:N", "measure:N", alt.Tooltip("size:Q", format=".2f")],
+    bars = (
+        alt.Chart(frame)
+        .mark_bar()
+        .encode(
+            x=alt.X("strength:Q", title="largest |rank correlation| with the difference / the best ghost's"),
+            y=alt.Y("parameter:N", sort=frame["parameter"].to_list(), title=None),
+            color=alt.Color(
+                "status:N",
+                title=None,
+                scale=alt.Scale(domain=["carried", "not carried"], range=[PALETTE[2], "#bbbbbb"]),
+            ),
+            tooltip=["parameter:N", alt.Tooltip("strength:Q", format=".2f"), "status:N"],
+        )
     )
-    text = base.mark_text(fontSize=11).encode(
-        text=alt.Text("size:Q", format=".1f"),
-        color=alt.condition(alt.datum.size > 1.5, alt.value("white"), alt.value("#222")),
-    )
-    chart = alt.layer(heat, text).properties(width=420, height=max(60, 22 * len(order)))
-    sc = data["screen"]
-    title = "The screen: how much each assumption it found moves the difference"
+    rule = alt.Chart(pl.DataFrame({"t": [1.0]})).mark_rule(color=PALETTE[1], strokeDash=[5, 3]).encode(x="t:Q")
+    chart = alt.layer(bars, rule).properties(width=520, height=max(120, 15 * frame.height))
+    title = "The screen: which assumptions move the difference"
     caption = (
-        f"{sc['found']} of {len(data['uncertain'])} uncertain parameters were found to move {data['labels']['B']} minus "
-        f"{data['labels']['A']} ({sc['trajectories']} Morris trajectories over {sc['groups']} random groups, "
-        f"{sc['runs']} runs, with {sc['ghosts']} ghost factors as the null). Each cell: the fitted change across "
-        "the parameter's whole range, in typical group effects of that measure (0: not selected for it)."
+        f"The {frame.height} strongest of {len(data['uncertain'])} uncertain parameters, from {sc['sets']} parameter "
+        f"sets on one seed. A bar past the dashed line means that on some measure the parameter's rank correlation "
+        f"with {data['labels']['B']} minus {data['labels']['A']} beat all {sc['ghosts']} ghosts (columns drawn like "
+        "the parameters but never given to the model): such parameters are carried into the analysis."
     )
     return Figure("screen", title, caption, _finish(chart.properties(title=_title(title, caption))))
 
@@ -356,19 +354,19 @@ def render(data: dict[str, Any], figs: list[Figure], folder: Path, chart_files: 
     arms = "".join(
         f"<li><b>{_e(label)}</b>: {_e(note.get('description', ''))}</li>" for label, note in data["arms"].items()
     )
-    screen_text = (
-        f"A screen of {len(data['uncertain'])} uncertain parameters (Morris elementary effects on {screen['groups']} "
-        f"random groups, {screen['trajectories']} trajectories, {screen['runs']} runs on seed {screen['seed']}) carried "
-        f"{len(sets['parameters'])} forward ({screen['found']} found to move the difference"
-        + (
+    if screen:
+        filled = (
             ""
             if screen["found"] >= len(sets["parameters"])
-            else "; the others, with the strongest evidence short of that, make up the minimum of three"
+            else ("; the others, the strongest short of that, make up the minimum of three")
         )
-        + ")."
-        if screen
-        else f"All {len(data['uncertain'])} uncertain parameters were varied (too few to need a screen)."
-    )
+        screen_text = (
+            f"A screen of {screen['sets']} parameter sets over all {len(data['uncertain'])} uncertain parameters "
+            f"({screen['runs']} runs on seed {screen['seed']}) carried {len(sets['parameters'])} into the analysis "
+            f"({screen['found']} beat every ghost{filled})."
+        )
+    else:
+        screen_text = f"All {len(data['uncertain'])} uncertain parameters are analysed (too few to need a screen)."
     fig_html = []
     for fig in figs:
         files = chart_files.get(fig.name, {})

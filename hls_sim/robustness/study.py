@@ -1,22 +1,28 @@
 """A robustness study as two plans for the one run engine, and the files it leaves behind.
 
-Stage 1, the screen (`screen/`): Morris trajectories over random groups of every uncertain
-parameter, both arms at every point on the study's first seed. Stage 2, the sets (`sets/`): a
-Latin hypercube over the parameters the screen carried forward, both arms on every seed in every
-set (the same seeds everywhere: common random numbers, so a set's arms, and two sets, differ only
-by what was changed). Each stage is an engine plan run into its own resumable store, so a study
-stopped at any point resumes with `--resume` and neither loses nor repeats a run; the second plan
-is rebuilt from the first stage's results, which are the same whatever the number of workers.
+Stage 1, the screen (`screen/`): a Latin hypercube over every uncertain parameter (plus ghost
+columns the model never sees), both arms in every set on the study's first seed; the parameters
+whose rank correlation with B - A beats every ghost's are carried into the analysis. Stage 2, the
+sets (`sets/`): a fresh Latin hypercube over every uncertain parameter again (so the shares are
+over all of the uncertainty, not only the part the screen picked out), both arms on every seed in
+every set; the same seeds everywhere (common random numbers), so two arms, and two sets, differ
+only by what was changed. The screen chooses and the sets test: the deciders, rank regression and
+PRIM boxes are computed on the carried parameters over data the choice was not made on.
+
+Each stage is an engine plan run into its own resumable store, so a study stopped at any point
+resumes with `--resume` and neither loses nor repeats a run; the second plan depends on the
+first stage only through its size (the number of parameters carried), which is the same whatever
+the number of workers.
 
 Files at the top of the folder:
 
     manifest.json      kind, inputs, status and timings (the only file that records when and how fast)
     robustness.json    everything the study found: rule, ranges, screen, sets, shares, sensitivities,
                        boxes, seeds, the resolved parameters of A and B, the package version
-    sets.parquet       one row per parameter set and measure: the carried parameters' values, A's
+    sets.parquet       one row per parameter set and measure: every uncertain parameter's value, A's
                        and B's values (mean over seeds), B - A and the winner
     runs.parquet       one row per run of the sets stage: set, label, seed and every scalar output
-    screen.parquet     one row per parameter (and ghost): its screen score on each measure
+    screen.parquet     one row per uncertain parameter: its rank correlation with B - A on each measure
     report.html        the page (`hls_sim.robustness.report`)
 """
 
@@ -42,7 +48,7 @@ from hls_sim.robustness.analysis import (
     deciders,
     screen_scores,
 )
-from hls_sim.robustness.design import DELTA, LEVELS, ScreenDesign, latin_hypercube, screen_design
+from hls_sim.robustness.design import SCREEN_STREAM, SETS_STREAM, latin_hypercube
 from hls_sim.robustness.prim import DENSITY, MASS_MIN, PEEL_ALPHA, Box
 from hls_sim.robustness.uncertain import RULE, Held, Uncertain
 from hls_sim.version import __version__
@@ -58,13 +64,17 @@ SCREEN_TABLE = "screen.parquet"
 MANIFEST = "manifest.json"
 
 SCREEN_MIN = 8  # with this few uncertain parameters every one is carried and the screen is skipped
-DEFAULT_TRAJECTORIES = 4
-DEFAULT_GROUPS = 16
 SAMPLES_PER_PARAMETER = 10
 MIN_SAMPLES = 50
+MIN_SCREEN = 40
 DEFAULT_SEEDS = 2
-GHOSTS_PER_PARAMETER = 4  # with four ghosts per parameter, a parameter that does not matter enters the
-# screen's selection before the first ghost one time in five, so about a quarter of one is let in per measure
+GHOSTS_PER_PARAMETER = 4  # a parameter that does not matter beats all 4k ghosts about once in 4k + 1
+
+
+def default_screen(n_uncertain: int) -> int:
+    """Half as many screen sets as parameters, at least 40: a rank correlation of about 0.4 then beats
+    the ghosts, and the screen costs about as much as a quick look at the sets."""
+    return max(MIN_SCREEN, math.ceil(n_uncertain / 2))
 
 
 @dataclass
@@ -77,8 +87,7 @@ class Study:
     seeds: list[int]  # the run seeds of every set (the screen uses the first)
     uncertain: list[Uncertain]
     held: list[Held]
-    trajectories: int = DEFAULT_TRAJECTORIES
-    groups: int = DEFAULT_GROUPS
+    screen_sets: int | None = None  # None: the default for the number of parameters; 0: no screen
     samples: int | None = None  # None: the default for the number of parameters carried
     ranges_file: str | None = None
 
@@ -87,17 +96,14 @@ class Study:
         return list(self.arms)
 
     @property
-    def screened(self) -> bool:
-        return self.trajectories > 0 and len(self.uncertain) > SCREEN_MIN
+    def n_screen(self) -> int:
+        if len(self.uncertain) <= SCREEN_MIN:
+            return 0
+        return default_screen(len(self.uncertain)) if self.screen_sets is None else self.screen_sets
 
     @property
     def ghosts(self) -> int:
         return GHOSTS_PER_PARAMETER * len(self.uncertain)
-
-    def screen_runs(self) -> int:
-        if not self.screened:
-            return 0
-        return self.trajectories * (min(self.groups, len(self.uncertain)) + 1) * len(self.arms)
 
     def n_sets(self, n_carried: int) -> int:
         return self.samples if self.samples is not None else default_samples(n_carried)
@@ -111,16 +117,15 @@ def default_samples(n_carried: int) -> int:
 @dataclass
 class StudyResult:
     study: Study
-    design: ScreenDesign | None
     screen: ScreenResult | None
-    carried: list[Uncertain]
-    unit: np.ndarray  # (n_sets, n_carried) the Latin hypercube on the unit cube
-    values: list[dict[str, Any]]  # each set's parameter values
+    carried: list[int]  # indices into study.uncertain
+    values: list[dict[str, Any]]  # each set's value of every uncertain parameter
     measures: list[MeasureResult]
     usable: np.ndarray  # indices of sets whose runs all finished
     failed_runs: int
     seconds: dict[str, float] = field(default_factory=dict)
     runs: int = 0
+    screen_failed: int = 0
 
 
 # ---------------------------------------------------------------------------- plans
@@ -149,47 +154,9 @@ def _about(study: Study, stage: str) -> dict[str, Any]:
     }
 
 
-def screen_plan(study: Study):  # type: ignore[no-untyped-def]
-    """The screen's design and its engine plan (None when the study is not screened)."""
-    from hls_sim.sweep.plan import PlannedPoint, build_plan
+def _points(study: Study, values: list[dict[str, Any]], seeds: list[int], sel, what: str) -> list:  # type: ignore[no-untyped-def]
+    from hls_sim.sweep.plan import PlannedPoint
 
-    if not study.screened:
-        return None, None
-    design = screen_design(
-        len(study.uncertain),
-        trajectories=study.trajectories,
-        groups=study.groups,
-        n_ghosts=study.ghosts,
-        seed=study.seed,
-    )
-    sel = _selection(MEASURE_NAMES)
-    points = []
-    for j, row in enumerate(design.points):
-        values = {u.name: u.value(x) for u, x in zip(study.uncertain, row, strict=True)}
-        for label, over in study.arms.items():
-            points.append(
-                PlannedPoint(
-                    {"set": j, "label": label},
-                    {**over, **values},
-                    (study.seeds[0],),
-                    selection=sel,
-                    where=f"screen point {j} of '{label}'",
-                )
-            )
-    return design, build_plan("robustness_screen", points, source="robustness", about=_about(study, "screen"))
-
-
-def sets_design(study: Study, carried: list[Uncertain]) -> tuple[np.ndarray, list[dict[str, Any]]]:
-    n = study.n_sets(len(carried))
-    unit = latin_hypercube(len(carried), n, seed=study.seed)
-    values = [{u.name: u.value(x) for u, x in zip(carried, row, strict=True)} for row in unit]
-    return unit, values
-
-
-def sets_plan(study: Study, values: list[dict[str, Any]]):  # type: ignore[no-untyped-def]
-    from hls_sim.sweep.plan import PlannedPoint, build_plan
-
-    sel = _selection(every_scalar())
     points = []
     for j, v in enumerate(values):
         for label, over in study.arms.items():
@@ -197,12 +164,37 @@ def sets_plan(study: Study, values: list[dict[str, Any]]):  # type: ignore[no-un
                 PlannedPoint(
                     {"set": j, "label": label},
                     {**over, **v},
-                    tuple(study.seeds),
+                    tuple(seeds),
                     selection=sel,
-                    where=f"parameter set {j} of '{label}'",
+                    where=f"{what} {j} of '{label}'",
                 )
             )
-    return build_plan("robustness_sets", points, source="robustness", about=_about(study, "sets"))
+    return points
+
+
+def _values(study: Study, unit: np.ndarray) -> list[dict[str, Any]]:
+    return [{u.name: u.value(x) for u, x in zip(study.uncertain, row, strict=False)} for row in unit]
+
+
+def screen_plan(study: Study):  # type: ignore[no-untyped-def]
+    """The screen's unit design (parameters, then ghosts) and its engine plan; (None, None) without a screen."""
+    from hls_sim.sweep.plan import build_plan
+
+    if not study.n_screen:
+        return None, None
+    unit = latin_hypercube(len(study.uncertain) + study.ghosts, study.n_screen, seed=study.seed, stream=SCREEN_STREAM)
+    points = _points(study, _values(study, unit), study.seeds[:1], _selection(MEASURE_NAMES), "screen set")
+    return unit, build_plan("robustness_screen", points, source="robustness", about=_about(study, "screen"))
+
+
+def sets_plan(study: Study, n_carried: int):  # type: ignore[no-untyped-def]
+    """Every set's values of every uncertain parameter and the engine plan that runs them."""
+    from hls_sim.sweep.plan import build_plan
+
+    unit = latin_hypercube(len(study.uncertain), study.n_sets(n_carried), seed=study.seed, stream=SETS_STREAM)
+    values = _values(study, unit)
+    points = _points(study, values, study.seeds, _selection(every_scalar()), "parameter set")
+    return values, build_plan("robustness_sets", points, source="robustness", about=_about(study, "sets"))
 
 
 # ---------------------------------------------------------------------------- reading runs
@@ -249,31 +241,33 @@ def run_study(study: Study, folder: Path, *, run: Runner, resume: bool = False, 
 
     t0 = time.monotonic()
     seconds: dict[str, float] = {}
-    design, plan = screen_plan(study)
+    unit, plan = screen_plan(study)
     runs = 0
     screen: ScreenResult | None = None
+    screen_failed = 0
+    k = len(study.uncertain)
     if plan is not None:
         note(
-            f"screen: {study.trajectories} trajectories over {design.groups} groups of {len(study.uncertain)} "
-            f"uncertain parameters, {plan.n_runs} runs"
+            f"screen: {study.n_screen} sets over all {k} uncertain parameters (and {study.ghosts} ghosts), "
+            f"1 seed x {len(study.arms)} arms, {plan.n_runs} runs"
         )
         sub = folder / SCREEN_DIR
         report = run(plan, sub, resume and (sub / MANIFEST).is_file())
         runs += plan.n_runs
-        arrays = _arm_arrays(load_results(sub), design.n_points, study.labels, study.seeds[:1], MEASURE_NAMES)
+        screen_failed = report.failed
+        arrays = _arm_arrays(load_results(sub), study.n_screen, study.labels, study.seeds[:1], MEASURE_NAMES)
         a, b = (arrays[label][:, 0, :] for label in study.labels)
-        screen = screen_scores(design, b - a)
-        carried = [study.uncertain[i] for i in screen.carried]
+        screen = screen_scores(unit, b - a, k)
+        carried = list(screen.carried)
         seconds["screen"] = time.monotonic() - t0
         if report.failed:
-            note(f"screen: {report.failed} runs failed (their effects are left out); see {sub / 'failures'}/")
+            note(f"screen: {report.failed} runs failed (those sets are left out); see {sub / 'failures'}/")
     else:
-        carried = list(study.uncertain)
-    unit, values = sets_design(study, carried)
-    plan = sets_plan(study, values)
+        carried = list(range(k))
+    values, plan = sets_plan(study, len(carried))
     note(
-        f"sets: {len(values)} parameter sets over {len(carried)} assumptions x {len(study.seeds)} seeds x "
-        f"{len(study.arms)} arms, {plan.n_runs} runs"
+        f"sets: {len(values)} sets over all {k} uncertain parameters ({len(carried)} carried into the analysis) "
+        f"x {len(study.seeds)} seeds x {len(study.arms)} arms, {plan.n_runs} runs"
     )
     t1 = time.monotonic()
     sub = folder / SETS_DIR
@@ -284,11 +278,12 @@ def run_study(study: Study, folder: Path, *, run: Runner, resume: bool = False, 
     done = _ran(results, len(values), study.labels, len(study.seeds))
     usable = np.flatnonzero(done)
     arrays = _arm_arrays(results, len(values), study.labels, study.seeds, MEASURE_NAMES)
-    X = np.array([[v[u.name] for u in carried] for v in values], dtype=float).reshape(len(values), len(carried))
-    A, B = (arrays[label] for label in study.labels)
-    measures = [analyse_measure(m, X[usable], A[usable, :, k], B[usable, :, k]) for k, m in enumerate(MEASURES)]
+    X_all = np.array([[v[u.name] for u in study.uncertain] for v in values], dtype=float)[usable]
+    X = X_all[:, carried]
+    A, B = (arrays[label][usable] for label in study.labels)
+    measures = [analyse_measure(m, X, A[:, :, j], B[:, :, j], X_all) for j, m in enumerate(MEASURES)]
     seconds["total"] = time.monotonic() - t0
-    return StudyResult(study, design, screen, carried, unit, values, measures, usable, report.failed, seconds, runs)
+    return StudyResult(study, screen, carried, values, measures, usable, report.failed, seconds, runs, screen_failed)
 
 
 # ---------------------------------------------------------------------------- outputs
@@ -326,7 +321,7 @@ def _quantiles(x: np.ndarray) -> dict[str, Any]:
     return {"mean": _num(x.mean()), "median": _num(q[1]), "p05": _num(q[0]), "p95": _num(q[2])}
 
 
-def measure_dict(r: MeasureResult, names: list[str], labels: list[str]) -> dict[str, Any]:
+def measure_dict(r: MeasureResult, names: list[str], labels: list[str], every: list[str]) -> dict[str, Any]:
     s = r.sensitivity
     a_label, b_label = labels
     decided = r.decided
@@ -356,6 +351,9 @@ def measure_dict(r: MeasureResult, names: list[str], labels: list[str]) -> dict[
         "b_minus_a": _quantiles(r.b - r.a),
         "sensitivity": sens,
         "rank_regression_r2": _num(s.r2),
+        "rho_every_parameter": {
+            every[j]: _num(r.rho_all[j]) for j in sorted(range(len(every)), key=lambda j: (-abs(r.rho_all[j]), j))
+        },
         "deciders": deciders(r, names),
         "boxes": {a_label: box_dict(r.boxes.get("A"), names), b_label: box_dict(r.boxes.get("B"), names)},
     }
@@ -364,42 +362,33 @@ def measure_dict(r: MeasureResult, names: list[str], labels: list[str]) -> dict[
 def result_dict(res: StudyResult, parameters: dict[str, dict[str, Any]]) -> dict[str, Any]:
     """robustness.json: deterministic (no dates, no timings), so two runs of one study compare byte for byte."""
     st = res.study
-    names = [u.name for u in res.carried]
+    every = [u.name for u in st.uncertain]
+    names = [every[i] for i in res.carried]
     labels = st.labels
     screen = None
-    if res.screen is not None and res.design is not None:
+    if res.screen is not None:
         sc = res.screen
-        strength = sc.strength
         rows = []
-        for i in sorted(range(len(st.uncertain)), key=lambda i: (-strength[i], -float(sc.marginal[i].max()), i)):
+        for i in sorted(range(len(every)), key=lambda i: (-sc.strength[i], i)):
             rows.append(
                 {
-                    "parameter": st.uncertain[i].name,
-                    "strength": _num(strength[i]),
-                    "effect": {m: _num(sc.effect[i, k]) for k, m in enumerate(MEASURE_NAMES)},
-                    "bend": {m: _num(sc.bend[i, k]) for k, m in enumerate(MEASURE_NAMES)},
-                    "marginal": {m: _num(sc.marginal[i, k]) for k, m in enumerate(MEASURE_NAMES)},
+                    "parameter": every[i],
+                    "strength": _num(sc.strength[i]),
+                    "rho": {m: _num(sc.rho[i, k]) for k, m in enumerate(MEASURE_NAMES)},
                     "carried": i in sc.carried,
                 }
             )
         screen = {
-            "method": "Morris elementary effects on groups (Campolongo et al. 2007), groups drawn afresh for each "
-            "trajectory with ghost factors dealt in; the group effects read as a supersaturated design by forward "
-            "selection, stopped when a ghost would come next",
-            "levels": LEVELS,
-            "delta": DELTA,
-            "trajectories": res.design.trajectories,
-            "groups": res.design.groups,
-            "ghosts": res.design.n_ghosts,
-            "points": res.design.n_points,
-            "runs": res.design.n_points * len(labels),
+            "method": "rank correlation of B - A with every uncertain parameter over a Latin hypercube of all of "
+            "them, against ghost columns the model never sees; a parameter is carried if on some measure its "
+            "|rho| beats every ghost's",
+            "sets": st.n_screen,
             "seed": st.seeds[0],
-            "elementary_effects": sc.effects,
-            "typical_effect": {m: _num(sc.scale[k]) for k, m in enumerate(MEASURE_NAMES)},
-            "selected": {
-                m: {"order": [st.uncertain[i].name for i in sc.order[k]], "stopped": sc.stop[k]}
-                for k, m in enumerate(MEASURE_NAMES)
-            },
+            "ghosts": st.ghosts,
+            "runs": st.n_screen * len(labels),
+            "failed_runs": res.screen_failed,
+            "sets_defined": {m: int(sc.n[k]) for k, m in enumerate(MEASURE_NAMES)},
+            "ghost_threshold": {m: _num(sc.threshold[k]) for k, m in enumerate(MEASURE_NAMES)},
             "found": sc.found,
             "carried": names,
             "parameters": rows,
@@ -429,30 +418,29 @@ def result_dict(res: StudyResult, parameters: dict[str, dict[str, Any]]) -> dict
         "sets": {
             "n": n_sets,
             "how_chosen": how,
-            "design": "scrambled Latin hypercube on the unit cube (scipy.stats.qmc, centred-discrepancy optimised), "
-            "mapped into each parameter's range",
+            "design": "scrambled Latin hypercube over every uncertain parameter (scipy.stats.qmc), mapped into "
+            "each parameter's range",
             "parameters": names,
-            "others": "every other uncertain parameter stays at its default",
+            "analysis": "shares over every set; rank correlations, Holm's correction, rank regression and PRIM "
+            "boxes over the parameters carried from the screen",
             "runs": n_sets * len(labels) * len(st.seeds),
             "usable": len(res.usable),
             "failed_runs": res.failed_runs,
-            "values": [{k: _num(v) for k, v in s.items()} for s in res.values],
         },
         "prim": {"peel_alpha": PEEL_ALPHA, "mass_min": MASS_MIN, "density": DENSITY},
-        "measures": {r.measure.name: measure_dict(r, names, labels) for r in res.measures},
+        "measures": {r.measure.name: measure_dict(r, names, labels, every) for r in res.measures},
     }
 
 
 def sets_table(res: StudyResult) -> pl.DataFrame:
+    """One row per set and measure: every uncertain parameter's value, A, B, B - A and the winner."""
     labels = res.study.labels
-    names = [u.name for u in res.carried]
-    rows: dict[str, list[Any]] = {"set": [], **{n: [] for n in names}, "measure": [], "A": [], "B": []}
-    rows.update({"b_minus_a": [], "winner": []})
+    names = [u.name for u in res.study.uncertain]
+    rows: dict[str, list[Any]] = {"set": [], "measure": [], "A": [], "B": [], "b_minus_a": [], "winner": []}
+    rows.update({n: [] for n in names})
     for r in res.measures:
         for i, set_ in enumerate(res.usable):
             rows["set"].append(int(set_))
-            for n in names:
-                rows[n].append(float(res.values[set_][n]))
             rows["measure"].append(r.measure.name)
             a, b = float(r.a[i]), float(r.b[i])
             rows["A"].append(a if math.isfinite(a) else None)
@@ -460,8 +448,10 @@ def sets_table(res: StudyResult) -> pl.DataFrame:
             rows["b_minus_a"].append(b - a if math.isfinite(a) and math.isfinite(b) else None)
             w = str(r.winner[i])
             rows["winner"].append({"A": labels[0], "B": labels[1]}.get(w, w))
-    schema = {"set": pl.Int64, **{n: pl.Float64 for n in names}, "measure": pl.String, "A": pl.Float64}
-    schema.update({"B": pl.Float64, "b_minus_a": pl.Float64, "winner": pl.String})
+            for n in names:
+                rows[n].append(float(res.values[set_][n]))
+    schema = {"set": pl.Int64, "measure": pl.String, "A": pl.Float64, "B": pl.Float64, "b_minus_a": pl.Float64}
+    schema.update({"winner": pl.String, **{n: pl.Float64 for n in names}})
     return pl.DataFrame(rows, schema=schema)
 
 
@@ -479,8 +469,8 @@ def runs_table(folder: Path) -> pl.DataFrame:
 
 
 def screen_table(res: StudyResult) -> pl.DataFrame | None:
-    """One row per uncertain parameter: its fitted screen effect on each measure (0 if not selected),
-    its marginal evidence (before selection, in typical effects) and whether it was carried."""
+    """One row per uncertain parameter: its rank correlation with B - A on each measure in the screen,
+    its strength (the largest |rho| / the best ghost's) and whether it was carried."""
     if res.screen is None:
         return None
     sc = res.screen
@@ -491,11 +481,7 @@ def screen_table(res: StudyResult) -> pl.DataFrame | None:
         "carried": [i in sc.carried for i in range(n_real)],
     }
     for k, m in enumerate(MEASURE_NAMES):
-        data[f"effect:{m}"] = [float(x) for x in sc.effect[:, k]]
-    for k, m in enumerate(MEASURE_NAMES):
-        data[f"bend:{m}"] = [float(x) for x in sc.bend[:, k]]
-    for k, m in enumerate(MEASURE_NAMES):
-        data[f"marginal:{m}"] = [float(x) for x in sc.marginal[:n_real, k]]
+        data[f"rho:{m}"] = [float(x) for x in sc.rho[:n_real, k]]
     return pl.DataFrame(data)
 
 

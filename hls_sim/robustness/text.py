@@ -73,16 +73,17 @@ def format_result(data: dict[str, Any]) -> str:
     a, b = data["labels"]["A"], data["labels"]["B"]
     sets = data["sets"]
     screen = data["screen"]
+    k = len(data["uncertain"])
     if screen:
         how = (
-            f"{len(sets['parameters'])} assumptions carried from a screen of {len(data['uncertain'])} "
-            f"({screen['found']} found to move the difference)"
+            f"the screen ({screen['sets']} sets, one seed) carried {len(sets['parameters'])} of them into the "
+            f"analysis ({screen['found']} beat every ghost)"
         )
     else:
-        how = f"{len(sets['parameters'])} assumptions (no screen)"
+        how = "every one is analysed (no screen)"
     head = [
-        f"robustness of {a} against {b}: {sets['usable']} parameter sets over {how}, "
-        f"{len(data['seeds'])} seed(s) each, the same for both",
+        f"robustness of {a} against {b}: {sets['usable']} parameter sets over all {k} uncertain assumptions, "
+        f"{len(data['seeds'])} seed(s) each, the same for both; {how}",
         f"carried: {', '.join(sets['parameters'])}",
     ]
     default = default_samples(len(sets["parameters"]))
