@@ -154,8 +154,8 @@ def test_winners_shares_and_undefined_costs():
     b = np.array([[2.0], [1.0], [3.0], [np.nan], [5.0]])
     X = np.arange(5.0).reshape(5, 1)
     r = analysis.analyse_measure(m, X, a, b)
-    assert list(r.winner) == ["A", "B", "B", "tie", "tie"]
-    assert r.count("A") + r.count("B") + r.count("tie") == r.decided == 5
+    assert list(r.winner) == ["A", "B", "B", "undefined", "tie"]
+    assert r.count("A") + r.count("B") + r.count("tie") == r.decided == 4
     assert math.isclose(sum(r.share(w) for w in ("A", "B", "tie")), 1.0)
 
 
@@ -264,7 +264,7 @@ def test_identical_arms_tie_everywhere_and_no_assumption_decides(tmp_path):
     data = json.loads((out / "robustness.json").read_text())
     assert data["screen"]["found"] == 0 and all(p["strength"] == 0 for p in data["screen"]["parameters"])
     for m in data["measures"].values():
-        assert m["wins"]["tie"] == m["sets_decided"] == 6
+        assert m["wins"]["tie"] == m["sets_decided"] == 6 - m["sets_undefined"]  # undefined for both alike
         assert all(s["rho"] == 0.0 and s["favours"] is None for s in m["sensitivity"])
 
 
@@ -385,3 +385,19 @@ def test_validate_refuses_a_folder_that_is_no_robustness_study_before_running(tm
     out = tmp_path / "v"
     assert main(["validate", "--quick", "--robustness", str(tmp_path), "--out", str(out)]) == 2
     assert "robustness.json" in capsys.readouterr().err and not out.exists()
+
+
+def test_regimes_run_on_the_place_given_with_scenario():
+    from hls_sim.cli import build_parser
+    from hls_sim.commands.robustness import build_study
+    from hls_sim.scenarios import scenario_overrides
+
+    args = build_parser().parse_args(["robustness", "payment_by_results", "hls", "--scenario", "plymouth_before"])
+    study = build_study(args)
+    place = {k: v for k, v in scenario_overrides("plymouth_before").items() if k not in ("seed", "regime")}
+    for label in ("payment_by_results", "hls"):
+        assert study.arms[label]["regime"] == label
+        assert {k: study.arms[label][k] for k in place} == place
+    assert "plymouth_before" in study.notes["hls"]["scenario"]
+    held = {h.name for h in study.held}
+    assert set(place) & {p.name for p in PARAMS.values() if is_assumption(p)} <= held  # the place's own values stay

@@ -37,7 +37,7 @@ HELP_EPILOG = (
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    from hls_sim.robustness import study as st
+    from hls_sim.robustness import sizes as st  # constants only: `hls-sim --help` loads no numpy
 
     p = sub.add_parser(
         "robustness",

@@ -36,7 +36,7 @@ from hls_sim.robustness.prim import Box, find_box
 class Measure:
     name: str
     better: int  # +1: higher is better; -1: lower is better
-    undefined_loses: bool = False  # an undefined value is the worst (nothing avoided: no cost per crisis avoided)
+    undefined_loses: bool = False  # an undefined value loses (nothing avoided, so no cost per crisis avoided)
 
     @property
     def direction(self) -> str:
@@ -152,10 +152,9 @@ def winners(a: np.ndarray, b: np.ndarray, measure: Measure) -> np.ndarray:
     out[both & (better_b > 0)] = "B"
     out[both & (better_b < 0)] = "A"
     out[both & (better_b == 0)] = "tie"
-    if measure.undefined_loses:
+    if measure.undefined_loses:  # one arm avoided nothing on some seed: the other wins; both: undefined
         out[np.isfinite(a) & ~np.isfinite(b)] = "A"
         out[~np.isfinite(a) & np.isfinite(b)] = "B"
-        out[~np.isfinite(a) & ~np.isfinite(b)] = "tie"
     return out.astype(str)
 
 

@@ -50,6 +50,7 @@ from hls_sim.robustness.analysis import (
 )
 from hls_sim.robustness.design import SCREEN_STREAM, SETS_STREAM, latin_hypercube
 from hls_sim.robustness.prim import DENSITY, MASS_MIN, PEEL_ALPHA, Box
+from hls_sim.robustness.sizes import GHOSTS_PER_PARAMETER, MIN_SAMPLES, MIN_SCREEN, SAMPLES_PER_PARAMETER, SCREEN_MIN
 from hls_sim.robustness.uncertain import RULE, Held, Uncertain
 from hls_sim.version import __version__
 
@@ -62,13 +63,6 @@ SETS_TABLE = "sets.parquet"
 RUNS_TABLE = "runs.parquet"
 SCREEN_TABLE = "screen.parquet"
 MANIFEST = "manifest.json"
-
-SCREEN_MIN = 8  # with this few uncertain parameters every one is carried and the screen is skipped
-SAMPLES_PER_PARAMETER = 10
-MIN_SAMPLES = 50
-MIN_SCREEN = 40
-DEFAULT_SEEDS = 2
-GHOSTS_PER_PARAMETER = 4  # a parameter that does not matter beats all 4k ghosts about once in 4k + 1
 
 
 def default_screen(n_uncertain: int) -> int:

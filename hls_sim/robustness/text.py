@@ -65,7 +65,10 @@ def measure_lines(name: str, m: dict[str, Any], a: str, b: str) -> list[str]:
     if m["sets_where_seeds_disagree"]:
         lines.append(f"  in {m['sets_where_seeds_disagree']} sets the seeds disagree about the winner (near a tie)")
     if m["sets_undefined"]:
-        lines.append(f"  undefined in {m['sets_undefined']} sets")
+        lines.append(
+            f"  left out of the shares: {m['sets_undefined']} sets where it is undefined for both"
+            + (" (neither avoided a crisis on every seed)" if name == "cost_per_crisis_avoided" else "")
+        )
     return lines
 
 
