@@ -11,8 +11,8 @@ four trajectories), more than the whole study. Morris with groups (Campolongo et
 random groups, 4 trajectories, 136 runs) was tried first on payment by results against HLS and
 found nothing: no parameter's group effects stood out from the ghosts', because with every
 assumption moving at once the effect of a step depends on where all the others are. A Latin
-hypercube of the same 136 runs, read by rank correlation against ghosts, found the assumptions
-that the study's sets then confirmed (docs/robustness.md).
+hypercube of about the same cost, read by rank correlation against ghosts, picked out five
+assumptions, one of which the sets then found deciding two measures (docs/robustness.md).
 
 Every draw comes from a generator seeded by the study's seed, so a design is a pure function of
 the inputs and resume rebuilds exactly the same sets.

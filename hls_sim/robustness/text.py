@@ -67,7 +67,7 @@ def measure_lines(name: str, m: dict[str, Any], a: str, b: str) -> list[str]:
     if m["sets_undefined"]:
         lines.append(
             f"  left out of the shares: {m['sets_undefined']} sets where it is undefined for both"
-            + (" (neither avoided a crisis on every seed)" if name == "cost_per_crisis_avoided" else "")
+            + (" (on some seed each arm avoided no crisis)" if name == "cost_per_crisis_avoided" else "")
         )
     return lines
 
