@@ -195,7 +195,10 @@ def test_study_writes_what_it_promises(reference):
     assert data["labels"] == {"A": "payment_by_results", "B": "hls"}
     assert data["parameters"]["hls"]["regime"] == "hls" and data["parameters"]["payment_by_results"]["steward"] is False
     assert data["hls_sim_version"] and data["seeds"] == [1] and data["rule"]
-    assert data["sets"]["n"] == data["sets"]["usable"] == 6 and data["screen"]["sets"] == 6
+    assert (
+        data["sets"]["n"] == data["sets"]["usable"] == len(data["sets"]["values"]) == 6 and data["screen"]["sets"] == 6
+    )
+    assert all(set(v) == {u["name"] for u in data["uncertain"]} for v in data["sets"]["values"])
     carried = data["sets"]["parameters"]
     assert len(carried) >= analysis.MIN_CARRY and set(carried) <= {u["name"] for u in data["uncertain"]}
     for u in data["uncertain"]:
@@ -401,3 +404,34 @@ def test_regimes_run_on_the_place_given_with_scenario():
     assert "plymouth_before" in study.notes["hls"]["scenario"]
     held = {h.name for h in study.held}
     assert set(place) & {p.name for p in PARAMS.values() if is_assumption(p)} <= held  # the place's own values stay
+
+
+def test_resume_with_other_inputs_is_refused(reference, tmp_path, capsys):
+    import shutil
+
+    out = tmp_path / "copy"
+    shutil.copytree(reference, out)
+    assert main([*STUDY, "--seed", "5", "--resume", "--out", str(out)]) == 2
+    assert "other inputs" in capsys.readouterr().err
+    assert _files(out)[0] == _files(reference)[0]
+
+
+def test_full_disk_at_the_end_is_one_line_and_resume_finishes(reference, tmp_path, monkeypatch, capsys):
+    import hls_sim.atomic as atomic
+
+    real = atomic.atomic_write_parquet
+
+    def full(path, df):
+        if Path(path).name == "sets.parquet":
+            raise OSError(28, "No space left on device")
+        real(path, df)
+
+    out = tmp_path / "full"
+    monkeypatch.setattr(atomic, "atomic_write_parquet", full)
+    assert main([*STUDY, "--workers", "1", "--out", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert "No space left on device" in err and "--resume" in err and "Traceback" not in err
+    assert not (out / "robustness.json").exists() and not list(out.glob(".*.tmp"))
+    monkeypatch.setattr(atomic, "atomic_write_parquet", real)
+    assert main([*STUDY, "--workers", "1", "--resume", "--out", str(out)]) == 0
+    assert _files(out)[0] == _files(reference)[0]

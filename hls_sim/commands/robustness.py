@@ -185,7 +185,7 @@ def main(args: argparse.Namespace) -> int:
 
     from hls_sim.atomic import atomic_write_json
     from hls_sim.commands._common import run_engine
-    from hls_sim.errors import UsageError
+    from hls_sim.errors import OutputError, UsageError
     from hls_sim.params import resolve
     from hls_sim.robustness import study as st
     from hls_sim.robustness.text import format_result
@@ -224,25 +224,38 @@ def main(args: argparse.Namespace) -> int:
             "labels": study.labels,
             "seed": study.seed,
             "seeds": study.seeds,
+            "inputs_hash": st.inputs_hash(study),
             "status": "running",
             "started": st.now(),
             "workers": workers,
         }
         if target.mode == "resume":
-            manifest = {
-                **_read_json(folder / st.MANIFEST),
-                "status": "running",
-                "resumed": st.now(),
-                "workers": workers,
-            }
-        atomic_write_json(folder / st.MANIFEST, manifest)
+            old = _read_json(folder / st.MANIFEST)
+            if old.get("inputs_hash") != manifest["inputs_hash"]:
+                raise UsageError(
+                    f"--out {target.path} holds a robustness study started with other inputs (A, B, seeds, sizes, "
+                    "ranges or a different hls_sim); resume it with the command that started it, or choose another --out"
+                )
+            manifest = {**old, "status": "running", "resumed": st.now(), "workers": workers}
+
+        def write(action):  # type: ignore[no-untyped-def]
+            try:
+                return action()
+            except OSError as exc:
+                if target.mode == "overwrite":
+                    raise  # the staging folder is removed and the old study left as it was
+                raise OutputError(
+                    f"could not write in {target.path}: {exc}; finished runs are safe, continue with: {again}"
+                ) from None
+
+        write(lambda: atomic_write_json(folder / st.MANIFEST, manifest))
         res = st.run_study(study, folder, run=run, resume=target.mode == "resume", note=note)
-        data = st.write_outputs(folder, res, parameters)
+        data = write(lambda: st.write_outputs(folder, res, parameters))
         seconds = time.monotonic() - t0
         manifest.update(
             status="complete", finished=st.now(), seconds=round(seconds, 1), stage_seconds=res.seconds, runs=res.runs
         )
-        atomic_write_json(folder / st.MANIFEST, manifest)
+        write(lambda: atomic_write_json(folder / st.MANIFEST, manifest))
         print(format_result(data))
         print(f"{res.runs} runs in {seconds:.0f} s on {workers} worker(s)")
         if not args.no_report and not os.environ.get("HLS_SIM_NO_REPORT"):

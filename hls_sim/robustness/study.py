@@ -103,6 +103,23 @@ class Study:
         return self.samples if self.samples is not None else default_samples(n_carried)
 
 
+def inputs_hash(study: Study) -> str:
+    """What the study was started with, so a resume with other inputs is refused before any stage."""
+    import hashlib
+    import json
+
+    key = {
+        "version": __version__,
+        "arms": study.arms,
+        "seed": study.seed,
+        "seeds": study.seeds,
+        "uncertain": [u.as_dict() for u in study.uncertain],
+        "screen_sets": study.n_screen,
+        "samples": study.samples,
+    }
+    return hashlib.sha256(json.dumps(key, sort_keys=True, default=str).encode()).hexdigest()
+
+
 def default_samples(n_carried: int) -> int:
     """Ten sets per parameter carried (enough for a rank regression and stable shares), at least 50."""
     return max(MIN_SAMPLES, SAMPLES_PER_PARAMETER * n_carried)
@@ -420,6 +437,7 @@ def result_dict(res: StudyResult, parameters: dict[str, dict[str, Any]]) -> dict
             "runs": n_sets * len(labels) * len(st.seeds),
             "usable": len(res.usable),
             "failed_runs": res.failed_runs,
+            "values": [{k: _num(v) for k, v in s.items()} for s in res.values],  # every set, every uncertain parameter
         },
         "prim": {"peel_alpha": PEEL_ALPHA, "mass_min": MASS_MIN, "density": DENSITY},
         "measures": {r.measure.name: measure_dict(r, names, labels, every) for r in res.measures},
