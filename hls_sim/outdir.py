@@ -32,6 +32,7 @@ from hls_sim.errors import OutputError, UsageError
 # and to refuse to replace one that also holds something else.
 REPORT_FILES = ("report.html", "charts")
 STORE_FILES = ("manifest.json", "points.parquet", "parts", "failures", "results.parquet", ".lock")
+ROBUSTNESS_TABLES = ("sets.parquet", "runs.parquet", "screen.parquet")
 KIND_FILES: dict[str, tuple[str, ...]] = {
     "run": ("summary.json", "timeseries.parquet", "manifest.json", *REPORT_FILES),
     "compare": (
@@ -46,8 +47,9 @@ KIND_FILES: dict[str, tuple[str, ...]] = {
     "sweep": (*STORE_FILES, "experiment.toml", "runs.parquet", "analysis", *REPORT_FILES),
     "validate": (*STORE_FILES, "validation.json", "runs.parquet", "calibration.json", "calibration", *REPORT_FILES),
     "explain": (*STORE_FILES, "explain.json", "coalitions.parquet", *REPORT_FILES),
+    "robustness": ("manifest.json", "screen", "sets", "robustness.json", *ROBUSTNESS_TABLES, *REPORT_FILES),
 }
-ENGINE_KINDS = ("compare", "sweep", "validate", "explain")  # written by the engine: resumable
+ENGINE_KINDS = ("compare", "sweep", "validate", "explain", "robustness")  # written under a lock: resumable
 NAME_MAX = 255
 PATH_MAX = 4096
 

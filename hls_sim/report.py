@@ -725,6 +725,10 @@ def write_report(
     `shown_as` is the folder's name as the reader knows it (a command may write from a staging folder).
     """
     folder = Path(out_dir)
+    from hls_sim.robustness.report import is_robustness_folder, write_robustness_report
+
+    if is_robustness_folder(folder):  # a robustness study has its own page
+        return write_robustness_report(folder, out=out, png=png, overwrite=overwrite, shown_as=shown_as)
     target = check_target(Path(out) if out is not None else folder / REPORT_NAME, overwrite=overwrite)
     data = load(folder, campbell=campbell, progress=progress)
     if shown_as is not None:

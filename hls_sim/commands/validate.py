@@ -39,6 +39,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--workers", type=int, default=None, help="worker processes (default: all cores; results do not depend on it)"
     )
+    p.add_argument(
+        "--robustness",
+        action="append",
+        default=[],
+        metavar="DIR",
+        help="a finished `hls-sim robustness` folder whose conclusions the report lists beside the verdicts (repeatable)",
+    )
     add_output_options(p, resume=True)
     p.add_argument("--strict", action="store_true", help="exit with status 1 if any pattern fails")
     p.set_defaults(func=main)
@@ -58,6 +65,9 @@ def main(args: argparse.Namespace) -> int:
     patterns = load_patterns(args.experiments, quick=args.quick, only=args.pattern)
     plan = calibration.load_plan(args.experiments, quick=args.quick) if args.calibrate else None
     runner.jobs_plan(list(runner.plan(patterns)[0].values()))  # every arm checked as a whole run
+    from hls_sim.robustness import summary
+
+    studies = [summary.read(d) for d in args.robustness]
     target = claim_out(args, "validate")
     resume = target.mode == "resume"
     again = resume_command(args, target.path)
@@ -75,10 +85,13 @@ def main(args: argparse.Namespace) -> int:
                 print(calibration.format_fit(fit))
                 calibration.write_fit(out, fit)
                 print(f"calibration written to {target.path / 'calibration.json'}")
+            if studies:
+                print("robustness of the main conclusions:\n" + summary.conclusions_text(studies))
             if args.report:
                 from hls_sim.validation.report import write_report
 
-                write_report(out, results, fit, quick=args.quick, seconds=seconds)
+                section = summary.conclusions_html(studies, args.robustness)
+                write_report(out, results, fit, quick=args.quick, seconds=seconds, robustness=section)
                 print(f"report written to {target.path / 'report.html'}")
         except StoreError as exc:
             raise UsageError(str(exc)) from None

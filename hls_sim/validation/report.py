@@ -213,7 +213,7 @@ def _calibration_html(fit) -> tuple[str, list[tuple[str, dict]]]:
     return text, [("calibration", chart.to_dict())]
 
 
-def render(results: list[PatternResult], fit=None, *, quick: bool, seconds: float) -> str:
+def render(results: list[PatternResult], fit=None, *, quick: bool, seconds: float, robustness: str = "") -> str:
     specs: list[tuple[str, dict]] = []
     passed = sum(r.verdict == PASS for r in results)
     summary_rows = "".join(
@@ -256,6 +256,8 @@ def render(results: list[PatternResult], fit=None, *, quick: bool, seconds: floa
                 "asks for.</p>"
             )
         body.append(f"<details><summary>Arms and parameters</summary>{_arms_table(r)}</details>")
+    if robustness:  # hls_sim.robustness.summary.conclusions_html: the conclusions beside the verdicts
+        body.append(robustness)
     if fit is not None:
         text, more = _calibration_html(fit)
         body.append(text)
@@ -293,10 +295,12 @@ def _seed_text(seeds: list[int]) -> str:
     return ", ".join(str(x) for x in seeds)
 
 
-def write_report(out: Path, results: list[PatternResult], fit=None, *, quick: bool, seconds: float) -> Path:
+def write_report(
+    out: Path, results: list[PatternResult], fit=None, *, quick: bool, seconds: float, robustness: str = ""
+) -> Path:
     from hls_sim.atomic import atomic_write_text
 
     out.mkdir(parents=True, exist_ok=True)
     path = out / REPORT_NAME
-    atomic_write_text(path, render(results, fit, quick=quick, seconds=seconds))
+    atomic_write_text(path, render(results, fit, quick=quick, seconds=seconds, robustness=robustness))
     return path
