@@ -132,12 +132,19 @@ def validation_status(folder: str | Path | None = None) -> ValidationStatus:
     return ValidationStatus(s.path, s.passed, s.total, _shipped_patterns(), s.mode, s.version, s.written)
 
 
-def html_block(folder: str | Path | None = None, *, status: ValidationStatus | None = None) -> str:
+def html_block(
+    folder: str | Path | None = None, *, assumptions_below: bool = False, status: ValidationStatus | None = None
+) -> str:
     """The paragraph every report carries near its top."""
     status = status or validation_status(folder)
+    where = (
+        "the section 'Assumptions that drive this result' below"
+        if assumptions_below
+        else "the validation status below and, for what is assumed, `hls-sim params`"
+    )
     return (
         "<div class='caveats'><p><b>How far to trust these numbers.</b> "
-        f"{html.escape(SEED_NOISE)} (for that, see the assumptions and the validation status).</p>"
+        f"{html.escape(SEED_NOISE)} (for that, see {html.escape(where)}).</p>"
         f"<p>{html.escape(status.sentence())}</p>"
         f"<p><b>{html.escape(NOT_A_FORECAST)}</b> {html.escape(NOT_A_FORECAST_WHY)}</p></div>"
     )

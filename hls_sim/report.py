@@ -678,7 +678,7 @@ def render(data: ReportData, figs: Sequence[charts.Figure], *, chart_files: Mapp
     scenarios = _scenarios_html(data)
     from hls_sim import caveats, policy_report
 
-    prov += caveats.html_block(data.folder)
+    prov += caveats.html_block(data.folder, assumptions_below=data.policy is not None)
     policy = ""
     if data.policy is not None:
         policy = policy_report.cost_html(data.policy, fig_html) + policy_report.assumptions_html(data.policy, fig_html)
