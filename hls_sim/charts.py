@@ -960,3 +960,154 @@ def all_figures(
 
 def is_finite_number(x: Any) -> bool:
     return isinstance(x, int | float) and not isinstance(x, bool) and math.isfinite(x)
+
+
+# ---------------------------------------------------------------------------- policy: cost over time, assumptions
+
+AGAINST_FIRST = {
+    "cum_d_cost": "cumulative extra cost (GBP)",
+    "cum_d_wellbeing_years": "cumulative wellbeing-years gained",
+    "cum_d_crises_avoided": "cumulative crises avoided",
+}
+
+
+def against_first_frame(band: pl.DataFrame) -> pl.DataFrame:
+    """label, year, measure (in words), mean, lo, hi from `hls_sim.breakeven.bands`."""
+    parts = []
+    for col, words in AGAINST_FIRST.items():
+        if col not in band.columns:
+            continue
+        parts.append(
+            band.select(
+                "label",
+                "year",
+                pl.lit(words).alias("measure"),
+                pl.col(col).alias("mean"),
+                pl.col(f"{col}_lo").alias("lo"),
+                pl.col(f"{col}_hi").alias("hi"),
+            )
+        )
+    return _finite(pl.concat(parts), ["mean", "lo", "hi"]) if parts else pl.DataFrame()
+
+
+def cost_against_first(band: pl.DataFrame, first: str, n_seeds: int) -> Figure:
+    """Cumulative extra cost, wellbeing-years and crises avoided of every label against the first,
+    year by year, with the 95% band over seeds; where the cost line stays under zero it has paid back."""
+    frame = against_first_frame(band.filter(pl.col("label") != first))
+    labels = list(dict.fromkeys(frame["label"].to_list()))
+    measures = [m for m in AGAINST_FIRST.values() if m in set(frame["measure"].to_list())]
+    colour = _colour(labels)
+    title = f"Cost and impact against {first}, year by year"
+    caption = (
+        f"Each line is a label minus {first} on the same seeds, added up year by year: cost to the public purse "
+        "(crises included), wellbeing-years and crises avoided against no services. Shaded: 95% band over "
+        f"{n_seeds} seed{'s' * (n_seeds != 1)} (seed noise only). From the year the cost line stays at or "
+        "below zero, the change has paid for itself."
+    )
+    panels = []
+    for m in measures:
+        data = frame.filter(pl.col("measure") == m)
+        base = alt.Chart(data).encode(x=alt.X("year:Q", title="year", axis=alt.Axis(tickMinStep=1)))
+        band_layer = base.mark_area(opacity=0.18).encode(y=alt.Y("lo:Q", title=m), y2="hi:Q", color=colour)
+        line = base.mark_line(point=True, strokeWidth=2).encode(
+            y=alt.Y("mean:Q", title=m),
+            color=colour,
+            tooltip=[
+                "label:N",
+                "year:Q",
+                alt.Tooltip("mean:Q", format=",.2f"),
+                alt.Tooltip("lo:Q", format=",.2f"),
+                alt.Tooltip("hi:Q", format=",.2f"),
+            ],
+        )
+        zero = alt.Chart(pl.DataFrame({"y": [0.0]})).mark_rule(color="#555", strokeDash=[4, 3]).encode(y="y:Q")
+        panels.append(
+            alt.layer(band_layer, line, zero).properties(
+                width=WIDTH, height=HEIGHT + 40, title=alt.TitleParams(m, anchor="start", fontSize=14)
+            )
+        )
+    chart = alt.hconcat(*panels).resolve_scale(y="independent")
+    chart = chart.properties(title=_title(title, caption, (WIDTH + 60) * max(1, len(panels))))
+    return Figure("cost_against_first", title, caption, _finish(chart))
+
+
+def tornado_frame(effects: Mapping[str, Sequence[Any]]) -> pl.DataFrame:
+    """One row per label, assumption and measure: the run-end difference at low, central and high."""
+    from hls_sim.assumptions import title as assumption_title
+    from hls_sim.assumptions import value_text
+
+    rows = []
+    for label, items in effects.items():
+        for rank, e in enumerate(items):
+            name = (
+                f"{assumption_title(e.assumption)}: {value_text(e.assumption, e.values['low'])} to "
+                f"{value_text(e.assumption, e.values['high'])}"
+            )
+            for measure, values in (
+                ("extra cost over the run (GBP)", e.cost),
+                ("wellbeing-years gained over the run", e.wellbeing_years),
+            ):
+                rows.append(
+                    {
+                        "label": label,
+                        "assumption": name,
+                        "rank": rank,
+                        "method": e.method,
+                        "measure": measure,
+                        "low": values.get("low"),
+                        "central": values.get("central"),
+                        "high": values.get("high"),
+                    }
+                )
+    return _finite(pl.DataFrame(rows), ["low", "central", "high"]) if rows else pl.DataFrame()
+
+
+def tornado(effects: Mapping[str, Sequence[Any]], first: str) -> Figure:
+    """For each label, how far each assumption moves its difference from the first (a tornado chart)."""
+    frame = tornado_frame(effects)
+    title = "Assumptions that drive this result"
+    caption = (
+        f"Each bar runs from the difference against {first} with the assumption at its low value (open circle) to "
+        "the one at its high value (filled circle); the tick is the compare's own result on the same seeds and the "
+        "dashed line zero. Longest bar first: where a bar crosses zero, the sign of the answer turns on the assumption."
+    )
+    measures = list(dict.fromkeys(frame["measure"].to_list()))
+    labels = list(dict.fromkeys(frame["label"].to_list()))
+    rows = []
+    for label in labels:
+        cells = []
+        for i, m in enumerate(measures):
+            data = frame.filter((pl.col("label") == label) & (pl.col("measure") == m))
+            order = data.sort("rank")["assumption"].to_list()
+            axis = alt.Axis(labelLimit=360) if i == 0 else alt.Axis(labels=False, ticks=False)  # named once per row
+            y = alt.Y("assumption:N", sort=order, title=None, axis=axis)
+            base = alt.Chart(data)
+            fmt = "~s" if "GBP" in m else ",.3~g"  # -4.77M rather than -4,771,128
+            bar = base.mark_rule(strokeWidth=7, opacity=0.45, color=PALETTE[0]).encode(
+                x=alt.X("low:Q", title=m, axis=alt.Axis(format=fmt)), x2="high:Q", y=y
+            )
+            low = base.mark_point(size=90, filled=False, color=PALETTE[1], strokeWidth=2).encode(x="low:Q", y=y)
+            high = base.mark_point(size=90, filled=True, color=PALETTE[1]).encode(
+                x="high:Q",
+                y=y,
+                tooltip=[
+                    "assumption:N",
+                    "method:N",
+                    alt.Tooltip("low:Q", format=",.2f"),
+                    alt.Tooltip("central:Q", format=",.2f"),
+                    alt.Tooltip("high:Q", format=",.2f"),
+                ],
+            )
+            tick = base.mark_tick(color="#222", thickness=2, size=18).encode(x="central:Q", y=y)
+            zero = alt.Chart(pl.DataFrame({"x": [0.0]})).mark_rule(color="#555", strokeDash=[4, 3]).encode(x="x:Q")
+            cells.append(
+                alt.layer(bar, low, high, tick, zero).properties(
+                    width=WIDTH + 40,
+                    height=max(60, 24 * len(order)),
+                    title=alt.TitleParams(f"{label} minus {first}", anchor="start", fontSize=14),
+                )
+            )
+        rows.append(alt.hconcat(*cells))
+    chart = alt.vconcat(*rows) if rows else alt.Chart(pl.DataFrame({"x": []})).mark_point()
+    chart = chart.properties(title=_title(title, caption, 2 * (WIDTH + 40) + 360))
+    return Figure("assumptions_tornado", title, caption, _finish(chart))

@@ -74,6 +74,16 @@ PARAM_WORDS: dict[str, str] = {
     "transition_cost": "up-front investment",
     "crisis_cost": "crisis cost",
     "citizens": "population",
+    "audit_cost": "audit cost",
+    "tender_cost": "cost of a re-tender",
+    "steward_cost": "steward cost",
+    "hourly_cost": "hourly cost of a worker",
+    "crisis_prob": "chance that serious need becomes a crisis",
+    "relational_effect": "effect of relational work",
+    "protocol_effect": "effect of protocol work",
+    "gaming_efficiency": "gaming efficiency",
+    "learning_rate": "learning rate",
+    "base_turnover": "staff turnover, any regime",
 }
 PARAM_LONG: dict[str, str] = {"incentive_strength": "stakes on the indicator"}
 
@@ -169,3 +179,30 @@ def readable_label(label: str) -> str:
                 values[k] = v
         return point_label(values, [k for k, _ in pairs])
     return label
+
+
+# Output -> (short words, short unit) for the terminal's compare table, which must fit 100 columns;
+# the report and `--wide` use the full words and units above.
+TERMINAL: dict[str, tuple[str, str]] = {
+    "impact_wellbeing": ("wellbeing gained vs no services", "/person-yr"),
+    "crises_avoided_per_1000_per_year": ("crises avoided vs no services", "/1,000/yr"),
+    "need_years_avoided_per_1000": ("years of serious need avoided", "/1,000 p-yr"),
+    "cost_per_crisis_avoided": ("net cost per crisis avoided", "GBP"),
+    "cost_per_need_year_avoided": ("net cost per need-year avoided", "GBP"),
+    "true_outcome": ("cases really resolved", "share"),
+    "reported_outcome": ("cases reported resolved", "share"),
+    "campbell_gap": ("Campbell gap (reported - true)", "points"),
+    "gaming_hours_share": ("hours on number-improving effort", "share"),
+    "wellbeing_mean": ("wellbeing, everyone", "0-1"),
+    "wellbeing_most_complex_decile": ("wellbeing, most complex tenth", "0-1"),
+    "crisis_events_per_1000_per_year": ("crises", "/1,000/yr"),
+    "total_cost_per_year": ("total cost, crises included", "GBP/yr"),
+    "worker_turnover": ("staff turnover", "/yr"),
+    "morale_mean": ("worker morale", "0-1"),
+}
+
+
+def terminal_title(name: str) -> str:
+    """Short words and unit for a terminal table: 'crises avoided vs no services (/1,000/yr)'."""
+    words, unit = TERMINAL.get(name, (output_words(name), output_unit(name)))
+    return f"{words} ({unit})" if unit else words

@@ -94,6 +94,7 @@ class ReportData:
     notes: list[str] = field(default_factory=list)
     scenarios: dict[str, dict[str, Any]] = field(default_factory=dict)  # label -> description, files, source
     explain: dict[str, Any] | None = None  # explain: the contents of explain.json
+    policy: Any = None  # compare: hls_sim.policy_report.Policy (cost over time, assumptions)
 
 
 # ---------------------------------------------------------------------------- reading folders
@@ -232,6 +233,11 @@ def _load_compare(folder: Path, *, progress: bool) -> ReportData:
             f"'{common.get('from')}' ({values}), so the differences between labels come from the other levers."
         )
     _read_compare_series(data, manifest)
+    from hls_sim import policy_report
+    from hls_sim.sweep.comparison import TIMESERIES
+
+    weekly = _read_parquet(folder / TIMESERIES) if (folder / TIMESERIES).is_file() else None
+    data.policy = policy_report.load(folder, data.params, weekly, data.seeds)
     return data
 
 
@@ -449,6 +455,10 @@ def figures(data: ReportData) -> list[charts.Figure]:
         by_point = _with_label(data.sweep, data.varying)
         if any(c.startswith("gaming_") for c in by_point.columns) and by_point["label"].n_unique() <= MAX_SERIES_PANELS:
             figs.append(charts.gaming_by_channel(by_point))
+    if data.policy is not None:
+        from hls_sim import policy_report
+
+        figs.extend(policy_report.figures(data.policy))
     return figs
 
 
@@ -464,7 +474,7 @@ th:first-child, td:first-child { text-align: left; }
 thead th { background: #f0f0f0; } tr.differs td { background: #fff7e0; }
 .unit { color: #666; font-size: 0.85em; } .provenance { background: #f7f7f7; padding: 0.6em 1em; border-left: 4px solid #0072B2; }
 .chart { margin: 1.2em 0; } .note { color: #555; } figure { margin: 0; } .files { font-size: 0.85em; color: #555; }
-details { margin: 0.6em 0; }
+details { margin: 0.6em 0; } .caveats { background: #fbf7ee; padding: 0.4em 1em; border-left: 4px solid #E69F00; }
 """
 
 
@@ -652,13 +662,13 @@ def render(data: ReportData, figs: Sequence[charts.Figure], *, chart_files: Mapp
         f"{html.escape(data.data_version)}; <b>report written by:</b> hls-sim {__version__}.{version_note}<br>"
         "Every number below comes from the model's own runs; this file needs no internet connection.</div>"
     )
-    fig_html = []
+    fig_html: dict[str, str] = {}
     for fig in figs:
         files = chart_files.get(fig.name, {})
         links = " · ".join(
             f"<a href='{CHART_DIR}/{html.escape(p.name)}'>{kind.upper()}</a>" for kind, p in files.items()
         )
-        fig_html.append(
+        fig_html[fig.name] = (
             f"<figure><div id='fig-{fig.name}' class='chart' role='img' aria-label='{html.escape(fig.title, quote=True)}. "
             f"{html.escape(fig.caption, quote=True)}'></div>"
             + (f"<div class='files'>This chart as a separate file: {links}</div>" if links else "")
@@ -666,12 +676,22 @@ def render(data: ReportData, figs: Sequence[charts.Figure], *, chart_files: Mapp
         )
     notes = "".join(f"<li>{html.escape(n)}</li>" for n in data.notes)
     scenarios = _scenarios_html(data)
+    from hls_sim import caveats, policy_report
+
+    prov += caveats.html_block(data.folder, assumptions_below=data.policy is not None)
+    policy = ""
+    if data.policy is not None:
+        policy = policy_report.cost_html(data.policy, fig_html) + policy_report.assumptions_html(data.policy, fig_html)
+    charts_html = "".join(v for k, v in fig_html.items() if k not in policy_report.FIGURES)
     return (
         "<!DOCTYPE html>\n<html lang='en'>\n<head>\n<meta charset='utf-8'>\n"
         f"<meta name='generator' content='hls-sim {__version__}'>\n<title>{html.escape(title)}</title>\n"
         f"<style>{CSS}</style>\n<script>{charts.vega_bundle()}</script>\n</head>\n<body>\n"
-        f"<h1>{html.escape(title)}</h1>\n{prov}\n" + scenarios + f"<h2>Summary</h2>\n{_summary_table(data)}\n"
-        f"<h2>Charts</h2>\n{''.join(fig_html)}\n"
+        f"<h1>{html.escape(title)}</h1>\n{prov}\n"
+        + scenarios
+        + f"<h2>Summary</h2>\n{_summary_table(data)}\n"
+        + policy
+        + f"<h2>Charts</h2>\n{charts_html}\n"
         + (f"<h2>How these numbers were made</h2>\n<ul class='note'>{notes}</ul>\n" if notes else "")
         + f"<h2>Parameters</h2>\n<details open><summary>Resolved parameters</summary>{_params_table(data)}</details>\n"
         f"<script>\n{charts.embed_script(figs)}\n</script>\n</body>\n</html>\n"

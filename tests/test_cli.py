@@ -86,7 +86,7 @@ def test_compare_writes_table(tmp_path, capsys):
 
     table = pl.read_csv(out / "table.csv")
     assert set(table["label"]) == {"block_grant", "output_targets", "payment_by_results", "alliance", "hls"}
-    assert "campbell_gap" in capsys.readouterr().out
+    assert "Campbell gap (reported - true) (points)" in capsys.readouterr().out  # words and units, not code names
 
 
 HEAVY = ("numba", "scipy", "mesa", "polars")

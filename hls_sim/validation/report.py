@@ -235,6 +235,7 @@ def render(results: list[PatternResult], fit=None, *, quick: bool, seconds: floa
         "<table><tr><th>pattern</th><th>verdict</th><th>checks passed</th><th>seeds</th></tr>"
         + summary_rows
         + "</table>",
+        _caveats(passed, len(results), quick),
     ]
     for r in results:
         s = r.spec
@@ -286,6 +287,17 @@ def render(results: list[PatternResult], fit=None, *, quick: bool, seconds: floa
         f"<style>{CSS}</style>\n<script>{_vega_bundle()}</script>\n</head>\n<body>\n"
         + "\n".join(body)
         + f"\n<script>\n{calls}\n</script>\n</body>\n</html>\n"
+    )
+
+
+def _caveats(passed: int, total: int, quick: bool) -> str:
+    """What every hls-sim report says (hls_sim/caveats.py); this page is itself the validation status."""
+    from hls_sim.caveats import NOT_A_FORECAST, NOT_A_FORECAST_WHY, SEED_NOISE
+
+    status = f"Validation status: {passed} of {total} patterns pass in this {'quick' if quick else 'full'} run."
+    return (
+        f"<p class=note>{_e(SEED_NOISE)}: a PASS means the model reproduces a pattern on these seeds, not that its "
+        f"assumptions are right. {_e(status)} <b>{_e(NOT_A_FORECAST)}</b> {_e(NOT_A_FORECAST_WHY)}</p>"
     )
 
 
