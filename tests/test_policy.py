@@ -324,6 +324,20 @@ def test_assumptions_do_not_depend_on_workers_and_resume_after_a_stop(tmp_path, 
     assert manifest["status"] == "complete" and manifest["n_runs"] == 8
 
 
+def test_a_whole_compare_folder_is_replaced_by_overwrite(tmp_path, monkeypatch, capsys):
+    """Every file compare writes (break-even, yearly table, assumption re-runs) counts as part of it,
+    so --overwrite replaces the folder instead of refusing it as foreign files."""
+    monkeypatch.setenv("HLS_SIM_NO_REPORT", "1")
+    out = tmp_path / "c"
+    args = [*PAIR, *SMALLEST, "--seeds", "1", "--assumptions", "1", "--out", str(out)]
+    assert main(args) == 0
+    assert {"yearly.parquet", "breakeven.json", "assumptions.parquet", "assumptions"} <= {p.name for p in out.iterdir()}
+    capsys.readouterr()
+    assert main(args) == 2
+    assert "--overwrite" in capsys.readouterr().err
+    assert main([*args, "--overwrite"]) == 0
+
+
 def test_no_assumptions_leaves_a_section_that_says_so(tmp_path, capsys):
     out = tmp_path / "c"
     assert main([*PAIR, *SMALLEST, "--seeds", "1", "--no-assumptions", "--out", str(out)]) == 0

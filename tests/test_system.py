@@ -138,3 +138,26 @@ def test_practice_that_is_the_organisations_own_leaves_with_it():
     m2 = HLSModel(seed=1, regime="block_grant", provider_practice=kept, citizens=300, weeks=4)
     m2.on_tender(0)
     assert m2._lever(0, "caseload_cap") == 5
+
+
+def test_hls_loses_on_impact_in_a_procedural_service_and_wins_where_lives_are_complex():
+    """Issue 16: a shipped scenario in which an HLS-type regime does worse than its NPM
+    counterfactual on impact. In protocol_service_hls help is mostly a procedure and the national
+    returns stay, so the little casework time left is better pushed into the procedure (targets)
+    than spread over relational work and learning; the same two regimes on complex lives reverse."""
+    from hls_sim.scenarios import load_scenario
+
+    size = dict(citizens=800, weeks=208)
+    complex_lives = dict(relational_effect=1.5, protocol_effect=0.55, intrinsic_motivation=0.7)
+    hls_p = load_scenario("protocol_service_hls").parameters()
+    npm_p = load_scenario("protocol_service_targets").parameters()
+    procedural, complex_ = [], []
+    for seed in (1, 2, 3):
+        a = hls_sim.run(**{**hls_p, **size, "seed": seed}).summary["impact_wellbeing"]
+        b = hls_sim.run(**{**npm_p, **size, "seed": seed}).summary["impact_wellbeing"]
+        procedural.append(a - b)
+        a = hls_sim.run(**{**hls_p, **size, **complex_lives, "seed": seed}).summary["impact_wellbeing"]
+        b = hls_sim.run(**{**npm_p, **size, **complex_lives, "seed": seed}).summary["impact_wellbeing"]
+        complex_.append(a - b)
+    assert all(d < 0 for d in procedural), procedural
+    assert all(d > 0 for d in complex_), complex_
