@@ -48,6 +48,10 @@ REASONS: dict[str, str] = {
     "crisis_threshold": "Crises (A&E, police, emergency housing) happen only when a domain is close to its maximum need.",
     "crisis_prob": "Someone above the crisis threshold has a blue-light event about once in five weeks; uncertain and calibrated in docs/validation.md.",
     "crisis_cost": "The order of an A&E attendance plus a police call-out plus a night of emergency accommodation.",
+    "reactive_contact_cost": "The order of one police call-out, A&E attendance or emergency housing visit.",
+    "reactive_floor": "Problems start to show to services where people start to seek help (seek_floor).",
+    "reactive_rate": "With the contact price, a person with serious need and no services costs about GBP 5,300 a "
+    "year in reactive services (section 9).",
     "help_seeking": "Someone whose top need is at its maximum presents about once in eight weeks at average trust; less when need or trust is lower.",
     "priority_shift_rate": "What matters most to a person changes about once a year.",
     "workers_per_1000": "With 20 cases each, 12 staff per 1,000 can hold about 240 open cases, about half of the roughly 440 per 1,000 with a need of 0.5 or more somewhere: services are stretched, not absent.",

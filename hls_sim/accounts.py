@@ -48,7 +48,7 @@ class Ledger:
         self.start_week()
 
     def start_week(self) -> None:
-        self.week = dict.fromkeys(("payments", "penalties", *COMMISSIONER_COSTS, "downstream"), 0.0)
+        self.week = dict.fromkeys(("payments", "penalties", *COMMISSIONER_COSTS, "downstream", "reactive"), 0.0)
         self.week_received = np.zeros(self.n_providers)
 
     def endow(self, k: int, amount: float) -> None:

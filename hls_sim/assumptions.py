@@ -8,8 +8,8 @@ difference between each label and the first moves (a tornado chart in the report
 
 Two kinds, chosen for cost, and written down here so that the choice can be argued with:
 
-- Accounting assumptions (`RECOMPUTED`): the price of a crisis, an audit, a tender, the steward
-  and the transition. Each enters only the commissioner's accounts, as a count times a price in
+- Accounting assumptions (`RECOMPUTED`): the price of a crisis, a contact with a reactive service,
+  an audit, a tender, the steward and the transition. Each enters only the commissioner's accounts, as a count times a price in
   one weekly cost column (read in model.py and commissioner.py: no agent reads these columns), so
   moving one is exact arithmetic on the weekly series the compare already kept: no run is
   repeated, every seed of the compare is used, and there is no cap.
@@ -79,6 +79,11 @@ RECOMPUTED: tuple[Assumption, ...] = (
         "crisis_cost",
         "the public cost of one crisis (the downstream cost every regime carries)",
         column="cost_downstream",
+    ),
+    Assumption(
+        "reactive_contact_cost",
+        "the public cost of one contact with a reactive service short of a crisis (call-outs, A&E, emergencies)",
+        column="cost_reactive",
     ),
     Assumption("audit_cost", "what auditing one case costs the commissioner", column="cost_audit"),
     Assumption("tender_cost", "what one re-tender costs the commissioner", column="cost_tender"),

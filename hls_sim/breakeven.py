@@ -11,8 +11,9 @@ Definitions (docs/ODD.md section 8.9):
 - Years are counted from the end of the burn-in (the longest among the labels), as the summary
   outputs are, unless a label changes regime before then (its transition cost would be lost), in
   which case from week 0. A last year shorter than 52 weeks is kept and its length recorded.
-- Cost is the weekly `cost_total`: everything the public purse pays, downstream crisis cost
-  included (`crisis_cost` per crisis), penalties returned by providers netted off.
+- Cost is the weekly `cost_total`: everything the public purse pays, downstream costs included
+  (`crisis_cost` per crisis, `reactive_contact_cost` per contact with a reactive service short of
+  a crisis), penalties returned by providers netted off.
 - Impact is against each person's no-service twin: wellbeing-years gained are
   (`wellbeing_mean` - `wellbeing_twin_mean`) x citizens / 52 summed over weeks; crises avoided are
   `n_twin_crises` - `n_crises` summed over weeks. Both are undefined when twins are off.
@@ -208,6 +209,7 @@ class CostOverTime:
     start_week: int
     seeds: list[int]
     crisis_cost: dict[str, float]
+    reactive_cost: dict[str, float]
     diff: pl.DataFrame  # against_first rows, every label, seed and year
     band: pl.DataFrame  # bands over seeds
     results: dict[str, BreakEven]
@@ -220,7 +222,7 @@ class CostOverTime:
             "seeds": self.seeds,
             "definition": (
                 "break-even year: the first year from which the cumulative extra cost against the first label "
-                "(whole public cost, downstream crisis cost included, paired by seed) stays at or below zero to "
+                "(whole public cost, downstream crisis and reactive-service costs included, paired by seed) stays at or below zero to "
                 "the end of the run; null = none within the run"
             ),
             "labels": {k: v.as_dict() for k, v in self.results.items()},
@@ -237,6 +239,8 @@ def cost_over_time(ts: pl.DataFrame, params: Mapping[str, Mapping[str, Any]]) ->
         start_week=accounting_weeks(params)[0],
         seeds=sorted(int(s) for s in diff["seed"].unique()),
         crisis_cost={label: float(p["crisis_cost"]) for label, p in params.items()},
+        # folders written before the reactive account priced it at nothing
+        reactive_cost={label: float(p.get("reactive_contact_cost", 0.0)) for label, p in params.items()},
         diff=diff,
         band=bands(diff),
         results=break_even(diff, labels),

@@ -55,6 +55,7 @@ COST_LABELS = {
     "transition": "transition investment",
     "discretionary": "discretionary spend",
     "downstream": "crisis (downstream)",
+    "reactive": "reactive services short of crisis",
 }
 TRUST_LABELS = {
     "trust_citizen_mean": "citizens' trust in services",

@@ -21,6 +21,15 @@ OUTPUTS: dict[str, tuple[str, str]] = {
     "need_years_avoided_per_1000": ("impact: years of serious need avoided", "per 1,000 person-years"),
     "crises_avoided_per_1000_per_year": ("impact: crises avoided against no services", "per 1,000 people a year"),
     "crises_no_service_per_1000_per_year": ("crises with no services at all", "per 1,000 people a year"),
+    "reactive_contacts_per_1000_per_year": ("contacts with reactive services short of crisis", "per 1,000 people a year"),
+    "reactive_contacts_avoided_per_1000_per_year": (
+        "impact: reactive-service contacts avoided against no services",
+        "per 1,000 people a year",
+    ),
+    "reactive_contacts_no_service_per_1000_per_year": (
+        "reactive-service contacts with no services at all",
+        "per 1,000 people a year",
+    ),
     "net_cost_against_no_service": ("net cost against no services", "GBP over the run"),
     "cost_per_crisis_avoided": ("net cost per crisis avoided", "GBP"),
     "cost_per_need_year_avoided": ("net cost per year of serious need avoided", "GBP"),
@@ -73,6 +82,7 @@ PARAM_WORDS: dict[str, str] = {
     "switch_week": "week of the change",
     "transition_cost": "up-front investment",
     "crisis_cost": "crisis cost",
+    "reactive_contact_cost": "reactive contact cost",
     "citizens": "population",
     "audit_cost": "audit cost",
     "tender_cost": "cost of a re-tender",

@@ -146,6 +146,9 @@ PRM_FROM_PARAMS = (
     "skill_practice_rate",
     "relational_practice_rate",
     "supervision_gain",
+    # reactive services short of a crisis (kernels/life.py); last, so that adding them moved no other index
+    "reactive_floor",
+    "reactive_rate",
 )
 # ... and values the model derives each week from the levers and the organisations' state.
 PRM_DERIVED = (
@@ -158,6 +161,8 @@ PRM = {name: i for i, name in enumerate(PRM_NAMES)}
 N_PRM = len(PRM_NAMES)
 
 P_SPILL = PRM["spill_rate"]
+P_REACTIVE_FLOOR = PRM["reactive_floor"]
+P_REACTIVE_RATE = PRM["reactive_rate"]
 P_RECOVERY = PRM["recovery_rate"]
 P_SHOCK_RATE = PRM["shock_rate"]
 P_SHOCK_SIZE = PRM["shock_size"]
@@ -328,11 +333,15 @@ CNT_NAMES = (
     "episode_limit_discharges",
     "attrib_help",
     "attrib_other",
+    "reactive_contacts",  # expected contacts with reactive services short of a crisis (kernels/life.py)
+    "twin_reactive_contacts",
 )
 CNT = {name: i for i, name in enumerate(CNT_NAMES)}
 N_CNT = len(CNT_NAMES)
 C_CRISES = CNT["crises"]
 C_TWIN_CRISES = CNT["twin_crises"]
+C_REACTIVE = CNT["reactive_contacts"]
+C_TWIN_REACTIVE = CNT["twin_reactive_contacts"]
 C_PRESENTATIONS = CNT["presentations"]
 C_OUTREACH = CNT["outreach_contacts"]
 C_REPEAT = CNT["repeat_presentations"]

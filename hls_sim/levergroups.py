@@ -154,8 +154,8 @@ GROUPS: tuple[LeverGroup, ...] = (
     LeverGroup(
         "place",
         "place and people",
-        "The population's lives and needs, and what a crisis costs other public services.",
-        ("crisis_cost",),
+        "The population's lives and needs, and what a crisis or a reactive contact costs other public services.",
+        ("crisis_cost", "reactive_contact_cost"),
         registry_groups=("population",),
     ),
     LeverGroup(

@@ -36,7 +36,7 @@ GAMING_CHANNELS = (
     "parking",
     "timing",
 )
-MONEY = ("payments", "penalties", "audit", "tender", "steward", "transition", "discretionary", "downstream")
+MONEY = ("payments", "penalties", "audit", "tender", "steward", "transition", "discretionary", "downstream", "reactive")
 STATE_COLUMNS = (
     (
         "wellbeing_mean",
@@ -180,6 +180,7 @@ class Recorder:
         out["wellbeing_most_complex_decile_final"] = float(col["wellbeing_most_complex_decile"][t - 1])
         out["crisis_events"] = float(tot[CNT["crises"]])
         out["crisis_events_per_1000_per_year"] = float(tot[CNT["crises"]] / m.n * 1000.0 / years)
+        out["reactive_contacts_per_1000_per_year"] = float(tot[CNT["reactive_contacts"]] / m.n * 1000.0 / years)
         costs = {k: float(col[f"cost_{k}"][t0:t].sum()) for k in MONEY}
         for k, v in costs.items():
             out[f"cost_{k}"] = v
@@ -333,10 +334,19 @@ def impact(m: HLSModel, total_cost: float, years: float) -> dict[str, Any]:
     """Impact against each person's no-service twin, after the burn-in (docs/ODD.md 8.7).
 
     Every key is None when the twin is off. Costs per unit avoided are the regime's whole public
-    cost less the downstream crisis cost the twins ran up (what the no-service world would cost),
-    and are None unless something was avoided.
+    cost less what the no-service world would cost: the twins' crises and their contacts with
+    reactive services short of a crisis, at the run's prices. They are None unless something was
+    avoided.
     """
-    from hls_sim.kernels.life import I_CRISES, I_CRISES_TWIN, I_PERSON_WEEKS, I_SERIOUS_AVOIDED, I_WB_DIFF
+    from hls_sim.kernels.life import (
+        I_CRISES,
+        I_CRISES_TWIN,
+        I_PERSON_WEEKS,
+        I_REACTIVE,
+        I_REACTIVE_TWIN,
+        I_SERIOUS_AVOIDED,
+        I_WB_DIFF,
+    )
 
     keys = (
         "impact_wellbeing",
@@ -344,6 +354,8 @@ def impact(m: HLSModel, total_cost: float, years: float) -> dict[str, Any]:
         "need_years_avoided_per_1000",
         "crises_avoided_per_1000_per_year",
         "crises_no_service_per_1000_per_year",
+        "reactive_contacts_avoided_per_1000_per_year",
+        "reactive_contacts_no_service_per_1000_per_year",
         "cost_per_crisis_avoided",
         "cost_per_need_year_avoided",
         "net_cost_against_no_service",
@@ -360,12 +372,17 @@ def impact(m: HLSModel, total_cost: float, years: float) -> dict[str, Any]:
     pw = tot[I_PERSON_WEEKS]
     crises_avoided = tot[I_CRISES_TWIN] - tot[I_CRISES]
     need_weeks_avoided = tot[I_SERIOUS_AVOIDED]
-    net_cost = total_cost - tot[I_CRISES_TWIN] * m.p["crisis_cost"]
+    no_service_cost = tot[I_CRISES_TWIN] * m.p["crisis_cost"] + tot[I_REACTIVE_TWIN] * m.p["reactive_contact_cost"]
+    net_cost = total_cost - no_service_cost
     out["impact_wellbeing"] = _per(tot[I_WB_DIFF], pw)
     out["impact_wellbeing_presented"] = _per(imp[10, I_WB_DIFF], imp[10, I_PERSON_WEEKS])
     out["need_years_avoided_per_1000"] = _per(need_weeks_avoided * 1000.0, pw)
     out["crises_avoided_per_1000_per_year"] = _per(crises_avoided * 1000.0 * 52.0, pw)
     out["crises_no_service_per_1000_per_year"] = _per(tot[I_CRISES_TWIN] * 1000.0 * 52.0, pw)
+    out["reactive_contacts_avoided_per_1000_per_year"] = _per(
+        (tot[I_REACTIVE_TWIN] - tot[I_REACTIVE]) * 1000.0 * 52.0, pw
+    )
+    out["reactive_contacts_no_service_per_1000_per_year"] = _per(tot[I_REACTIVE_TWIN] * 1000.0 * 52.0, pw)
     out["net_cost_against_no_service"] = float(net_cost)
     out["cost_per_crisis_avoided"] = float(net_cost / crises_avoided) if crises_avoided > 0 else None
     out["cost_per_need_year_avoided"] = (

@@ -26,6 +26,7 @@ from hls_sim.kernels.workforce import reassign_orphans, workforce_step
 from hls_sim.layout import (
     ACTIVE,
     C_CRISES,
+    C_REACTIVE,
     C_DISC_SPEND,
     COUPLING,
     FLOAT,
@@ -525,6 +526,7 @@ class HLSModel(mesa.Model):
         self._fill_time_shares()
         led.commission("discretionary", self.cnt[C_DISC_SPEND])
         led.week["downstream"] = self.cnt[C_CRISES] * p["crisis_cost"]
+        led.week["reactive"] = self.cnt[C_REACTIVE] * p["reactive_contact_cost"]
 
     def _accumulate(self) -> None:
         self.period_pcnt += self.pcnt

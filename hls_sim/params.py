@@ -277,6 +277,42 @@ _PARAMS: list[Param] = [
         "assumption: order of an A&E attendance plus police call-out plus a night of emergency accommodation",
     ),
     _p(
+        "reactive_floor",
+        0.3,
+        0.0,
+        1.0,
+        "need units",
+        "population",
+        "Need in a domain above which it draws on reactive services short of a crisis (call-outs, A&E, benefits "
+        "and housing emergencies, anti-social behaviour work): where problems start to show to services.",
+        "002 L4395 (reactive consumption fell where place-based teams ran); assumption for size: the level at "
+        "which people start to seek help (seek_floor)",
+    ),
+    _p(
+        "reactive_rate",
+        0.17,
+        0.0,
+        10.0,
+        "contacts/week",
+        "population",
+        "Expected contacts with reactive services in a week from one domain at need 1, falling linearly to none "
+        "at reactive_floor, summed over domains. Counted, not drawn: nothing in a life depends on it.",
+        "002 L4395, L4399; 001 L880 (blue lights, unplanned care); assumption for size, anchored: with reactive_contact_cost, a person "
+        "with serious need in a world with no services costs about GBP 5,300 a year, the extra public-service "
+        "cost per person in poverty in Bramley et al. 2016 (JRF, Counting the cost of UK poverty: GBP 69bn for "
+        "13m people); docs/ODD.md section 9",
+    ),
+    _p(
+        "reactive_contact_cost",
+        150.0,
+        0.0,
+        10000.0,
+        "GBP/contact",
+        "costs",
+        "Public cost of one contact with a reactive service short of a crisis.",
+        "assumption: order of a police call-out, an A&E attendance or an emergency housing visit",
+    ),
+    _p(
         "help_seeking",
         0.12,
         0.0,

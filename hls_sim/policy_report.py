@@ -127,7 +127,7 @@ def _yearly_table(cot: be.CostOverTime, label: str) -> str:
 
 
 def _parts_sentence(cot: be.CostOverTime, label: str) -> str:
-    """Where the extra cost comes from, crisis (downstream) cost named with its price."""
+    """Where the extra cost comes from, downstream costs (crises, reactive services) named with their prices."""
     parts = cot.parts.filter(pl.col("label") == label)
     if parts.height == 0:
         return ""
@@ -138,9 +138,10 @@ def _parts_sentence(cot: be.CostOverTime, label: str) -> str:
         for c, v in sorted(zip(parts["category"], parts["d_cost"], strict=True), key=lambda cv: -abs(cv[1]))
         if abs(v) > 0.5
     ]
-    down = parts.filter(pl.col("category") == "downstream")["d_cost"]
-    downstream = float(down[0]) if down.len() else 0.0
+    down = parts.filter(pl.col("category").is_in(["downstream", "reactive"]))["d_cost"]
+    downstream = float(down.sum()) if down.len() else 0.0
     price = cot.crisis_cost.get(label, math.nan)
+    contact = cot.reactive_cost.get(label, math.nan)
     text = (
         f"Over the {cot.results[label].years} years counted, {label} costs GBP {be.money(total, sign=True)} against "
         f"{cot.first} (mean over seeds): {', '.join(items) or 'no category differs'}."
@@ -148,7 +149,8 @@ def _parts_sentence(cot: be.CostOverTime, label: str) -> str:
     if total and abs(downstream) >= 0.25 * abs(total):
         share = "more than the whole difference" if abs(downstream) > abs(total) else "a large part of it"
         text += (
-            f" The downstream crisis cost (GBP {price:,.0f} a crisis, an assumption: see the next section) is {share}."
+            f" Downstream costs (GBP {price:,.0f} a crisis and GBP {contact:,.0f} a contact with a reactive service "
+            f"short of one, both assumptions: see the next section) are {share}."
         )
     return f"<p>{_e(text)}</p>"
 
@@ -159,11 +161,13 @@ def cost_html(pol: Policy, fig_html: Mapping[str, str]) -> str:
         return f"<h2>{_e(title)}</h2>\n<p class='note'>{_e(pol.note)}</p>\n"
     cot = pol.cot
     crisis = " or ".join(f"GBP {c:,.0f}" for c in sorted(set(cot.crisis_cost.values())))
+    contact = " or ".join(f"GBP {c:,.0f}" for c in sorted(set(cot.reactive_cost.values())))
     intro = (
         f"Each label minus {cot.first} on the same seed (common random numbers), year by year and added up; "
         f"mean over {pol.n_seeds} seed{'s' * (pol.n_seeds != 1)} ± half-width of the 95% interval (seed noise only). "
         f"Year 1 starts at week {cot.start_week}{' (after the burn-in)' if cot.start_week else ''}. Cost is "
-        f"everything the public purse pays, downstream crisis cost included ({crisis} a crisis); wellbeing-years "
+        f"everything the public purse pays, downstream costs included ({crisis} a crisis, {contact} a contact with a "
+        "reactive service short of one); wellbeing-years "
         "and crises avoided are against each person's no-service twin. The break-even year is the first year from "
         f"which the cumulative extra cost stays at or below zero to the end of the run. The weekly series are in "
         f"timeseries.parquet and these sums, seed by seed, in {be.YEARLY}."
@@ -186,29 +190,29 @@ def _source(name: str) -> str:
     return PARAMS[name].source
 
 
-def _crisis_sentence(pol: Policy, label: str, effs: Sequence[asm.Effect]) -> str:
-    """Crisis cost, named: whether it drives the label's answer (the largest effect, a quarter of the
-    difference or more, or enough to change its sign) and by how much."""
-    crisis = next((e for e in effs if e.assumption == "crisis_cost"), None)
-    if crisis is None:
+DOWNSTREAM_PRICES = (("crisis_cost", "a crisis", "Crisis cost"), ("reactive_contact_cost", "a contact", "Reactive cost"))
+
+
+def _price_sentence(pol: Policy, label: str, effs: Sequence[asm.Effect], name: str, per: str, title: str) -> str:
+    """A downstream price (a crisis, a reactive contact), named: whether it drives the label's answer (the
+    largest effect, a quarter of the difference or more, or enough to change its sign) and by how much."""
+    eff = next((e for e in effs if e.assumption == name), None)
+    if eff is None:
         return ""
-    central = crisis.cost.get("central", math.nan)
-    lo, hi = crisis.cost.get("low", math.nan), crisis.cost.get("high", math.nan)
-    drives = effs[0] is crisis or crisis.swing >= 0.25 * abs(central) or crisis.flips()
+    central = eff.cost.get("central", math.nan)
+    lo, hi = eff.cost.get("low", math.nan), eff.cost.get("high", math.nan)
+    drives = effs[0] is eff or eff.swing >= 0.25 * abs(central) or eff.flips()
     moves = (
-        f"at GBP {crisis.values['low']:,.0f} a crisis {label}'s extra cost over the run is GBP "
-        f"{be.money(lo, sign=True)}, at GBP {crisis.values['high']:,.0f} it is GBP {be.money(hi, sign=True)} "
-        f"(GBP {be.money(central, sign=True)} at the GBP {crisis.values['central']:,.0f} used)"
+        f"at GBP {eff.values['low']:,.0f} {per} {label}'s extra cost over the run is GBP "
+        f"{be.money(lo, sign=True)}, at GBP {eff.values['high']:,.0f} it is GBP {be.money(hi, sign=True)} "
+        f"(GBP {be.money(central, sign=True)} at the GBP {eff.values['central']:,.0f} used)"
     )
     if not drives:
-        return f"<p>{_e(f'Crisis cost is not what drives this result for {label}: {moves}.')}</p>"
-    text = (
-        f"Crisis cost drives this result for {label}: {moves}. The price of a crisis is an assumption "
-        f"({_source('crisis_cost')})."
-    )
-    if crisis.swing > abs(central):
+        return f"<p>{_e(f'{title} is not what drives this result for {label}: {moves}.')}</p>"
+    text = f"{title} drives this result for {label}: {moves}. The price of {per} is an assumption ({_source(name)})."
+    if eff.swing > abs(central):
         text += " The range of this one assumption is larger than the whole difference."
-    if crisis.flips():
+    if eff.flips():
         text += f" Whether {label} costs more or less than {pol.first} turns on it."
     return f"<p><b>{_e(text)}</b></p>"
 
@@ -270,7 +274,7 @@ def assumptions_html(pol: Policy, fig_html: Mapping[str, str]) -> str:
     for label, effs in pol.effects.items():
         if not effs:
             continue
-        out.append(_crisis_sentence(pol, label, effs))
+        out.extend(_price_sentence(pol, label, effs, *price) for price in DOWNSTREAM_PRICES)
         items = "".join(f"<li>{_e(s)}</li>" for s in asm.drivers(effs, label, pol.first))
         out.append(f"<p>What moves {_e(label)}'s extra cost against {_e(pol.first)} most:</p><ol>{items}</ol>")
     out.append(fig_html.get(SECTION_ASSUMPTIONS, ""))

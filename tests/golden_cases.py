@@ -31,6 +31,7 @@ KEYS = (
     "wellbeing_mean",
     "wellbeing_most_complex_decile",
     "crisis_events",
+    "reactive_contacts_per_1000_per_year",
     "total_cost",
     "worker_turnover",
     "money_spent_by_providers",

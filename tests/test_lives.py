@@ -16,6 +16,7 @@ IMPACT = (
     "impact_wellbeing_presented",
     "need_years_avoided_per_1000",
     "crises_avoided_per_1000_per_year",
+    "reactive_contacts_avoided_per_1000_per_year",
     "cost_per_crisis_avoided",
     "cost_per_need_year_avoided",
     "net_cost_against_no_service",
@@ -50,6 +51,8 @@ def test_help_with_no_effect_cannot_beat_no_service(regime):
     s = hls_sim.run(seed=1, regime=regime, **NO_EFFECT).summary
     assert s["impact_wellbeing"] <= 0.002
     assert s["crises_avoided_per_1000_per_year"] <= 5.0
+    # contacts with reactive services follow need alone, so help that changes no need saves none
+    assert s["reactive_contacts_avoided_per_1000_per_year"] <= 5.0
 
 
 def test_the_twin_changes_nothing_else_and_can_be_turned_off():
@@ -57,12 +60,14 @@ def test_the_twin_changes_nothing_else_and_can_be_turned_off():
     off = hls_sim.run(seed=3, regime="hls", citizens=500, weeks=104, twin=False)
     for k, v in on.summary.items():
         impact_decile = k.endswith("_by_complexity_decile") and k.split("_by_")[0] in IMPACT
-        if k in IMPACT or impact_decile or k == "crises_no_service_per_1000_per_year":
+        if k in IMPACT or impact_decile or k.endswith("_no_service_per_1000_per_year"):
             assert off.summary[k] is None or off.summary[k] == [None] * 10, k
         elif k != "parameters":
             assert off.summary[k] == v or (v != v and off.summary[k] != off.summary[k]), k
     assert off.timeseries.drop("wellbeing_twin_mean").equals(
-        on.timeseries.drop("wellbeing_twin_mean").with_columns(on.timeseries["n_twin_crises"] * 0)
+        on.timeseries.drop("wellbeing_twin_mean").with_columns(
+            on.timeseries["n_twin_crises"] * 0, on.timeseries["n_twin_reactive_contacts"] * 0
+        )
     )
 
 

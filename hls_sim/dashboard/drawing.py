@@ -49,6 +49,7 @@ COST_COLOURS = {
     "transition": PALETTE[5],
     "discretionary": "#8C6D31",
     "downstream": PALETTE[1],
+    "reactive": "#882255",
     "penalties": "#999999",
 }
 # Short names, so that a two-column legend fits a chart two of which sit side by side.
@@ -60,6 +61,7 @@ COST_WORDS = {
     "transition": "transition",
     "discretionary": "discretionary",
     "downstream": "crises",
+    "reactive": "reactive services",
     "penalties": "penalties",
 }
 WELLBEING_ALL, WELLBEING_COMPLEX, CRISES = PALETTE[2], PALETTE[3], "#444444"
@@ -150,7 +152,8 @@ def gaming(current: Run, previous: Run | None = None) -> Figure:
 
 
 def costs(current: Run, previous: Run | None = None) -> Figure:
-    """What the system costs each week by category, with crisis costs that fall on other services."""
+    """What the system costs each week by category, with the crisis and reactive-service costs that fall on
+    other services."""
     fig, ax = _figure()
     _frame_axes(ax, "Cost by category", f"£ thousand a week ({WINDOW}-wk)", current.weeks)
     top = 1.0
@@ -251,7 +254,8 @@ CHARTS: tuple[tuple[str, Callable[[Run, Run | None], Figure], str], ...] = (
     (
         "costs",
         costs,
-        "Weekly cost, with crisis costs that fall on other services; penalties paid back are below zero.",
+        "Weekly cost, with crisis and reactive-service costs that fall on other services; penalties paid back are "
+        "below zero.",
     ),
 )
 

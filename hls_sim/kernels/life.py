@@ -7,7 +7,12 @@ Each person's needs evolve the same way with or without services (services act i
 - recovery comes from the person's strengths and self-efficacy (001 L337-341);
 - strengths return towards the person's own level and are worn down by need;
 - shocks hit one domain at a time; a crisis brings emergency help that relieves the acute domain
-  (`crisis_relief`) while spreading need into coupled domains (`crisis_spill`), and costs trust.
+  (`crisis_relief`) while spreading need into coupled domains (`crisis_spill`), and costs trust;
+- short of a crisis, problems above `reactive_floor` draw on reactive services (call-outs, A&E,
+  benefits and housing emergencies, anti-social behaviour work: 002 L4395), in proportion to how far
+  above the floor each domain is. These contacts are counted, not drawn: they are what the public
+  purse pays for unmet need short of a crisis (`reactive_contact_cost`), and nothing in a life
+  depends on them, so the count follows need exactly and help that changes no need saves nothing.
 
 The same week is also lived by each person's no-service twin (`Twin`): the same life, the same
 random numbers, no services ever. The twin is what a run's impact is measured against.
@@ -20,7 +25,9 @@ from numba import njit
 
 from hls_sim.layout import (
     C_CRISES,
+    C_REACTIVE,
     C_TWIN_CRISES,
+    C_TWIN_REACTIVE,
     P_CRISIS_PROB,
     P_CRISIS_RELIEF,
     P_CRISIS_SPILL,
@@ -29,6 +36,8 @@ from hls_sim.layout import (
     P_EFFICACY_RECOVERY,
     P_EFFICACY_RETURN,
     P_PRIORITY_SHIFT,
+    P_REACTIVE_FLOOR,
+    P_REACTIVE_RATE,
     P_RECOVERY,
     P_SERIOUS_NEED,
     P_SHOCK_RATE,
@@ -41,8 +50,8 @@ from hls_sim.layout import (
 )
 
 # impact accumulators (imp[row, column]); rows 0-9 = complexity deciles, row 10 = people who have presented
-I_WB_DIFF, I_SERIOUS_AVOIDED, I_CRISES, I_CRISES_TWIN, I_PERSON_WEEKS = range(5)
-N_IMP = 5
+I_WB_DIFF, I_SERIOUS_AVOIDED, I_CRISES, I_CRISES_TWIN, I_PERSON_WEEKS, I_REACTIVE, I_REACTIVE_TWIN = range(7)
+N_IMP = 7
 PRESENTED_ROW = 10
 
 
@@ -121,6 +130,27 @@ def _serious(need, i, level):
 
 
 @njit(cache=True, nogil=True, inline="always", error_model="numpy")
+def _reactive(need, i, floor, per_unit):
+    """Expected contacts with reactive services this week: `reactive_rate` for each domain at need 1,
+    falling linearly to none at `reactive_floor` (per_unit = rate / (1 - floor))."""
+    s = 0.0
+    for k in range(need.shape[1]):
+        s += max(need[i, k] - floor, 0.0)
+    return s * per_unit
+
+
+def reactive_contacts(need: np.ndarray, floor: float, rate: float) -> np.ndarray:
+    """`_reactive` for every row of `need` at once (the cohort measurements read it)."""
+    per_unit = reactive_per_unit(floor, rate)
+    return np.maximum(need - floor, 0.0).sum(axis=1) * per_unit
+
+
+def reactive_per_unit(floor: float, rate: float) -> float:
+    """Contacts a week per unit of need above the floor (none when the floor is 1: no need exceeds it)."""
+    return rate / (1.0 - floor) if floor < 1.0 else 0.0
+
+
+@njit(cache=True, nogil=True, inline="always", error_model="numpy")
 def _wellbeing(need, i):
     s = 0.0
     for k in range(need.shape[1]):
@@ -147,6 +177,10 @@ def life_step(life, twin, u, prm, cnt, decile, presented, imp, with_twin, record
     twin_crises = 0.0
     level = prm[P_SERIOUS_NEED]
     rate = prm[P_PRIORITY_SHIFT]
+    rfloor = prm[P_REACTIVE_FLOOR]
+    per_unit = prm[P_REACTIVE_RATE] / (1.0 - rfloor) if rfloor < 1.0 else 0.0
+    reactive = 0.0
+    twin_reactive = 0.0
     for i in range(n):
         if with_twin:
             _spill_pair(need, twin.need, life.coupling, i, floor, old, inflow, told, tinflow)
@@ -174,6 +208,8 @@ def life_step(life, twin, u, prm, cnt, decile, presented, imp, with_twin, record
                 life.priority[i] = best
             else:
                 life.priority[i] = min(d - 1, int((v - 0.6) / 0.4 * d))
+        r = _reactive(need, i, rfloor, per_unit)
+        reactive += r
         life.crisis_now[i] = 0
         if top >= 0:
             life.crisis_now[i] = 1
@@ -200,6 +236,8 @@ def life_step(life, twin, u, prm, cnt, decile, presented, imp, with_twin, record
             )
             twin.crisis_now[i] = 1 if t_top >= 0 else 0
             twin_crises += twin.crisis_now[i]
+            t_r = _reactive(twin.need, i, rfloor, per_unit)
+            twin_reactive += t_r
             if record:
                 wb_diff = _wellbeing(need, i) - _wellbeing(twin.need, i)
                 avoided = _serious(twin.need, i, level) - _serious(need, i, level)
@@ -211,8 +249,12 @@ def life_step(life, twin, u, prm, cnt, decile, presented, imp, with_twin, record
                     imp[row, I_CRISES] += life.crisis_now[i]
                     imp[row, I_CRISES_TWIN] += twin.crisis_now[i]
                     imp[row, I_PERSON_WEEKS] += 1.0
+                    imp[row, I_REACTIVE] += r
+                    imp[row, I_REACTIVE_TWIN] += t_r
     cnt[C_CRISES] += crises
     cnt[C_TWIN_CRISES] += twin_crises
+    cnt[C_REACTIVE] += reactive
+    cnt[C_TWIN_REACTIVE] += twin_reactive
 
 
 @njit(cache=True, nogil=True, error_model="numpy")

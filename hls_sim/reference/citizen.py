@@ -15,7 +15,16 @@ from typing import TYPE_CHECKING
 
 import mesa
 
-from hls_sim.kernels.life import I_CRISES, I_CRISES_TWIN, I_PERSON_WEEKS, I_SERIOUS_AVOIDED, I_WB_DIFF, PRESENTED_ROW
+from hls_sim.kernels.life import (
+    I_CRISES,
+    I_CRISES_TWIN,
+    I_PERSON_WEEKS,
+    I_REACTIVE,
+    I_REACTIVE_TWIN,
+    I_SERIOUS_AVOIDED,
+    I_WB_DIFF,
+    PRESENTED_ROW,
+)
 from hls_sim.layout import (
     B_CLOSES,
     B_REP_SUCC,
@@ -42,6 +51,7 @@ from hls_sim.layout import (
     C_MISREPORTS,
     C_OUTREACH,
     C_PRESENTATIONS,
+    C_REACTIVE,
     C_REAL_IMPROVED,
     C_REAL_WORSENED,
     C_REFERRAL_FAIL,
@@ -54,6 +64,7 @@ from hls_sim.layout import (
     C_SUST_OK,
     C_TIMING,
     C_TRUE_SUCCESS,
+    C_TWIN_REACTIVE,
     C_TWIN_CRISES,
     C_UNRESOLVED,
     C_WAIT_DROPOUTS,
@@ -125,6 +136,17 @@ def first_max(values: list[float]) -> int:
 def wellbeing(need: list[float]) -> float:
     """1 - mean need."""
     return 1.0 - total(need) / len(need)
+
+
+def reactive(need: list[float], rules: SimpleNamespace) -> float:
+    """Expected contacts with reactive services this week: `reactive_rate` for a domain at need 1,
+    falling linearly to none at `reactive_floor`, summed over domains. (kernels/life.py: _reactive)"""
+    floor = rules.reactive_floor
+    per_unit = rules.reactive_rate / (1.0 - floor) if floor < 1.0 else 0.0
+    s = 0.0
+    for x in need:
+        s += max(x - floor, 0.0)
+    return s * per_unit
 
 
 def serious(need: list[float], level: float) -> float:
@@ -262,6 +284,8 @@ class Citizen(mesa.Agent):
         need = self.need
         d = len(need)
         acute = live_one_week(self, self.strength0, self.efficacy0, self.coupling, u, rules)
+        self.reactive_now = reactive(need, rules)
+        tally.cnt[C_REACTIVE] += self.reactive_now
         rate = rules.priority_shift_rate
         if rate > 0.0 and u[3] < rate:
             v = u[3] / rate
@@ -283,6 +307,8 @@ class Citizen(mesa.Agent):
         twin = self.twin
         twin.crisis_now = 1 if live_one_week(twin, self.strength0, self.efficacy0, self.coupling, u, rules) >= 0 else 0
         tally.cnt[C_TWIN_CRISES] += twin.crisis_now
+        twin.reactive_now = reactive(twin.need, rules)
+        tally.cnt[C_TWIN_REACTIVE] += twin.reactive_now
         if record:
             self.record_impact(rules, tally)
 
@@ -301,6 +327,8 @@ class Citizen(mesa.Agent):
             imp[I_CRISES] += self.crisis_now
             imp[I_CRISES_TWIN] += twin.crisis_now
             imp[I_PERSON_WEEKS] += 1.0
+            imp[I_REACTIVE] += self.reactive_now
+            imp[I_REACTIVE_TWIN] += twin.reactive_now
 
     def follow_up(self, rules: SimpleNamespace, tally: Tally) -> None:
         """Reliance on services fades (`dependence_decay`) and so does the count of recent contacts

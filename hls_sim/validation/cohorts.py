@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from hls_sim.kernels.life import reactive_contacts
 from hls_sim.layout import COMMUNITY, IN_SERVICE, PR_SPEND
 from hls_sim.model import HLSModel
 from hls_sim.params import DOMAINS
@@ -69,12 +70,14 @@ def follow(model: HLSModel, spec: CohortSpec) -> dict[str, float]:
     crises = np.zeros(model.n)
     hours = np.zeros(model.n)
     spend = np.zeros(model.n)
+    reactive = np.zeros(model.n)
     for _ in range(spec.follow_weeks):
         model.step()
         p = model.p  # levers may change at a switch
         helped = (c["h_rel"] + c["h_prot"]) > 0.0
         engaged |= helped | (c["status"] == IN_SERVICE)
         crises += c["crisis_now"]
+        reactive += reactive_contacts(c["need"], p["reactive_floor"], p["reactive_rate"])  # as kernels/life.py counts
         hours += c["h_rel"] + c["h_prot"]
         serving = np.where(c["provider"] >= 0, c["provider"], 0)
         spend += helped * model.practice[serving, PR_SPEND]  # as the help kernel spends it
@@ -101,6 +104,11 @@ def follow(model: HLSModel, spec: CohortSpec) -> dict[str, float]:
     out["cohort_service_cost"] = float((hours[members] * hour_cost + spend[members]).mean())
     out["cohort_crises"] = float(crises[members].mean())
     out["cohort_crisis_cost"] = float(crises[members].mean() * p["crisis_cost"])
+    out["cohort_reactive_contacts"] = float(reactive[members].mean())
+    # what unmet need costs other public services: crises plus reactive contacts short of one
+    out["cohort_downstream_cost"] = out["cohort_crisis_cost"] + float(
+        reactive[members].mean() * p["reactive_contact_cost"]
+    )
     return out
 
 

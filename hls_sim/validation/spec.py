@@ -41,6 +41,8 @@ COHORT_MEASURES = (
     "cohort_wellbeing_change",
     "cohort_service_cost",
     "cohort_crisis_cost",
+    "cohort_reactive_contacts",
+    "cohort_downstream_cost",
     "cohort_crises",
 )
 SAMPLE_MEASURES = ("any_gaming", "false_records")
