@@ -21,7 +21,10 @@ OUTPUTS: dict[str, tuple[str, str]] = {
     "need_years_avoided_per_1000": ("impact: years of serious need avoided", "per 1,000 person-years"),
     "crises_avoided_per_1000_per_year": ("impact: crises avoided against no services", "per 1,000 people a year"),
     "crises_no_service_per_1000_per_year": ("crises with no services at all", "per 1,000 people a year"),
-    "reactive_contacts_per_1000_per_year": ("contacts with reactive services short of crisis", "per 1,000 people a year"),
+    "reactive_contacts_per_1000_per_year": (
+        "contacts with reactive services short of crisis",
+        "per 1,000 people a year",
+    ),
     "reactive_contacts_avoided_per_1000_per_year": (
         "impact: reactive-service contacts avoided against no services",
         "per 1,000 people a year",

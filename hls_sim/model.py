@@ -26,8 +26,8 @@ from hls_sim.kernels.workforce import reassign_orphans, workforce_step
 from hls_sim.layout import (
     ACTIVE,
     C_CRISES,
-    C_REACTIVE,
     C_DISC_SPEND,
+    C_REACTIVE,
     COUPLING,
     FLOAT,
     HIRING,

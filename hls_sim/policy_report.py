@@ -190,7 +190,10 @@ def _source(name: str) -> str:
     return PARAMS[name].source
 
 
-DOWNSTREAM_PRICES = (("crisis_cost", "a crisis", "Crisis cost"), ("reactive_contact_cost", "a contact", "Reactive cost"))
+DOWNSTREAM_PRICES = (
+    ("crisis_cost", "a crisis", "Crisis cost"),
+    ("reactive_contact_cost", "a contact", "Reactive cost"),
+)
 
 
 def _price_sentence(pol: Policy, label: str, effs: Sequence[asm.Effect], name: str, per: str, title: str) -> str:

@@ -196,8 +196,10 @@ def _(ingredients, mo, pl):
     4. Learning cycles learn from the data the system produces. What would they learn under
        payment by results?
     5. Find a setting of the sliders where moving to HLS does *worse* than staying. What does it
-       tell you about the conditions HLS needs? (On complex lives it shows in money: in the first
-       year after the change, and for a provider practising HLS alone in a market paid by a tariff.
+       tell you about the conditions HLS needs? (On complex lives it shows in money: for a provider
+       practising HLS alone in a market paid by a tariff, and without a steward, where the unmet need
+       left costs other services more; the first year after the change costs more only on some seeds,
+       because the crises and reactive contacts avoided soon outweigh the investment.
        In impact it shows where help is a procedure and the national returns stay: scenario
        `protocol_service_hls` against `protocol_service_targets`. See `docs/scenarios.md`, "Where
        HLS can fail".)

@@ -45,6 +45,7 @@ if TYPE_CHECKING:
 TABLE_METRICS = (
     "impact_wellbeing",
     "crises_avoided_per_1000_per_year",
+    "reactive_contacts_avoided_per_1000_per_year",
     "need_years_avoided_per_1000",
     "cost_per_crisis_avoided",
     "cost_per_need_year_avoided",

@@ -10,6 +10,7 @@ from hls_sim.params import PARAMS
 HEADLINE = (
     ("impact_wellbeing", "impact: wellbeing against no services, per person-year"),
     ("crises_avoided_per_1000_per_year", "impact: crises avoided per 1,000 a year"),
+    ("reactive_contacts_avoided_per_1000_per_year", "impact: reactive-service contacts avoided per 1,000 a year"),
     ("cost_per_crisis_avoided", "net cost per crisis avoided (GBP)"),
     ("true_outcome", "true outcome (share of closed cases resolved)"),
     ("reported_outcome", "reported outcome"),
