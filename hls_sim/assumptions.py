@@ -9,10 +9,10 @@ difference between each label and the first moves (a tornado chart in the report
 Two kinds, chosen for cost, and written down here so that the choice can be argued with:
 
 - Accounting assumptions (`RECOMPUTED`): the price of a crisis, a contact with a reactive service,
-  an audit, a tender, the steward and the transition. Each enters only the commissioner's accounts, as a count times a price in
-  one weekly cost column (read in model.py and commissioner.py: no agent reads these columns), so
-  moving one is exact arithmetic on the weekly series the compare already kept: no run is
-  repeated, every seed of the compare is used, and there is no cap.
+  an audit, a tender, the steward and the transition. Each enters only the public accounts, as a
+  count times a price in one weekly cost column (read in model.py and commissioner.py: no agent
+  reads these columns), so moving one is exact arithmetic on the weekly series the compare
+  already kept: no run is repeated, every seed of the compare is used, and there is no cap.
 - Behavioural assumptions (`RERUN`): ones that change what agents do or what happens to people,
   so each value needs new runs. With 140-odd documented assumptions, running them all (twice per
   label per seed) would multiply a compare's time many times over, so they are screened by

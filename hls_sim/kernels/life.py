@@ -139,15 +139,15 @@ def _reactive(need, i, floor, per_unit):
     return s * per_unit
 
 
-def reactive_contacts(need: np.ndarray, floor: float, rate: float) -> np.ndarray:
-    """`_reactive` for every row of `need` at once (the cohort measurements read it)."""
-    per_unit = reactive_per_unit(floor, rate)
-    return np.maximum(need - floor, 0.0).sum(axis=1) * per_unit
-
-
-def reactive_per_unit(floor: float, rate: float) -> float:
+@njit(cache=True, nogil=True, error_model="numpy")
+def reactive_per_unit(floor, rate):
     """Contacts a week per unit of need above the floor (none when the floor is 1: no need exceeds it)."""
     return rate / (1.0 - floor) if floor < 1.0 else 0.0
+
+
+def reactive_contacts(need: np.ndarray, floor: float, rate: float) -> np.ndarray:
+    """`_reactive` for every row of `need` at once (the cohort measurements read it)."""
+    return np.maximum(need - floor, 0.0).sum(axis=1) * reactive_per_unit(floor, rate)
 
 
 @njit(cache=True, nogil=True, inline="always", error_model="numpy")
@@ -178,7 +178,7 @@ def life_step(life, twin, u, prm, cnt, decile, presented, imp, with_twin, record
     level = prm[P_SERIOUS_NEED]
     rate = prm[P_PRIORITY_SHIFT]
     rfloor = prm[P_REACTIVE_FLOOR]
-    per_unit = prm[P_REACTIVE_RATE] / (1.0 - rfloor) if rfloor < 1.0 else 0.0
+    per_unit = reactive_per_unit(rfloor, prm[P_REACTIVE_RATE])
     reactive = 0.0
     twin_reactive = 0.0
     for i in range(n):

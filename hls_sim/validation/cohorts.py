@@ -106,8 +106,8 @@ def follow(model: HLSModel, spec: CohortSpec) -> dict[str, float]:
     out["cohort_crisis_cost"] = float(crises[members].mean() * p["crisis_cost"])
     out["cohort_reactive_contacts"] = float(reactive[members].mean())
     # what unmet need costs other public services: crises plus reactive contacts short of one
-    out["cohort_downstream_cost"] = out["cohort_crisis_cost"] + float(
-        reactive[members].mean() * p["reactive_contact_cost"]
+    out["cohort_downstream_cost"] = (
+        out["cohort_crisis_cost"] + out["cohort_reactive_contacts"] * p["reactive_contact_cost"]
     )
     return out
 
