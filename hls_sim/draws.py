@@ -79,5 +79,12 @@ class WeeklyDraws:
             self.pending = None
             self.current = 1 - self.current
         if more:
-            self.pending = _draw_pool().submit(_fill, self.gens, self.sets[1 - self.current])
+            self.ahead()
         return self.sets[self.current]
+
+    def ahead(self) -> None:
+        """Start filling the following week's blocks in the background, if not already started.
+        A caller can hand out this week's blocks with `next(more=False)` and call this later, once
+        the work that wants both cores (the split life kernel) is done."""
+        if self.prefetch and self.pending is None:
+            self.pending = _draw_pool().submit(_fill, self.gens, self.sets[1 - self.current])

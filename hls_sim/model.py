@@ -18,7 +18,7 @@ from hls_sim.commissioner import Commissioner
 from hls_sim.draws import WeeklyDraws
 from hls_sim.kernels.discharge import discharge, followups
 from hls_sim.kernels.doors import present_and_intake
-from hls_sim.kernels.life import N_IMP, life_step, wellbeing_stats
+from hls_sim.kernels.life import N_IMP, life_scratch, life_step, wellbeing_stats
 from hls_sim.kernels.queue import allocate
 from hls_sim.kernels.readout import count_values
 from hls_sim.kernels.work import choose_time, give_help
@@ -135,6 +135,7 @@ class HLSModel(mesa.Model):
         self.life = state.life(self.cit)
         self.burn_in = min(p["burn_in_weeks"], max(p["weeks"] - 1, 0))
         self.imp = np.zeros((11, N_IMP))  # impact against the no-service twin, by decile and for presenters
+        self.life_out = life_scratch(n)  # each person's share of the week's life tallies
         self._warm_up(p["warmup_weeks"])
         self.twin = state.twin(self.cit, p["twin"])
 
@@ -146,7 +147,20 @@ class HLSModel(mesa.Model):
         none = state.twin(c, False)
         for week in range(weeks):
             (u,) = draws.next(more=week < weeks - 1)
-            life_step(self.life, none, u, self.prm, scratch, self.decile, c["presented"], self.imp, False, False)
+            life_step(
+                self.life,
+                none,
+                u,
+                self.prm,
+                scratch,
+                self.decile,
+                c["presented"],
+                self.imp,
+                False,
+                False,
+                self.life_out,
+                tally=False,
+            )
         c["crisis_now"][:] = 0
         c["gave_up"][:] = 0
 
@@ -450,7 +464,9 @@ class HLSModel(mesa.Model):
             self.imp,
             self.p["twin"],
             self.week >= self.burn_in,
+            self.life_out,
         )
+        self._draws.ahead()
         followups(ppl, prm, self.cnt)
         present_and_intake(ppl, svc, self.u_doors, prm, tly)
         allocate(ppl, stf, svc, self.u_care[:, 0:2], prm, tly, self._queue_idx, self._queue_score)
@@ -494,8 +510,10 @@ class HLSModel(mesa.Model):
         return np.bincount(w["provider"][w["status"] == ACTIVE], minlength=self.n_prov)
 
     def _draw_randoms(self) -> None:
-        """This week's uniforms; for a large population they were drawn on another core (hls_sim.draws)."""
-        self.u_life, self.u_doors, self.u_care, self.u_work = self._draws.next()
+        """This week's uniforms; for a large population they were drawn on another core (hls_sim.draws),
+        while the serial kernels of the week before ran: `_people_week` starts the next week's draws
+        once the life kernel, which wants both cores, is done."""
+        self.u_life, self.u_doors, self.u_care, self.u_work = self._draws.next(more=False)
 
     def _reset_tallies(self) -> None:
         self.cnt[:] = 0.0

@@ -450,6 +450,23 @@ def test_prefetched_draws_give_the_same_run(monkeypatch):
     assert model.recorder.timeseries(model).equals(inline.timeseries)
 
 
+def test_lives_split_over_two_threads_give_the_same_run(monkeypatch):
+    """Living half the population's week on a helper thread changes the timing, never the numbers:
+    every row is independent and the tallies are added in person order afterwards."""
+    import hls_sim.kernels.life as life
+
+    kw = dict(regime="payment_by_results", citizens=301, weeks=40, burn_in_weeks=4)  # odd: unequal halves
+    whole = run(seed=7, **kw)
+    calls = []
+    real = life.life_rows
+    monkeypatch.setattr(life, "SPLIT_MIN_ROWS", 2)
+    monkeypatch.setattr(life, "life_rows", lambda *a: calls.append((a[6], a[7])) or real(*a))
+    split = run(seed=7, **kw)
+    assert (0, 150) in calls and (150, 301) in calls  # both halves, warm-up and weeks alike
+    assert split.timeseries.equals(whole.timeseries)
+    assert all(_same(split.summary[k], whole.summary[k]) for k in whole.summary)
+
+
 # ---------------------------------------------------------------- kernel shortcuts vs plain rules
 scores = st.lists(st.sampled_from([-1.0, -0.5, -0.25, 0.0, -0.0, 0.3]) | st.floats(-2, 0), min_size=1, max_size=300)
 
@@ -537,10 +554,14 @@ def _run_in_child(queue):  # top level: the forked child runs it
 
 @pytest.mark.skipif("fork" not in __import__("multiprocessing").get_all_start_methods(), reason="no fork")
 def test_draw_thread_survives_a_fork(monkeypatch):
-    """A process forked after drawing ahead gets its own helper thread, not a dead copy (no hang)."""
+    """A process forked after drawing ahead (and living half the lives on a helper thread) gets its
+    own helper threads, not dead copies (no hang)."""
     import multiprocessing
 
+    import hls_sim.kernels.life as life
+
     monkeypatch.setattr(hls_sim.draws, "PREFETCH_MIN_ROWS", 1)
+    monkeypatch.setattr(life, "SPLIT_MIN_ROWS", 1)
     parent = HLSModel(seed=5, citizens=150, weeks=6, burn_in_weeks=1)
     parent.run()
     ctx = multiprocessing.get_context("fork")

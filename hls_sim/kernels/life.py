@@ -20,6 +20,11 @@ random numbers, no services ever. The twin is what a run's impact is measured ag
 
 from __future__ import annotations
 
+import os
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from typing import NamedTuple
+
 import numpy as np
 from numba import njit
 
@@ -53,6 +58,31 @@ from hls_sim.layout import (
 I_WB_DIFF, I_SERIOUS_AVOIDED, I_CRISES, I_CRISES_TWIN, I_PERSON_WEEKS, I_REACTIVE, I_REACTIVE_TWIN = range(7)
 N_IMP = 7
 PRESENTED_ROW = 10
+
+# From this many people a week's lives are split in two halves, one on a helper thread: the rows
+# are independent and the kernel releases the GIL, so the second core takes half the work. Below
+# it, handing work to a thread costs more than it saves.
+SPLIT_MIN_ROWS = 50_000
+
+_pool: ThreadPoolExecutor | None = None
+_pool_lock = threading.Lock()
+
+
+def _split_pool() -> ThreadPoolExecutor:
+    global _pool
+    with _pool_lock:
+        if _pool is None:
+            _pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hls-sim-lives")
+        return _pool
+
+
+def _forget_pool_after_fork() -> None:
+    global _pool
+    _pool = None
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_pool_after_fork)
 
 
 @njit(cache=True, nogil=True, inline="always", error_model="numpy")
@@ -158,30 +188,40 @@ def _wellbeing(need, i):
     return 1.0 - s / need.shape[1]
 
 
+class LifeScratch(NamedTuple):
+    """Each person's share of the week's tallies, written by `life_rows` and summed by `life_tally`."""
+
+    reactive: np.ndarray  # (n,) float64: expected reactive contacts of the life this week
+    twin_reactive: np.ndarray  # (n,) float64: ... of the twin
+    wb_diff: np.ndarray  # (n,) float64: wellbeing of the life minus the twin's
+    avoided: np.ndarray  # (n,) float64: 1 if the twin has a serious need the life does not, -1 the reverse
+
+
+def life_scratch(n: int) -> LifeScratch:
+    return LifeScratch(np.zeros(n), np.zeros(n), np.zeros(n), np.zeros(n))
+
+
 @njit(cache=True, nogil=True, error_model="numpy")
-def life_step(life, twin, u, prm, cnt, decile, presented, imp, with_twin, record):
-    """One week of every life, and of its no-service twin when `with_twin`.
+def life_rows(life, twin, u, prm, with_twin, record, lo, hi, out):
+    """One week of the lives in rows lo..hi-1, and of their no-service twins when `with_twin`.
 
     u[i] holds five uniforms per person: shock, shock domain, shock size, priority shift, crisis;
-    the twin reads the same row. With `record`, the week's difference between each life and its
-    twin is added to `imp` by complexity decile (and for people who have presented, row 10).
+    the twin reads the same row. Nothing here reads or writes another person's row, and every
+    quantity the week adds up is left in the person's own slot of `out`, so any split of the rows
+    (one thread or two) gives the same lives and `life_tally` the same sums.
     """
     need = life.need
-    n, d = need.shape
+    d = need.shape[1]
     old = np.empty(d)
     inflow = np.empty(d)
     told = np.empty(d)
     tinflow = np.empty(d)
     floor = prm[P_SPILL_FLOOR]
-    crises = 0.0
-    twin_crises = 0.0
     level = prm[P_SERIOUS_NEED]
     rate = prm[P_PRIORITY_SHIFT]
     rfloor = prm[P_REACTIVE_FLOOR]
     per_unit = reactive_per_unit(rfloor, prm[P_REACTIVE_RATE])
-    reactive = 0.0
-    twin_reactive = 0.0
-    for i in range(n):
+    for i in range(lo, hi):
         if with_twin:
             _spill_pair(need, twin.need, life.coupling, i, floor, old, inflow, told, tinflow)
         top = _live(
@@ -208,12 +248,10 @@ def life_step(life, twin, u, prm, cnt, decile, presented, imp, with_twin, record
                 life.priority[i] = best
             else:
                 life.priority[i] = min(d - 1, int((v - 0.6) / 0.4 * d))
-        r = _reactive(need, i, rfloor, per_unit)
-        reactive += r
+        out.reactive[i] = _reactive(need, i, rfloor, per_unit)
         life.crisis_now[i] = 0
         if top >= 0:
             life.crisis_now[i] = 1
-            crises += 1.0
             life.trust[i] = max(0.0, life.trust[i] - prm[P_CRISIS_TRUST_LOSS])
             life.gave_up[i] = 0  # a crisis brings people back to services
         life.trust[i] += prm[P_TRUST_RETURN] * (0.5 - life.trust[i])
@@ -235,12 +273,34 @@ def life_step(life, twin, u, prm, cnt, decile, presented, imp, with_twin, record
                 True,
             )
             twin.crisis_now[i] = 1 if t_top >= 0 else 0
+            out.twin_reactive[i] = _reactive(twin.need, i, rfloor, per_unit)
+            if record:
+                out.wb_diff[i] = _wellbeing(need, i) - _wellbeing(twin.need, i)
+                out.avoided[i] = _serious(twin.need, i, level) - _serious(need, i, level)
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def life_tally(life, twin, cnt, decile, presented, imp, with_twin, record, out):
+    """Add the week's per-person shares in person order (so the sums do not depend on how
+    `life_rows` was split): crises and reactive contacts, and with `record` the week's difference
+    between each life and its twin by complexity decile (and for people who have presented, row 10)."""
+    n = life.need.shape[0]
+    crises = 0.0
+    twin_crises = 0.0
+    reactive = 0.0
+    twin_reactive = 0.0
+    for i in range(n):
+        r = out.reactive[i]
+        reactive += r
+        if life.crisis_now[i]:
+            crises += 1.0
+        if with_twin:
             twin_crises += twin.crisis_now[i]
-            t_r = _reactive(twin.need, i, rfloor, per_unit)
+            t_r = out.twin_reactive[i]
             twin_reactive += t_r
             if record:
-                wb_diff = _wellbeing(need, i) - _wellbeing(twin.need, i)
-                avoided = _serious(twin.need, i, level) - _serious(need, i, level)
+                wb_diff = out.wb_diff[i]
+                avoided = out.avoided[i]
                 for row in (np.int64(decile[i]), np.int64(PRESENTED_ROW if presented[i] else -1)):
                     if row < 0:
                         continue
@@ -255,6 +315,22 @@ def life_step(life, twin, u, prm, cnt, decile, presented, imp, with_twin, record
     cnt[C_TWIN_CRISES] += twin_crises
     cnt[C_REACTIVE] += reactive
     cnt[C_TWIN_REACTIVE] += twin_reactive
+
+
+def life_step(life, twin, u, prm, cnt, decile, presented, imp, with_twin, record, out, tally=True):
+    """One week of every life (and twin): the rows, split between this thread and a helper from
+    `SPLIT_MIN_ROWS` people (the kernel is GIL-free), then the tallies in person order.
+    Results are bit-identical whatever the split; `tally=False` skips the sums (the warm-up)."""
+    n = life.need.shape[0]
+    if n >= SPLIT_MIN_ROWS:
+        half = n // 2
+        job = _split_pool().submit(life_rows, life, twin, u, prm, with_twin, record, half, n, out)
+        life_rows(life, twin, u, prm, with_twin, record, 0, half, out)
+        job.result()
+    else:
+        life_rows(life, twin, u, prm, with_twin, record, 0, n, out)
+    if tally:
+        life_tally(life, twin, cnt, decile, presented, imp, with_twin, record, out)
 
 
 @njit(cache=True, nogil=True, error_model="numpy")

@@ -81,6 +81,7 @@ class ReferenceModel(HLSModel):
         u_life, u_doors = self.u_life.tolist(), self.u_doors.tolist()
         u_care, u_work = self.u_care.tolist(), self.u_work.tolist()
         people.do("live", u_life, rules, tally, self.p["twin"], self.week >= self.burn_in)
+        self._draws.ahead()  # next week's numbers, as the engine starts them (hls_sim.draws)
         people.do("follow_up", rules, tally)
         people.do("seek_help", u_doors, rules, tally)
         self._start_services(u_care, rules, tally)
