@@ -13,36 +13,14 @@ Rule that keeps this exact: nothing else may draw from a prefetched stream durin
 
 from __future__ import annotations
 
-import os
-import threading
 from collections.abc import Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 
 import numpy as np
 
+from hls_sim.threads import helper
+
 PREFETCH_MIN_ROWS = 50_000
-
-_pool: ThreadPoolExecutor | None = None
-_pool_lock = threading.Lock()
-
-
-def _draw_pool() -> ThreadPoolExecutor:
-    """One helper thread per process, shared by all models: a second core is all there is to use."""
-    global _pool
-    with _pool_lock:
-        if _pool is None:
-            _pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hls-sim-draws")
-        return _pool
-
-
-def _forget_pool_after_fork() -> None:
-    """A forked child has no helper thread (only the parent's Python object): start afresh."""
-    global _pool
-    _pool = None
-
-
-if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=_forget_pool_after_fork)
 
 
 def _fill(gens: Sequence[np.random.Generator], bufs: Sequence[np.ndarray]) -> None:
@@ -87,4 +65,4 @@ class WeeklyDraws:
         A caller can hand out this week's blocks with `next(more=False)` and call this later, once
         the work that wants both cores (the split life kernel) is done."""
         if self.prefetch and self.pending is None:
-            self.pending = _draw_pool().submit(_fill, self.gens, self.sets[1 - self.current])
+            self.pending = helper("draws").submit(_fill, self.gens, self.sets[1 - self.current])

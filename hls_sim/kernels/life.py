@@ -20,11 +20,6 @@ random numbers, no services ever. The twin is what a run's impact is measured ag
 
 from __future__ import annotations
 
-import os
-import threading
-from concurrent.futures import ThreadPoolExecutor
-from typing import NamedTuple
-
 import numpy as np
 from numba import njit
 
@@ -53,6 +48,7 @@ from hls_sim.layout import (
     P_STRENGTH_RETURN,
     P_TRUST_RETURN,
 )
+from hls_sim.threads import helper
 
 # impact accumulators (imp[row, column]); rows 0-9 = complexity deciles, row 10 = people who have presented
 I_WB_DIFF, I_SERIOUS_AVOIDED, I_CRISES, I_CRISES_TWIN, I_PERSON_WEEKS, I_REACTIVE, I_REACTIVE_TWIN = range(7)
@@ -63,26 +59,6 @@ PRESENTED_ROW = 10
 # are independent and the kernel releases the GIL, so the second core takes half the work. Below
 # it, handing work to a thread costs more than it saves.
 SPLIT_MIN_ROWS = 50_000
-
-_pool: ThreadPoolExecutor | None = None
-_pool_lock = threading.Lock()
-
-
-def _split_pool() -> ThreadPoolExecutor:
-    global _pool
-    with _pool_lock:
-        if _pool is None:
-            _pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hls-sim-lives")
-        return _pool
-
-
-def _forget_pool_after_fork() -> None:
-    global _pool
-    _pool = None
-
-
-if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=_forget_pool_after_fork)
 
 
 @njit(cache=True, nogil=True, inline="always", error_model="numpy")
@@ -188,27 +164,38 @@ def _wellbeing(need, i):
     return 1.0 - s / need.shape[1]
 
 
-class LifeScratch(NamedTuple):
-    """Each person's share of the week's tallies, written by `life_rows` and summed by `life_tally`."""
-
-    reactive: np.ndarray  # (n,) float64: expected reactive contacts of the life this week
-    twin_reactive: np.ndarray  # (n,) float64: ... of the twin
-    wb_diff: np.ndarray  # (n,) float64: wellbeing of the life minus the twin's
-    avoided: np.ndarray  # (n,) float64: 1 if the twin has a serious need the life does not, -1 the reverse
+def life_scratch(n: int) -> np.ndarray:
+    """Each person's share of the week's sums, (n, 4): reactive contacts of the life and of the twin,
+    wellbeing of the life minus the twin's, serious need avoided (1, 0 or -1). `life_rows` writes it
+    when the rows are split between threads; `life_tally` adds it up."""
+    return np.zeros((n, 4))
 
 
-def life_scratch(n: int) -> LifeScratch:
-    return LifeScratch(np.zeros(n), np.zeros(n), np.zeros(n), np.zeros(n))
+@njit(cache=True, nogil=True, inline="always", error_model="numpy")
+def _record_one(life, twin, decile, presented, imp, i, r, t_r, wb_diff, avoided):
+    """Person i's difference from the twin this week, by complexity decile and, once the person has
+    presented, in row 10."""
+    for row in (np.int64(decile[i]), np.int64(PRESENTED_ROW if presented[i] else -1)):
+        if row < 0:
+            continue
+        imp[row, I_WB_DIFF] += wb_diff
+        imp[row, I_SERIOUS_AVOIDED] += avoided
+        imp[row, I_CRISES] += life.crisis_now[i]
+        imp[row, I_CRISES_TWIN] += twin.crisis_now[i]
+        imp[row, I_PERSON_WEEKS] += 1.0
+        imp[row, I_REACTIVE] += r
+        imp[row, I_REACTIVE_TWIN] += t_r
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def life_rows(life, twin, u, prm, with_twin, record, lo, hi, out):
+def life_rows(life, twin, u, prm, with_twin, record, lo, hi, out, cnt, decile, presented, imp, add_up):
     """One week of the lives in rows lo..hi-1, and of their no-service twins when `with_twin`.
 
     u[i] holds five uniforms per person: shock, shock domain, shock size, priority shift, crisis;
-    the twin reads the same row. Nothing here reads or writes another person's row, and every
-    quantity the week adds up is left in the person's own slot of `out`, so any split of the rows
-    (one thread or two) gives the same lives and `life_tally` the same sums.
+    the twin reads the same row. Nothing here reads or writes another person's row. With `add_up`
+    the week's sums go straight into `cnt` and `imp` (one thread, every row); without it each
+    person's share is left in its row of `out`, so that any split of the rows between threads gives
+    the same lives, and `life_tally` the same sums in the same order.
     """
     need = life.need
     d = need.shape[1]
@@ -221,7 +208,12 @@ def life_rows(life, twin, u, prm, with_twin, record, lo, hi, out):
     rate = prm[P_PRIORITY_SHIFT]
     rfloor = prm[P_REACTIVE_FLOOR]
     per_unit = reactive_per_unit(rfloor, prm[P_REACTIVE_RATE])
-    for i in range(lo, hi):
+    crises = 0.0
+    twin_crises = 0.0
+    reactive = 0.0
+    twin_reactive = 0.0
+    for j in range(lo, hi):
+        i = np.uint64(j)  # an unsigned index spares every array access a negative-index check (15% here)
         if with_twin:
             _spill_pair(need, twin.need, life.coupling, i, floor, old, inflow, told, tinflow)
         top = _live(
@@ -248,7 +240,7 @@ def life_rows(life, twin, u, prm, with_twin, record, lo, hi, out):
                 life.priority[i] = best
             else:
                 life.priority[i] = min(d - 1, int((v - 0.6) / 0.4 * d))
-        out.reactive[i] = _reactive(need, i, rfloor, per_unit)
+        r = _reactive(need, i, rfloor, per_unit)
         life.crisis_now[i] = 0
         if top >= 0:
             life.crisis_now[i] = 1
@@ -257,6 +249,9 @@ def life_rows(life, twin, u, prm, with_twin, record, lo, hi, out):
         life.trust[i] += prm[P_TRUST_RETURN] * (0.5 - life.trust[i])
         if life.unresolved[i] > 0:
             life.unresolved[i] -= 1
+        t_r = 0.0
+        wb_diff = 0.0
+        avoided = 0.0
         if with_twin:
             t_top = _live(
                 twin.need,
@@ -273,44 +268,49 @@ def life_rows(life, twin, u, prm, with_twin, record, lo, hi, out):
                 True,
             )
             twin.crisis_now[i] = 1 if t_top >= 0 else 0
-            out.twin_reactive[i] = _reactive(twin.need, i, rfloor, per_unit)
+            t_r = _reactive(twin.need, i, rfloor, per_unit)
             if record:
-                out.wb_diff[i] = _wellbeing(need, i) - _wellbeing(twin.need, i)
-                out.avoided[i] = _serious(twin.need, i, level) - _serious(need, i, level)
+                wb_diff = _wellbeing(need, i) - _wellbeing(twin.need, i)
+                avoided = _serious(twin.need, i, level) - _serious(need, i, level)
+        if add_up:
+            reactive += r
+            if top >= 0:
+                crises += 1.0
+            if with_twin:
+                twin_crises += twin.crisis_now[i]
+                twin_reactive += t_r
+                if record:
+                    _record_one(life, twin, decile, presented, imp, i, r, t_r, wb_diff, avoided)
+        else:
+            out[i, 0] = r
+            out[i, 1] = t_r
+            out[i, 2] = wb_diff
+            out[i, 3] = avoided
+    if add_up:
+        cnt[C_CRISES] += crises
+        cnt[C_TWIN_CRISES] += twin_crises
+        cnt[C_REACTIVE] += reactive
+        cnt[C_TWIN_REACTIVE] += twin_reactive
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
 def life_tally(life, twin, cnt, decile, presented, imp, with_twin, record, out):
-    """Add the week's per-person shares in person order (so the sums do not depend on how
-    `life_rows` was split): crises and reactive contacts, and with `record` the week's difference
-    between each life and its twin by complexity decile (and for people who have presented, row 10)."""
-    n = life.need.shape[0]
+    """Add up what `life_rows` left in `out`, in person order: the sums `add_up` makes."""
     crises = 0.0
     twin_crises = 0.0
     reactive = 0.0
     twin_reactive = 0.0
-    for i in range(n):
-        r = out.reactive[i]
+    for i in range(life.need.shape[0]):
+        r = out[i, 0]
         reactive += r
         if life.crisis_now[i]:
             crises += 1.0
         if with_twin:
             twin_crises += twin.crisis_now[i]
-            t_r = out.twin_reactive[i]
+            t_r = out[i, 1]
             twin_reactive += t_r
             if record:
-                wb_diff = out.wb_diff[i]
-                avoided = out.avoided[i]
-                for row in (np.int64(decile[i]), np.int64(PRESENTED_ROW if presented[i] else -1)):
-                    if row < 0:
-                        continue
-                    imp[row, I_WB_DIFF] += wb_diff
-                    imp[row, I_SERIOUS_AVOIDED] += avoided
-                    imp[row, I_CRISES] += life.crisis_now[i]
-                    imp[row, I_CRISES_TWIN] += twin.crisis_now[i]
-                    imp[row, I_PERSON_WEEKS] += 1.0
-                    imp[row, I_REACTIVE] += r
-                    imp[row, I_REACTIVE_TWIN] += t_r
+                _record_one(life, twin, decile, presented, imp, i, r, t_r, out[i, 2], out[i, 3])
     cnt[C_CRISES] += crises
     cnt[C_TWIN_CRISES] += twin_crises
     cnt[C_REACTIVE] += reactive
@@ -318,17 +318,20 @@ def life_tally(life, twin, cnt, decile, presented, imp, with_twin, record, out):
 
 
 def life_step(life, twin, u, prm, cnt, decile, presented, imp, with_twin, record, out, tally=True):
-    """One week of every life (and twin): the rows, split between this thread and a helper from
-    `SPLIT_MIN_ROWS` people (the kernel is GIL-free), then the tallies in person order.
-    Results are bit-identical whatever the split; `tally=False` skips the sums (the warm-up)."""
+    """One week of every life (and twin). From `SPLIT_MIN_ROWS` people the rows are split between
+    this thread and a helper (the kernel is GIL-free) and added up afterwards in person order;
+    below it, one pass does both. The results are bit-identical either way. `tally=False` skips the
+    sums where nobody reads them (the warm-up)."""
     n = life.need.shape[0]
-    if n >= SPLIT_MIN_ROWS:
-        half = n // 2
-        job = _split_pool().submit(life_rows, life, twin, u, prm, with_twin, record, half, n, out)
-        life_rows(life, twin, u, prm, with_twin, record, 0, half, out)
-        job.result()
-    else:
-        life_rows(life, twin, u, prm, with_twin, record, 0, n, out)
+    args = (life, twin, u, prm, with_twin, record)
+    sums = (out, cnt, decile, presented, imp)
+    if n < SPLIT_MIN_ROWS:
+        life_rows(*args, 0, n, *sums, True)
+        return
+    half = n // 2
+    job = helper("lives").submit(life_rows, *args, half, n, *sums, False)
+    life_rows(*args, 0, half, *sums, False)
+    job.result()
     if tally:
         life_tally(life, twin, cnt, decile, presented, imp, with_twin, record, out)
 
