@@ -14,7 +14,8 @@ import resource
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -132,3 +133,17 @@ def write_result(out: Path, name: str, data: dict[str, Any]) -> Path:
     tmp.write_text(json.dumps(data, indent=1) + "\n")
     tmp.replace(path)
     return path
+
+
+@contextmanager
+def one_thread_lives() -> Iterator[None]:
+    """Live every life on this thread (no split between two, whatever the population), so that
+    thread CPU time measures the life kernel's whole cost. Results are the same either way."""
+    import hls_sim.kernels.life as life_kernel
+
+    saved = life_kernel.SPLIT_MIN_ROWS
+    life_kernel.SPLIT_MIN_ROWS = 1 << 62
+    try:
+        yield
+    finally:
+        life_kernel.SPLIT_MIN_ROWS = saved

@@ -24,9 +24,8 @@ from typing import Any
 
 from tqdm import tqdm
 
-import hls_sim.kernels.life as life_kernel
 from benchmarks.calltree import Call, calls
-from benchmarks.common import load
+from benchmarks.common import load, one_thread_lives
 from hls_sim.model import HLSModel
 
 FULL = ((2_000, 104), (100_000, 26))  # 1,000,000 citizens: the `million` part
@@ -122,16 +121,6 @@ def _table(tree: list[tuple[Call, list[Call]]], clock: _Clock, total: float, per
     return {"ns": total / per * 1e9, "phases": phases, "outside_phases_ns": outside / per * 1e9}
 
 
-@contextmanager
-def _one_thread_lives() -> Iterator[None]:
-    saved = life_kernel.SPLIT_MIN_ROWS
-    life_kernel.SPLIT_MIN_ROWS = 1 << 62
-    try:
-        yield
-    finally:
-        life_kernel.SPLIT_MIN_ROWS = saved
-
-
 def measure(citizens: int, weeks: int, regime: str = "block_grant", twin: bool = True) -> dict[str, Any]:
     """One run: set-up (per citizen) and weeks (per citizen-week), each by phase and part."""
     proto = HLSModel(seed=1, regime=regime, citizens=200, weeks=2, twin=twin)
@@ -144,11 +133,11 @@ def measure(citizens: int, weeks: int, regime: str = "block_grant", twin: bool =
         out += [(c, clock.part_timer) for _, parts in tree for c in parts]
         return out
 
-    with _wrapped(targets(setup_tree, setup_clock)), _one_thread_lives():
+    with _wrapped(targets(setup_tree, setup_clock)), one_thread_lives():
         t0 = time.thread_time()
         model = HLSModel(seed=1, regime=regime, citizens=citizens, weeks=weeks, twin=twin)
         setup = time.thread_time() - t0
-    with _wrapped(targets(week_tree, week_clock)), _one_thread_lives():
+    with _wrapped(targets(week_tree, week_clock)), one_thread_lives():
         t0 = time.thread_time()
         model.run()
         run = time.thread_time() - t0
