@@ -7,7 +7,7 @@
 
 Parts: ratio (numba vs the Mesa reference), scaling (1e3..1e5 citizens, time and memory),
 regimes (default population, ten years), phases (CPU per phase and call of the set-up and the week),
-twin (the no-service twin on against off), sweep (runs per minute on 1 and 2 workers),
+twin (the no-service twin on against off), split (the lives on two threads against one), sweep (runs per minute on 1 and 2 workers),
 startup (compilation cost and cached start in a new process); opt-in: million (1e6 citizens x 520
 weeks, twin on and off, and where a week goes at that size).
 """
@@ -20,7 +20,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from benchmarks import million, phases, ratio, regimes, report, scaling, startup, sweep, twin
+from benchmarks import million, phases, ratio, regimes, report, scaling, split, startup, sweep, twin
 from benchmarks.common import RESULTS, machine, write_result
 
 
@@ -34,6 +34,7 @@ PARTS = {
     "regimes": regimes,
     "phases": phases,
     "twin": twin,
+    "split": split,
     "sweep": sweep,
     "startup": startup,
     "million": million,

@@ -147,3 +147,12 @@ def one_thread_lives() -> Iterator[None]:
         yield
     finally:
         life_kernel.SPLIT_MIN_ROWS = saved
+
+
+def same_value(a: Any, b: Any) -> bool:
+    """Equal summary values, NaN equal to NaN (an undefined measure on both sides), lists item by item."""
+    if isinstance(a, float) and isinstance(b, float) and a != a and b != b:
+        return True
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(same_value(x, y) for x, y in zip(a, b, strict=True))
+    return a == b

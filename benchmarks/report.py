@@ -353,6 +353,38 @@ def markdown(out: Path) -> str:
             " summaries differ only in the impact keys, which are undefined without the twin."
             f" Load average {tw['load_before']} before, {tw['load_after']} after."
         )
+    sp = _load(out, "split")
+    if sp:
+        lines += ["", "## The lives on two threads against one (whole runs, same seed, alternating)", ""]
+        lines += _when(sp)
+        lines += _table(
+            [
+                "citizens",
+                "weeks",
+                "best of",
+                "wall s, one / two threads",
+                "speed-up (wall)",
+                "CPU, two / one",
+                "identical",
+            ],
+            [
+                [
+                    f"{r['citizens']:,}",
+                    r["weeks"],
+                    r["repeats"],
+                    f"{r['one_thread']['wall']:.2f} / {r['two_threads']['wall']:.2f}",
+                    f"{r['speedup_wall']:.2f}x",
+                    f"{r['cpu_ratio']:.2f}x",
+                    r["identical"],
+                ]
+                for r in sp["rows"]
+            ],
+        )
+        lines.append(
+            f"\nThe engine splits the lives from {sp['threshold']:,} people (`SPLIT_MIN_ROWS`); here the split is forced on"
+            " and off at every size. Identical: the two summaries are equal, value for value."
+            f" Load average {sp['load_before']} before, {sp['load_after']} after."
+        )
     sweep = _load(out, "sweep")
     if sweep:
         lines += ["", f"## Sweep throughput ({sweep['citizens']:,} citizens, {sweep['weeks']} weeks, `run_sweep`)", ""]

@@ -18,7 +18,7 @@ from typing import Any
 from tqdm import tqdm
 
 import hls_sim.model
-from benchmarks.common import load, one_thread_lives
+from benchmarks.common import load, one_thread_lives, same_value
 from hls_sim.model import HLSModel
 
 FULL = ((2_000, 520, 3), (20_000, 520, 2))  # citizens, weeks, pairs; 1,000,000 x 520: the `million` part
@@ -65,14 +65,6 @@ def _undefined(value: Any) -> bool:
     return value is None
 
 
-def _equal(a: Any, b: Any) -> bool:
-    if isinstance(a, float) and isinstance(b, float) and a != a and b != b:
-        return True
-    if isinstance(a, list) and isinstance(b, list):
-        return len(a) == len(b) and all(_equal(x, y) for x, y in zip(a, b, strict=True))
-    return a == b
-
-
 def measure(citizens: int, weeks: int, repeats: int, seed: int = 1, regime: str = "block_grant") -> dict[str, Any]:
     runs: dict[bool, list[dict[str, float]]] = {False: [], True: []}
     summaries: dict[bool, dict] = {}
@@ -82,7 +74,7 @@ def measure(citizens: int, weeks: int, repeats: int, seed: int = 1, regime: str 
             runs[twin].append(t)
     best = {tw: {k: min(r[k] for r in rs) for k in rs[0]} for tw, rs in runs.items()}
     off, on = summaries[False], summaries[True]
-    differ = sorted(k for k in on.keys() | off.keys() if not _equal(on.get(k), off.get(k)))
+    differ = sorted(k for k in on.keys() | off.keys() if not same_value(on.get(k), off.get(k)))
     return {
         "citizens": citizens,
         "weeks": weeks,

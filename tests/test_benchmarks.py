@@ -33,7 +33,7 @@ def _kernels_called_in(method) -> list[str]:
 
 def test_quick_benchmarks_write_results_and_summary(tmp_path, capsys, monkeypatch):
     monkeypatch.setattr(benchmarks.million, "QUICK", (3_000, 10, 2))  # the path, at a test's size
-    assert main(["--quick", "--only", "ratio,regimes,phases,twin", "--million", "--out", str(tmp_path)]) == 0
+    assert main(["--quick", "--only", "ratio,regimes,phases,twin,split", "--million", "--out", str(tmp_path)]) == 0
     ratio = json.loads((tmp_path / "ratio.json").read_text())
     assert ratio["rows"] and all(r["identical_results"] for r in ratio["rows"])
     assert all(r["reference_cpu_ns_per_cw"] > 0 and r["numba_cpu_ns_per_cw"] > 0 for r in ratio["rows"])
@@ -59,15 +59,20 @@ def test_quick_benchmarks_write_results_and_summary(tmp_path, capsys, monkeypatc
     assert "impact_wellbeing" in row["keys_that_differ"]
     assert row["twin_on"]["life_step_cpu"] > 0 and row["twin_off"]["life_step_cpu"] > 0
 
+    split = json.loads((tmp_path / "split.json").read_text())
+    assert all(r["identical"] for r in split["rows"])  # the lives on two threads change no result
+    assert all(r["one_thread"]["wall"] > 0 and r["two_threads"]["wall"] > 0 for r in split["rows"])
+
     million = json.loads((tmp_path / "million.json").read_text())
     assert [r["twin"] for r in million["rows"]] == [True, False]
     assert million["rows"][0]["impact_wellbeing"] is not None and million["rows"][1]["impact_wellbeing"] is None
     assert million["phases"]["rows"][0]["citizens"] == 3_000
 
     meta = json.loads((tmp_path / "meta.json").read_text())
-    assert meta["machine"]["cores"] >= 1 and meta["parts"] == ["ratio", "regimes", "phases", "twin", "million"]
+    assert meta["machine"]["cores"] >= 1 and meta["parts"] == ["ratio", "regimes", "phases", "twin", "split", "million"]
     summary = (tmp_path / "SUMMARY.md").read_text()
     assert "## Targets" in summary and "numba engine vs Mesa reference" in summary
+    assert "two threads against one" in summary
     assert "no-service twin" in summary and "Where the time goes at 3,000 citizens" in summary
     assert "not measured here" in summary  # quick sizes never stand in for the million-citizen target
 
