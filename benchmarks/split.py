@@ -19,7 +19,7 @@ import hls_sim.kernels.life as life_kernel
 from benchmarks.common import load, same_value
 from hls_sim.runner import run as run_model
 
-FULL = ((2_000, 520, 3), (5_000, 520, 3), (10_000, 520, 3), (20_000, 520, 3), (100_000, 104, 2))
+FULL = ((2_000, 520, 5), (5_000, 520, 5), (10_000, 520, 5), (20_000, 520, 5), (100_000, 104, 3))
 QUICK = ((300, 10, 1),)
 
 

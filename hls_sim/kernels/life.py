@@ -57,9 +57,8 @@ PRESENTED_ROW = 10
 
 # From this many people a week's lives are split in two halves, one on a helper thread: the rows
 # are independent and the kernel releases the GIL, so the second core takes half the work. Below
-# it, handing work to a thread costs about what it saves (520 weeks on this project's 2 cores,
-# best of three: 16% faster at 20,000 people, 4% at 10,000, even at 5,000, 12% slower at 2,000).
-SPLIT_MIN_ROWS = 20_000
+# it, handing work to a thread costs about what it saves (`python -m benchmarks --only split`).
+SPLIT_MIN_ROWS = 10_000
 
 
 @njit(cache=True, nogil=True, inline="always", error_model="numpy")
