@@ -289,8 +289,8 @@ def markdown(out: Path) -> str:
         lines += _when(scaling)
         lines += _table(SCALE_HEADER, _scale_rows(scaling["rows"]))
         lines.append(
-            "\nCPU time includes the helper thread that draws next week's random numbers (from 50,000 citizens),"
-            " so it can exceed wall time."
+            "\nCPU time includes the helper threads that live half of each week's lives (from SPLIT_MIN_ROWS"
+            " citizens) and draw next week's random numbers (from 50,000), so it can exceed wall time."
         )
     mil = _load(out, "million")
     if mil:
