@@ -156,3 +156,8 @@ def same_value(a: Any, b: Any) -> bool:
     if isinstance(a, list) and isinstance(b, list):
         return len(a) == len(b) and all(same_value(x, y) for x, y in zip(a, b, strict=True))
     return a == b
+
+
+def same_summary(a: dict, b: dict) -> bool:
+    """Two run summaries with the same keys and equal values (`same_value`)."""
+    return a.keys() == b.keys() and all(same_value(a[k], b[k]) for k in a)

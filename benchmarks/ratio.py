@@ -14,7 +14,7 @@ from typing import Any
 
 from tqdm import tqdm
 
-from benchmarks.common import load
+from benchmarks.common import load, same_summary
 from hls_sim.model import HLSModel
 from hls_sim.reference import ReferenceModel
 
@@ -49,17 +49,6 @@ def _timed_run(cls: type[HLSModel], regime: str, citizens: int, weeks: int, seed
     return times, model.recorder.summary(model)
 
 
-def _same(a: dict, b: dict) -> bool:
-    def eq(x: Any, y: Any) -> bool:
-        if isinstance(x, float) and isinstance(y, float) and x != x and y != y:
-            return True
-        if isinstance(x, list) and isinstance(y, list):
-            return len(x) == len(y) and all(eq(p, q) for p, q in zip(x, y, strict=True))
-        return x == y
-
-    return a.keys() == b.keys() and all(eq(a[k], b[k]) for k in a)
-
-
 def measure(regime: str, citizens: int, weeks: int, seed: int = 1, fast_repeats: int = 3) -> dict[str, Any]:
     """Interleaved: fast, reference, fast, fast; the best fast time against the reference's."""
     fast: list[dict] = []
@@ -77,7 +66,7 @@ def measure(regime: str, citizens: int, weeks: int, seed: int = 1, fast_repeats:
         "citizens": citizens,
         "weeks": weeks,
         "seed": seed,
-        "identical_results": _same(fast_summary, ref_summary),
+        "identical_results": same_summary(fast_summary, ref_summary),
         **ns,
         "ratio_step_wall": ref["wall"] / best["wall"],
         "ratio_step_cpu": ref["cpu"] / best["cpu"],

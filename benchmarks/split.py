@@ -16,7 +16,7 @@ from typing import Any
 from tqdm import tqdm
 
 import hls_sim.kernels.life as life_kernel
-from benchmarks.common import load, same_value
+from benchmarks.common import load, same_summary
 from hls_sim.runner import run as run_model
 
 FULL = ((2_000, 520, 5), (5_000, 520, 5), (10_000, 520, 5), (20_000, 520, 5), (100_000, 104, 3))
@@ -42,7 +42,6 @@ def measure(citizens: int, weeks: int, repeats: int, seed: int = 1) -> dict[str,
             t, summaries[split] = _one(citizens, weeks, split, seed)
             times[split].append(t)
     best = {s: {k: min(t[k] for t in ts) for k in ts[0]} for s, ts in times.items()}
-    one, two = summaries[False], summaries[True]
     return {
         "citizens": citizens,
         "weeks": weeks,
@@ -52,7 +51,7 @@ def measure(citizens: int, weeks: int, repeats: int, seed: int = 1) -> dict[str,
         "two_threads": best[True],
         "speedup_wall": best[False]["wall"] / best[True]["wall"],
         "cpu_ratio": best[True]["cpu"] / best[False]["cpu"],
-        "identical": one.keys() == two.keys() and all(same_value(one[k], two[k]) for k in one),
+        "identical": same_summary(summaries[False], summaries[True]),
     }
 
 
