@@ -1,9 +1,10 @@
 """Who among Gateshead's helped cohort improves, by when the team first helped them?
 
 Validation pattern 5 reads the share of the council-tax cohort who improved among those the team
-helped at all during the 52 weeks followed (docs/validation.md 3.5). It fails narrowly, and a
-reader will ask whether that is only because people helped late in the year have had no time to
-change. This script follows the pattern's own cohort (no open case, income/debt need at least
+helped at all during the 52 weeks followed (docs/validation.md 3.5). A reader will ask how much
+of that share is only because people helped late in the year have had no time to change, and
+how long the team keeps the people it takes on (the scenario's permission space decides how
+often a case is closed by protocol once the debt is under control). This script follows the pattern's own cohort (no open case, income/debt need at least
 0.5 at week 0) under `gateshead_council_tax` for seeds 1-10 and prints, by the quarter in which a
 member was first helped, how many there were, the share who improved (wellbeing up by more than
 the model's `real_change`), their median weeks in service, hours of help and weeks on the team's
@@ -11,6 +12,7 @@ waiting list, and the week of their last help:
 
     python experiments/diagnostics/gateshead_by_start.py
     python experiments/diagnostics/gateshead_by_start.py caseload_cap=15
+    python experiments/diagnostics/gateshead_by_start.py initial_permission=0.5   # before ODD section 9's change
 """
 
 from __future__ import annotations

@@ -128,14 +128,6 @@ def _spill_pair(need, tneed, coupling, i, floor, old, inflow, told, tinflow):
 
 
 @njit(cache=True, nogil=True, inline="always", error_model="numpy")
-def _serious(need, i, level):
-    for k in range(need.shape[1]):
-        if need[i, k] > level:
-            return 1.0
-    return 0.0
-
-
-@njit(cache=True, nogil=True, inline="always", error_model="numpy")
 def _reactive(need, i, floor, per_unit):
     """Expected contacts with reactive services this week: `reactive_rate` for each domain at need 1,
     falling linearly to none at `reactive_floor` (per_unit = rate / (1 - floor))."""
@@ -157,11 +149,20 @@ def reactive_contacts(need: np.ndarray, floor: float, rate: float) -> np.ndarray
 
 
 @njit(cache=True, nogil=True, inline="always", error_model="numpy")
-def _wellbeing(need, i):
-    s = 0.0
-    for k in range(need.shape[1]):
-        s += need[i, k]
-    return 1.0 - s / need.shape[1]
+def _read_week(need, i, floor, per_unit, level):
+    """`_reactive`, wellbeing and serious need (1.0 or 0.0) of row i in one pass over its domains:
+    each sum adds its terms in the order k = 0..d-1, as the separate readings would."""
+    d = need.shape[1]
+    above = 0.0
+    total = 0.0
+    serious = 0.0
+    for k in range(d):
+        x = need[i, k]
+        above += max(x - floor, 0.0)
+        total += x
+        if x > level:
+            serious = 1.0
+    return above * per_unit, 1.0 - total / d, serious
 
 
 def life_scratch(n: int) -> np.ndarray:
@@ -240,7 +241,12 @@ def life_rows(life, twin, u, prm, with_twin, record, lo, hi, out, cnt, decile, p
                 life.priority[i] = best
             else:
                 life.priority[i] = min(d - 1, int((v - 0.6) / 0.4 * d))
-        r = _reactive(need, i, rfloor, per_unit)
+        wb = 0.0
+        serious = 0.0
+        if with_twin:  # the readings the impact tallies compare with the twin's, in one pass
+            r, wb, serious = _read_week(need, i, rfloor, per_unit, level)
+        else:
+            r = _reactive(need, i, rfloor, per_unit)
         life.crisis_now[i] = 0
         if top >= 0:
             life.crisis_now[i] = 1
@@ -268,10 +274,10 @@ def life_rows(life, twin, u, prm, with_twin, record, lo, hi, out, cnt, decile, p
                 True,
             )
             twin.crisis_now[i] = 1 if t_top >= 0 else 0
-            t_r = _reactive(twin.need, i, rfloor, per_unit)
+            t_r, t_wb, t_serious = _read_week(twin.need, i, rfloor, per_unit, level)
             if record:
-                wb_diff = _wellbeing(need, i) - _wellbeing(twin.need, i)
-                avoided = _serious(twin.need, i, level) - _serious(need, i, level)
+                wb_diff = wb - t_wb
+                avoided = t_serious - serious
         if add_up:
             reactive += r
             if top >= 0:
