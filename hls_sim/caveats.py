@@ -59,7 +59,7 @@ class ValidationStatus:
         if self.path is None:
             return (
                 "Validation status: no validation result was found beside this output. Run `hls-sim validate` "
-                "(about a minute) to check the model against the patterns in the evidence; docs/validation.md "
+                "(one to two minutes on two cores) to check the model against the patterns in the evidence; docs/validation.md "
                 "explains them."
             )
         parts = [f"Validation status: {self.passed} of {self.total} patterns pass"]

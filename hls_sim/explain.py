@@ -94,8 +94,9 @@ def is_regime(name: str) -> bool:
 
 def side(given: str, common: dict[str, Any]) -> Side:
     """A regime on the default scenario, or a scenario (by name or path), with the common overrides."""
-    from hls_sim.scenarios import scenario_overrides
+    from hls_sim.scenarios import check_side, scenario_overrides
 
+    check_side(given)
     if is_regime(given):
         over = {**scenario_overrides(None), **common, "regime": given}
         label, kind = given, "regime"

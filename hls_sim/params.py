@@ -36,6 +36,13 @@ class ParameterError(ValueError):
         super().__init__(prefix + message)
 
 
+def _bound(x: float) -> str:
+    """A range bound as a reader writes it: 4,294,967,295 and 5,000,000, not 4.29497e+09 and 5e+06."""
+    if float(x).is_integer() and abs(x) >= 10_000:
+        return f"{int(x):,}"
+    return f"{x:g}"
+
+
 @dataclass(frozen=True)
 class Param:
     name: str
@@ -57,7 +64,7 @@ class Param:
         if self.kind is str:
             return "text (see the parameter's description)"
         kind = "an integer" if self.kind is int else "a number"
-        return f"{kind} from {self.lo:g} to {self.hi:g}" + (f" ({self.unit})" if self.unit else "")
+        return f"{kind} from {_bound(self.lo)} to {_bound(self.hi)}" + (f" ({self.unit})" if self.unit else "")
 
     def coerce(self, value: Any, *, source: str = "", key: str | None = None) -> Any:
         """Convert and range-check one value; raise ParameterError naming what is allowed."""

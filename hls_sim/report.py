@@ -120,6 +120,11 @@ def detect(folder: Path) -> str:
         return "run"
     if {"runs.parquet", "manifest.json"} <= names and "labels" in manifest:
         return "compare"
+    if "validation.json" in names:
+        raise _usage_error(
+            f"{folder}: a validation output; its report is written by `hls-sim validate --report` "
+            "(run the same validation again with --report)"
+        )
     if _sweep_tables(folder):
         return "sweep"
     found = ", ".join(sorted(names)) or "nothing"
@@ -491,6 +496,21 @@ def _fmt(x: Any) -> str:
     return html.escape(str(x))
 
 
+def _compare_cell(row: dict[str, Any]) -> str:
+    """Mean ± half-width over the seeds on which the measure is defined, saying so when that is not
+    every seed (a ratio is undefined on a seed where nothing was avoided)."""
+    mean, lo, hi = row["mean"], row["ci_low"], row["ci_high"]
+    if mean is None or not math.isfinite(mean):
+        return "n/a"
+    text = _fmt(mean)
+    if lo is not None and hi is not None and math.isfinite(lo) and math.isfinite(hi):
+        text += f" <span class='unit'>± {_fmt((hi - lo) / 2.0)}</span>"
+    used, seeds = row.get("n"), row.get("seeds")
+    if used is not None and seeds is not None and used < seeds:
+        text += f" <span class='unit'>({used} of {seeds} seeds)</span>"
+    return text
+
+
 def _explain_tables(doc: dict[str, Any]) -> str:
     """Each measure's B - A split among the groups that differ, then what differs in each group."""
     from hls_sim.explain import decimals
@@ -567,11 +587,14 @@ def _summary_table(data: ReportData) -> str:
                     cells.append("<td></td>")
                     continue
                 row = r.row(0, named=True)
-                half = (row["ci_high"] - row["ci_low"]) / 2.0
-                cells.append(f"<td>{_fmt(row['mean'])} <span class='unit'>± {_fmt(half)}</span></td>")
+                cells.append(f"<td>{_compare_cell(row)}</td>")
             body.append(f"<tr><td>{html.escape(name)}</td><td class='unit'>{unit}</td>{''.join(cells)}</tr>")
         n = len(data.seeds)
-        caption = f"Mean over {n} seed{'s' if n != 1 else ''} (common random numbers) ± half-width of the 95% confidence interval."
+        caption = (
+            f"Mean over {n} seed{'s' if n != 1 else ''} (common random numbers) ± half-width of the 95% confidence "
+            "interval. '(k of n seeds)': the measure is defined on k seeds only (a cost per crisis avoided has no "
+            "value on a seed that avoided none), and the mean is over those."
+        )
         return f"<p class='note'>{caption}</p><table><thead>{head}</thead><tbody>{''.join(body)}</tbody></table>"
     if data.kind == "run":
         label, summary = next(iter(data.summaries.items()))

@@ -108,6 +108,25 @@ def find(name: str, *, relative_to: Path | None = None, source: str = "", key: s
     )
 
 
+def check_side(name: str) -> None:
+    """A side of a comparison (`explain A B`, `robustness A B`) is a regime or a scenario: a name that
+    is neither gets one error naming both lists, with the closest of either as the suggestion."""
+    from hls_sim.regimes import REGIMES
+
+    named = named_scenarios()
+    if name.endswith(".toml") or "/" in name or "\\" in name or name in REGIMES or name in named:
+        return
+    close = difflib.get_close_matches(name, [*REGIMES, *named], n=1, cutoff=0.5)
+    hint = f" (did you mean '{close[0]}'?)" if close else ""
+    raise _missing(
+        name,
+        "",
+        "",
+        f"'{name}' is neither a regime nor a named scenario{hint}; regimes: {', '.join(REGIMES)}; "
+        f"named scenarios: {', '.join(named) or 'none installed'}; or give a path to a .toml file",
+    )
+
+
 def _missing(name: str, source: str, key: str, message: str) -> ScenarioError:
     """A scenario that cannot be found: named by the file that refers to it, or by the name given."""
     return ScenarioError([Issue(source, key, message)] if source else [Issue("command line", "", message)])

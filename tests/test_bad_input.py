@@ -154,6 +154,8 @@ COMMAND_LINE: list[tuple[list[str], str]] = [
     (["compare", "--weeks", "40"], "label 'block_grant': burn_in_weeks: 52 weeks of burn-in"),
     (["compare", "--weeks", "80", "--set", "switch_week=90"], "switch_week: week 90 is not within the run of 80"),
     (["compare", "--workers", "0"], "--workers must be at least 1 (got 0)"),
+    (["run", "--citizens", "0"], "allowed is an integer from 10 to 5,000,000 (people)"),
+    (["run", "--seed", "-1"], "allowed is an integer from 0 to 4,294,967,295"),
     (["compare", "--workers", "-3"], "--workers must be at least 1 (got -3)"),
     (["compare", "--resume", "--out", "nothing-here"], "holds no compare to resume"),
     (["compare", "default", "default"], "scenario 'default' is given twice"),

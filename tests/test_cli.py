@@ -164,3 +164,12 @@ def test_compare_refuses_zero_workers_before_anything(tmp_path, capsys):
     assert main(["compare", "--workers", "0", "--out", str(tmp_path / "c")]) == 2
     assert "--workers must be at least 1" in capsys.readouterr().err
     assert not (tmp_path / "c").exists()
+
+
+def test_run_prints_numbers_to_the_precision_they_deserve():
+    """Whole pounds and counts, three decimals for shares: no '105.000 crises' or '0.000 providers'."""
+    from hls_sim.commands.run import _num
+
+    said = {x: _num(x).strip() for x in (1_772_489.913, 105.0, 0.0, 12.34, 0.0341)}
+    assert said == {1_772_489.913: "1,772,490", 105.0: "105", 0.0: "0", 12.34: "12.3", 0.0341: "0.034"}
+    assert _num(None).strip() == _num(float("nan")).strip() == "n/a"

@@ -370,7 +370,8 @@ def _scenario(tmp_path: Path, name: str, weeks: int) -> str:
 @pytest.mark.parametrize(
     ("args", "needle"),
     [
-        (["no_such_regime", "hls"], "no scenario named 'no_such_regime'"),
+        (["no_such_regime", "hls"], "'no_such_regime' is neither a regime nor a named scenario"),
+        (["payment_by_result", "hls"], "did you mean 'payment_by_results'?"),
         (["alliance", "hls", "--measure", "no_such_output"], "--measure 'no_such_output' is not a scalar output"),
         (["alliance", "hls", "--workers", "0"], "--workers must be at least 1"),
         (["alliance", "hls", "--seeds", "0"], "allowed is an integer from 1"),

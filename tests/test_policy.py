@@ -456,3 +456,31 @@ def test_labels_of_the_swept_assumptions_read_as_words():
     assert Path(asm.__file__).name == "assumptions.py"
     for a in (*asm.RECOMPUTED, *asm.RERUN):
         assert "_" not in param_title(a.name).split(" (")[0], a.name
+
+
+def test_a_measure_undefined_on_some_seeds_says_over_how_many():
+    """Cost per crisis avoided has no value on a seed that avoided none: the table's mean is over
+    the other seeds, and the table, the terminal and the report say so instead of 'over 3 seeds'."""
+    from hls_sim.commands.compare import format_table, summarise
+    from hls_sim.report import _compare_cell
+
+    runs = pl.DataFrame(
+        {
+            "label": ["a"] * 3 + ["b"] * 3,
+            "seed": [1, 2, 3] * 2,
+            "cost_per_crisis_avoided": [100.0, None, 300.0, 50.0, None, None],
+            "impact_wellbeing": [0.01, 0.02, 0.03, 0.0, 0.01, 0.02],
+        }
+    )
+    table = summarise(runs, ["a", "b"])
+    cost = {r["label"]: r for r in table.filter(pl.col("metric") == "cost_per_crisis_avoided").iter_rows(named=True)}
+    assert (cost["a"]["mean"], cost["a"]["n"], cost["a"]["seeds"]) == (200.0, 2, 3)
+    assert cost["b"]["n"] == 1 and math.isnan(cost["b"]["ci_low"]) and math.isnan(cost["b"]["sd"])
+    impact = table.filter((pl.col("metric") == "impact_wellbeing") & (pl.col("label") == "a")).row(0, named=True)
+    assert impact["n"] == impact["seeds"] == 3
+    text = format_table(table, ["a", "b"], 3)
+    line = next(x for x in text.splitlines() if x.startswith("net cost per crisis avoided"))
+    assert "(2 of 3)" in line and "(1 of 3)" in line and line.count("±") == 1  # one seed: no interval
+    assert "defined on k of the n seeds" in text
+    assert "(1 of 3 seeds)" in _compare_cell(cost["b"]) and "±" not in _compare_cell(cost["b"])
+    assert "±" in _compare_cell(impact) and "of 3 seeds" not in _compare_cell(impact)

@@ -229,3 +229,16 @@ def test_report_path_printed_by_compare(tmp_path, capsys):
     printed = capsys.readouterr().out
     assert f"report written to {out / 'report.html'}" in printed
     assert Path(out / "report.html").exists()
+
+
+def test_a_validation_folder_points_to_validate_report(tmp_path):
+    """A validation output holds runs.parquet too; the report says where its own page comes from."""
+    from hls_sim.errors import UsageError
+
+    folder = tmp_path / "validate-x"
+    folder.mkdir()
+    (folder / "validation.json").write_text("{}")
+    pl.DataFrame({"pattern": ["p"], "value": [1.0]}).write_parquet(folder / "runs.parquet")
+    with pytest.raises(UsageError, match=r"hls-sim validate --report"):
+        report.detect(folder)
+    assert sorted(p.name for p in folder.iterdir()) == ["runs.parquet", "validation.json"]

@@ -280,7 +280,7 @@ def test_report_command_renders_a_robustness_folder(reference, capsys):
 
 
 BAD = [
-    (["robustness", "payment_by_result", "hls"], "payment_by_result"),
+    (["robustness", "payment_by_result", "hls"], "did you mean 'payment_by_results'?"),
     (["robustness", "hls", "hls"], "both 'hls'"),
     (["robustness", "hls", "alliance", "--samples", "1"], "--samples"),
     (["robustness", "hls", "alliance", "--seeds", "0"], "--seeds"),
@@ -307,7 +307,7 @@ def test_bad_input_is_exit_2_with_nothing_written(args, said, tmp_path, capsys):
         ("[parameters.not_a_parameter]\nrange = [0, 1]\n", "parameters.not_a_parameter"),
         ("[parameters.crisis_threshold]\nrange = [0.6, 0.9]\n", "not documented as an assumption"),
         ("[parameters.crisis_cost]\nrange = [3000, 1000]\n", "parameters.crisis_cost.range"),
-        ("[parameters.crisis_cost]\nrange = [10, 1e9]\n", "allowed is a number from 0 to 100000"),
+        ("[parameters.crisis_cost]\nrange = [10, 1e9]\n", "allowed is a number from 0 to 100,000"),
         ("[parameters.audit_cost]\nrange = [10, 20]\nwhy = 3\n", "parameters.audit_cost.why"),
         ("[parameters.outcome_threshold]\nrange = [0.2, 0.5]\n", "held fixed in this study"),
         ("crisis_cost = 5\n", "allowed are parameters"),

@@ -324,16 +324,30 @@ def summarise(runs: pl.DataFrame, labels: list[str]) -> pl.DataFrame:
         for label in labels:
             vals = runs.filter(pl.col("label") == label)[metric].to_list()
             mean, sd, lo, hi = mean_ci(vals)
+            # a ratio (cost per crisis avoided) is undefined on a seed that avoided nothing: `n` counts
+            # the seeds the mean is taken over, `seeds` the seeds run
+            used = sum(1 for v in vals if v is not None and math.isfinite(v))
             rows.append(
-                {"metric": metric, "label": label, "mean": mean, "sd": sd, "ci_low": lo, "ci_high": hi, "n": len(vals)}
+                {
+                    "metric": metric,
+                    "label": label,
+                    "mean": mean,
+                    "sd": sd if used > 1 else math.nan,
+                    "ci_low": lo if used > 1 else math.nan,
+                    "ci_high": hi if used > 1 else math.nan,
+                    "n": used,
+                    "seeds": len(vals),
+                }
             )
     return pl.DataFrame(rows)
 
 
-def _cell(mean: float, half: float, fmt: Any) -> str:
+def _cell(mean: float, half: float, fmt: Any, used: int | None = None, seeds: int | None = None) -> str:
+    """A mean with its interval, and `(k of n)` when the measure is undefined on some seeds."""
     if not math.isfinite(mean):
         return "n/a"
-    return f"{fmt(mean)} ±{fmt(half)}" if math.isfinite(half) else fmt(mean)
+    text = f"{fmt(mean)} ±{fmt(half)}" if math.isfinite(half) else fmt(mean)
+    return f"{text} ({used} of {seeds})" if used is not None and seeds is not None and used < seeds else text
 
 
 def _row_format(metric: str, means: list[float]) -> Any:
@@ -378,11 +392,18 @@ def format_table(table: pl.DataFrame, labels: list[str], n_seeds: int, *, wide: 
         rows = {r["label"]: r for r in sub.iter_rows(named=True)}
         fmt = _row_format(m, [rows[lab]["mean"] for lab in labels if lab in rows])
         cells[m] = {
-            lab: _cell(rows[lab]["mean"], (rows[lab]["ci_high"] - rows[lab]["ci_low"]) / 2.0, fmt)
+            lab: _cell(
+                rows[lab]["mean"],
+                (rows[lab]["ci_high"] - rows[lab]["ci_low"]) / 2.0,
+                fmt,
+                rows[lab].get("n"),
+                rows[lab].get("seeds"),
+            )
             if lab in rows
             else ""
             for lab in labels
         }
+    partial = any("(" in c for row in cells.values() for c in row.values())
     name_w = max([len(n) for n in names.values()] + [6])
     cell_w = max([len(c) for row in cells.values() for c in row.values()] + [8])
     longest = max(len(lab) for lab in labels)
@@ -396,6 +417,11 @@ def format_table(table: pl.DataFrame, labels: list[str], n_seeds: int, *, wide: 
     head = f"mean ± 95% CI half-width over {n_seeds} seed{'s' * (n_seeds != 1)} (seed noise only)" + (
         "" if wide else "; --wide for every row"
     )
+    if partial:
+        head += (
+            "\n(k of n): the measure is defined on k of the n seeds only (a cost per crisis avoided has no"
+            " value on a seed that avoided none); the mean and interval are over those k"
+        )
     lines = [head]
     for start in range(0, len(labels), per_block):
         block = labels[start : start + per_block]

@@ -75,9 +75,11 @@ def register(sub: argparse._SubParsersAction) -> None:
 def main(args: argparse.Namespace) -> int:
     from hls_sim import explain
     from hls_sim.errors import OutputError
-    from hls_sim.scenarios import compare_seeds
+    from hls_sim.scenarios import check_side, compare_seeds
 
     workers = check_workers(default_workers() if args.workers is None else args.workers)
+    for name in (args.a, args.b):
+        check_side(name)
     names = [None if explain.is_regime(n) else n for n in (args.a, args.b)]
     seeds = compare_seeds([n for n in names if n is not None] or None, args.seeds, args.seed)
     measures = explain.measure_names(args.measures)

@@ -1,4 +1,4 @@
-"""`hls-sim report DIR`: one offline HTML report from a run, compare, sweep or explain output folder."""
+"""`hls-sim report DIR`: one offline HTML report from a run, compare, sweep, explain or robustness output folder."""
 
 from __future__ import annotations
 
@@ -9,14 +9,17 @@ from pathlib import Path
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "report",
-        help="turn the output folder of run, compare, sweep or explain into one offline HTML report",
+        help="turn the output folder of run, compare, sweep, explain or robustness into one offline HTML report",
         description=(
             "Write DIR/report.html (summary table, charts, parameters, seeds, version; works with no internet) "
             "and each chart as HTML and PNG under DIR/charts/. It reads what the runs wrote and never runs the model."
         ),
     )
     p.add_argument(
-        "folder", type=Path, metavar="DIR", help="output folder of `hls-sim run`, `compare`, `sweep` or `explain`"
+        "folder",
+        type=Path,
+        metavar="DIR",
+        help="output folder of `hls-sim run`, `compare`, `sweep`, `explain` or `robustness`",
     )
     p.add_argument("--out", default=None, help="where to write the report (default DIR/report.html)")
     p.add_argument("--overwrite", action="store_true", help="replace --out even if it is not an earlier hls-sim report")

@@ -66,5 +66,10 @@ def main(args: argparse.Namespace) -> int:
 
 
 def _num(x: float | None) -> str:
-    """A number for the console; n/a for the null of a measure that does not apply (no twin, nothing avoided)."""
-    return f"{x:>14,.3f}" if x is not None and x == x and abs(x) != float("inf") else f"{'n/a':>14s}"
+    """A number for the console, to the precision its size deserves (whole pounds and counts, three
+    decimals for shares); n/a for the null of a measure that does not apply (no twin, nothing avoided)."""
+    if x is None or x != x or abs(x) == float("inf"):
+        return f"{'n/a':>14s}"
+    if float(x).is_integer() or abs(x) >= 100:
+        return f"{x:>14,.0f}"
+    return f"{x:>14,.1f}" if abs(x) >= 10 else f"{x:>14,.3f}"

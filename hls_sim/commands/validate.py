@@ -76,7 +76,10 @@ def main(args: argparse.Namespace) -> int:
             results, table, seconds = runner.validate(patterns, out, workers=workers, resume=resume)
             print(runner.format_results(results))
             mode = "quick (smoke test: small populations, few seeds)" if args.quick else "full"
-            print(f"validation {mode}: {len(patterns)} patterns in {seconds:.0f} s on {workers} worker(s)")
+            print(
+                f"validation {mode}: {len(patterns)} pattern{'s' * (len(patterns) != 1)} in {seconds:.0f} s "
+                f"on {workers} worker{'s' * (workers != 1)}"
+            )
             runner.write_outputs(out, results, table, seconds, quick=args.quick, workers=workers)
             print(f"results written to {target.path / 'validation.json'}")
             fit = None

@@ -262,7 +262,7 @@ def _summary(data: dict[str, Any]) -> str:
     a, b = data["labels"]["A"], data["labels"]["B"]
     head = (
         f"<tr><th>measure</th><th>better</th><th>{_e(a)} wins</th><th>{_e(b)} wins</th><th>ties</th>"
-        "<th>decided by</th><th>where it flips</th></tr>"
+        "<th>most sensitive to</th><th>where it flips</th></tr>"
     )
     rows = []
     for name, m in data["measures"].items():

@@ -259,7 +259,8 @@ def run_study(study: Study, folder: Path, *, run: Runner, resume: bool = False, 
     k = len(study.uncertain)
     if plan is not None:
         note(
-            f"screen: {study.n_screen} sets over all {k} uncertain parameters (and {study.ghosts} ghosts), "
+            f"screen: {study.n_screen} sets over all {k} uncertain parameters (and {study.ghosts} ghosts: "
+            "dummy parameters that change nothing, the yardstick for chance), "
             f"1 seed x {len(study.arms)} arms, {plan.n_runs} runs"
         )
         sub = folder / SCREEN_DIR

@@ -115,7 +115,7 @@ def conclusions_html(studies: Sequence[dict[str, Any]], folders: Sequence[str | 
                 f"<td>{e(r['flips'] or '')}</td></tr>"
             )
         parts.append(
-            "<table><tr><th>measure</th><th>wins most often</th><th>sets</th><th>decided by</th><th>where it flips</th></tr>"
+            "<table><tr><th>measure</th><th>wins most often</th><th>sets</th><th>most sensitive to</th><th>where it flips</th></tr>"
             + "".join(rows)
             + "</table>"
         )

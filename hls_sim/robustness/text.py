@@ -47,8 +47,11 @@ def shares_sentence(m: dict[str, Any], a: str, b: str) -> str:
 def deciders_sentence(m: dict[str, Any], a: str, b: str) -> str:
     found = [d for d in m["sensitivity"] if d["favours"]][:3]
     if found:
-        parts = [f"{d['parameter']} (rank correlation {d['rho']:+.2f}: higher favours {d['favours']})" for d in found]
-        return "decided by " + ", ".join(parts)
+        parts = [
+            f"{d['parameter']} (rank correlation with the difference {d['rho']:+.2f}: higher favours {d['favours']})"
+            for d in found
+        ]
+        return "most sensitive to " + ", ".join(parts)
     top = [d for d in m["sensitivity"] if d["rho"] is not None and d["rho"] != 0][:2]
     if not top:
         return "no assumption in these ranges moves the difference"
@@ -63,11 +66,16 @@ def measure_lines(name: str, m: dict[str, Any], a: str, b: str) -> list[str]:
         if sentence and m["wins"][who] < m["sets_decided"]:
             lines.append("  " + sentence)
     if m["sets_where_seeds_disagree"]:
-        lines.append(f"  in {m['sets_where_seeds_disagree']} sets the seeds disagree about the winner (near a tie)")
+        k = m["sets_where_seeds_disagree"]
+        lines.append(f"  in {k} set{'s' * (k != 1)} the seeds disagree about the winner (near a tie)")
     if m["sets_undefined"]:
         lines.append(
             f"  left out of the shares: {m['sets_undefined']} sets where it is undefined for both"
-            + (" (on some seed each arm avoided no crisis)" if name == "cost_per_crisis_avoided" else "")
+            + (
+                " (on some seed each arm avoided no crisis, or caused more than it avoided)"
+                if name == "cost_per_crisis_avoided"
+                else ""
+            )
         )
     return lines
 

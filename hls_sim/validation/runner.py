@@ -285,7 +285,7 @@ def format_results(results: list[PatternResult]) -> str:
             lines.append(f"    {c.verdict}  {c.claim}")
             lines.append(f"          {format_numbers(c)}")
     passed = sum(r.verdict == PASS for r in results)
-    lines.append(f"{passed} of {len(results)} patterns pass")
+    lines.append(f"{passed} of {len(results)} " + ("patterns pass" if len(results) != 1 else "pattern passes"))
     return "\n".join(lines)
 
 
