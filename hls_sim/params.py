@@ -2251,6 +2251,10 @@ def parse_set(items: list[str] | None, *, source: str = "--set") -> dict[str, An
         if key not in PARAMS:
             raise unknown_key_error(key, source=source)
         out[key] = PARAMS[key].coerce(value, source=source)
+        if key == "provider_practice" and out[key] != "[]":  # checked here, so the message names --set
+            from hls_sim.practice import canonical
+
+            out[key] = canonical(out[key], source=source)
     return out
 
 

@@ -67,7 +67,11 @@ def canonical(value: Any, *, source: str = "parameters") -> str:
     for n, entry in enumerate(data):
         where = f"provider_practice[{n}]"
         if not isinstance(entry, dict):
-            raise _err(f"{where}: expected a table of levers, got {type(entry).__name__}", source)
+            raise _err(
+                f"{where}: expected a table of levers such as "
+                f'{{"providers": [0], "caseload_cap": 8}}, got {type(entry).__name__}',
+                source,
+            )
         chosen = [k for k in SELECTORS if k in entry]
         if len(chosen) != 1:
             raise _err(

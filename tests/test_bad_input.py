@@ -156,6 +156,10 @@ COMMAND_LINE: list[tuple[list[str], str]] = [
     (["compare", "--workers", "0"], "--workers must be at least 1 (got 0)"),
     (["run", "--citizens", "0"], "allowed is an integer from 10 to 5,000,000 (people)"),
     (["run", "--seed", "-1"], "allowed is an integer from 0 to 4,294,967,295"),
+    (
+        ["run", "gateshead_council_tax", "--set", "provider_practice=[0]"],
+        "--set: provider_practice[0]: expected a table",
+    ),
     (["compare", "--workers", "-3"], "--workers must be at least 1 (got -3)"),
     (["compare", "--resume", "--out", "nothing-here"], "holds no compare to resume"),
     (["compare", "default", "default"], "scenario 'default' is given twice"),
@@ -186,6 +190,7 @@ COMMAND_LINE: list[tuple[list[str], str]] = [
     (["check", ""], "give a file"),
     (["check", "no_such_thing"], "no file 'no_such_thing', and no shipped scenario or experiment"),
     (["show", "plymoth_alliance"], "did you mean 'plymouth_alliance'?"),
+    (["scenarios", "show", "plymouth_alliance"], "to see one, use `hls-sim show plymouth_alliance`"),
     (["dashboard", "--port", "70000"], "--port 70000: allowed is an integer from 0 to 65535"),
     (["params", "--group", "nonsense"], "usage:"),
     (["run", "--regime", "anarchy"], "usage:"),

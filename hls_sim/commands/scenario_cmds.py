@@ -18,6 +18,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     s = sub.add_parser("schema", help="print the JSON Schema of scenario files, for editors that check TOML")
     s.set_defaults(func=schema_main)
     lst = sub.add_parser("scenarios", help="list the named scenarios with a one-line description each")
+    lst.add_argument("extra", nargs="*", help=argparse.SUPPRESS)  # `scenarios show NAME`: pointed to `show NAME`
     lst.set_defaults(func=list_main)
     sh = sub.add_parser("show", help="print the fully resolved parameters of a scenario and where each comes from")
     sh.add_argument("scenario", nargs="?", default=None, help=f"scenario name or TOML file (default: {DEFAULT})")
@@ -38,6 +39,14 @@ def schema_main(args: argparse.Namespace) -> int:
 
 
 def list_main(args: argparse.Namespace) -> int:
+    if args.extra:
+        from hls_sim.errors import UsageError
+
+        rest = [a for a in args.extra if a != "show"]
+        raise UsageError(
+            "`hls-sim scenarios` takes no arguments: it lists the named scenarios; to see one, use "
+            f"`hls-sim show {rest[0] if rest else 'NAME'}`"
+        )
     named = named_scenarios()
     width = max((len(n) for n in named), default=8) + 2
     broken = 0
