@@ -56,7 +56,7 @@ def _(bib, mo):
 @app.cell
 def _(mo):
     regime = mo.ui.dropdown(
-        options=["output_targets", "payment_by_results"], value="output_targets", label="Regime (NPM)"
+        options=["output_targets", "payment_by_results"], value="payment_by_results", label="Regime (NPM)"
     )
     stakes = mo.ui.slider(
         0.0, 1.0, step=0.1, value=0.8, show_value=True, label="Stakes on the indicator (incentive_strength)"
@@ -108,21 +108,31 @@ def _(mo, no_stakes, one_run, stakes):
         if _s["true_outcome"] > _z["true_outcome"] + 0.005
         else "The true outcome is no higher with the stakes: here they bring no real gains, only the gap."
     )
+    _dw = _s["wellbeing_most_complex_decile"] - _z["wellbeing_most_complex_decile"]
+    _crises, _crises0 = _s["crisis_events_per_1000_per_year"], _z["crisis_events_per_1000_per_year"]
+    # one seed: a difference under a hundredth of wellbeing or a tenth of the crises is within seed noise
+    _harm = (
+        f"Here it barely shows: the most complex tenth's wellbeing is {_s['wellbeing_most_complex_decile']:.2f} "
+        f"with the stakes and {_z['wellbeing_most_complex_decile']:.2f} without, and crises (A&E, police, "
+        f"emergency housing) {_crises:.0f} against {_crises0:.0f} per 1,000 people a year: on one seed, "
+        "differences this small are noise. The corruption is in the numbers, not (yet) in people's lives."
+        if abs(_dw) < 0.01 and abs(_crises - _crises0) < 0.1 * max(_crises0, 1.0)
+        else f"The most complex tenth's wellbeing is {_s['wellbeing_most_complex_decile']:.2f} with the stakes "
+        f"against {_z['wellbeing_most_complex_decile']:.2f} without, and crises (A&E, police, emergency "
+        f"housing) run at {_crises:.0f} per 1,000 people a year against {_crises0:.0f} (one seed: check "
+        "with more seeds before reading much into it)."
+    )
     mo.md(
         f"""
         ## 2. Read the first chart
 
         Same people, same shocks (same seed); only the stakes differ. With stakes **{stakes.value:.1f}**
-        the indicator reports **{_s["reported_outcome"]:.2f}** of closed cases resolved, while
-        **{_s["true_outcome"]:.2f}** really were: a Campbell gap of **{_s["campbell_gap"]:+.2f}**.
-        With nothing riding on the numbers the gap is **{_z["campbell_gap"]:+.2f}** and the true
-        outcome **{_z["true_outcome"]:.2f}**. {_real}
+        the indicator reports **{_s["reported_outcome"]:.3f}** of closed cases resolved, while
+        **{_s["true_outcome"]:.3f}** really were: a Campbell gap of **{_s["campbell_gap"]:+.3f}**.
+        With nothing riding on the numbers the gap is **{_z["campbell_gap"]:+.3f}** and the true
+        outcome **{_z["true_outcome"]:.3f}**. {_real}
 
-        Where the process itself is corrupted: the wellbeing of the most complex tenth of people is
-        {_s["wellbeing_most_complex_decile"]:.3f} against {_z["wellbeing_most_complex_decile"]:.3f}
-        without stakes, and crises (A&E, police, emergency housing) run at
-        {_s["crisis_events_per_1000_per_year"]:.0f} per 1,000 people a year against
-        {_z["crisis_events_per_1000_per_year"]:.0f}.
+        Does the process itself do harm? {_harm}
         """
     )
     return
@@ -153,7 +163,10 @@ def _(campbell, mo, pl):
         Each dot is one run; the line is the mean over seeds and the band its 95% confidence
         interval. With no stakes the mean gap is **{_lo:+.3f}**; at full stakes it is
         **{_hi:+.3f}**. This is Campbell's Law as a dose-response curve: the more is riding on
-        the indicator, the further it drifts from what it was meant to measure.
+        the indicator, the further it drifts from what it was meant to measure. The drift is a few
+        points of the indicator in these three-year runs, because providers change their policies
+        only at quarterly reviews, after a baseline year; over ten years and at full stakes it
+        reaches about a tenth under payment by results (`hls-sim validate`, pattern 1).
         """
     )
     return

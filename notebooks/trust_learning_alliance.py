@@ -172,14 +172,18 @@ def _(charts, hls_sim, seeds):
 
 @app.cell
 def _(ingredients, mo, pl):
-    _m = ingredients.group_by("label", maintain_order=True).agg(
-        pl.col("impact_wellbeing").mean(),
-        pl.col("crises_avoided_per_1000_per_year").mean(),
-        pl.col("true_outcome").mean(),
-        pl.col("knowledge_mean").mean(),
-        pl.col("trust_provider_provider").mean(),
-        pl.col("wellbeing_most_complex_decile").mean(),
-        pl.col("total_cost_per_year").mean(),
+    _m = (
+        ingredients.group_by("label", maintain_order=True)
+        .agg(
+            pl.col("impact_wellbeing").mean().round(3).alias("wellbeing gained vs no services (per person-year)"),
+            pl.col("crises_avoided_per_1000_per_year").mean().round(0).alias("crises avoided (per 1,000 a year)"),
+            pl.col("true_outcome").mean().round(3).alias("true outcome (share)"),
+            pl.col("knowledge_mean").mean().round(3).alias("practice knowledge (0-1)"),
+            pl.col("trust_provider_provider").mean().round(3).alias("trust between providers (0-1)"),
+            pl.col("wellbeing_most_complex_decile").mean().round(3).alias("wellbeing, most complex tenth (0-1)"),
+            pl.col("total_cost_per_year").mean().round(0).alias("total cost (GBP a year)"),
+        )
+        .rename({"label": "what is in place"})
     )
     mo.vstack(
         [

@@ -117,18 +117,27 @@ def headline(session: Session, run: drawing.Run) -> str:
     if not nums:
         return f"**Ready:** {describe(s)}. Press **▶ RUN** or **STEP**."
     lines = [f"**Week {session.week} of {WEEKS}** · {describe(s)}\n"]
+    # the numbers are means over the last 52 weeks, or over the weeks run so far in the first year
+    span = "last year" if session.week >= 52 else f"so far (weeks 1-{session.week}, as a yearly rate)"
     if "impact_wellbeing" in nums:
         lines.append(
-            f"- last year, against no services (each person's life without them): wellbeing **{_signed(nums['impact_wellbeing'], 3)}**, "
+            f"- {span}, against no services (each person's life without them): wellbeing **{_signed(nums['impact_wellbeing'], 2)}**, "
             f"crises avoided **{nums.get('crises_avoided_per_1000_year', float('nan')):.0f}** per 1,000 people a year"
         )
     lines += [
         f"- true outcome **{nums['true_outcome']:.2f}**, reported **{nums['reported_outcome']:.2f}**: "
         f"gap **{nums['campbell_gap']:+.2f}**",
-        f"- most complex tenth: wellbeing **{nums['wellbeing_most_complex_decile']:.3f}** "
-        f"(everyone {nums['wellbeing_mean']:.3f}); crises **{nums['crises_per_1000_year']:.0f}** per 1,000 people a year",
+        f"- wellbeing of the most complex tenth **{nums['wellbeing_most_complex_decile']:.2f}** "
+        f"(everyone {nums['wellbeing_mean']:.2f}); crises, everyone: **{nums['crises_per_1000_year']:.0f}** "
+        "per 1,000 people a year",
         f"- cost £{nums['cost_per_week']:,.0f} a week; worker morale {nums['morale_mean']:.2f}",
     ]
+    baseline = int(session.model.p["baseline_weeks"]) if session.model is not None else 0
+    if session.week < baseline and s.get("incentive_strength", 0.0) > 0.0:
+        lines.append(
+            f"- weeks 1-{baseline} are the contract's baseline: providers are paid in full while their results "
+            "are recorded, and prices and targets are set from them, so nothing is at stake and nobody games yet"
+        )
     lines += against_before(session, run)
     return "\n".join(lines)
 
@@ -151,16 +160,21 @@ def against_before(session: Session, run: drawing.Run) -> list[str]:
     d_true = now["true_outcome"] - old["true_outcome"]
     d_rep = now["reported_outcome"] - old["reported_outcome"]
     changed = {k for k in session.settings if session.settings[k] != before.settings.get(k)}
-    more_stakes = (
-        changed == {"incentive_strength"}
-        and session.settings["incentive_strength"] > before.settings["incentive_strength"]
-    )
-    real = " (the true outcome rose with the stakes too)" if more_stakes and d_true > 0.005 else ""
+    real = ""
+    if changed == {"incentive_strength"}:  # only the stakes moved, up or down
+        up = session.settings["incentive_strength"] > before.settings["incentive_strength"]
+        if up and d_true > 0.005:
+            real = " (the true outcome rose with the stakes too)"
+        elif not up and d_true < -0.005:
+            real = " (the true outcome was higher with the stakes: real gains, or hard cases turned away)"
     d_complex = now["wellbeing_most_complex_decile"] - old["wellbeing_most_complex_decile"]
     d_crises = now["crises_per_1000_year"] - old["crises_per_1000_year"]
+    others = sorted(changed - {"regime", "incentive_strength", "outcome_payment_share", "audit_rate"})
+    also = f"; also changed: {', '.join(k.replace('_', ' ') for k in others)}" if others else ""
     return [
-        f"- against *before* ({before.words}) at week {at}: true {_signed(d_true, 2)}{real}, "
-        f"reported {_signed(d_rep, 2)}, most complex tenth {_signed(d_complex, 3)}, crises {_signed(d_crises, 0)}"
+        f"- against *before* ({before.words}{also}) at week {at}: true {_signed(d_true, 2)}{real}, "
+        f"reported {_signed(d_rep, 2)}, most complex tenth {_signed(d_complex, 2)}, crises (everyone) "
+        f"{_signed(d_crises, 0)}"
     ]
 
 

@@ -189,7 +189,12 @@ def let_down(current: Run, previous: Run | None = None) -> Figure:
     with matplotlib.rc_context(FONT):
         fig = Figure(figsize=FIGSIZE, dpi=DPI)
         ax, ax2 = fig.subplots(2, 1, sharex=True, height_ratios=[3, 2])
-    ax.set_title("Most complex tenth; crises", loc="left", fontsize=FONT["axes.titlesize"], fontweight="bold")
+    ax.set_title(
+        "Wellbeing; crises (everyone)",
+        loc="left",
+        fontsize=FONT["axes.titlesize"],
+        fontweight="bold",
+    )
     for a in (ax, ax2):
         a.set_xlim(0, current.weeks)
         a.set_xticks(range(0, current.weeks + 1, 52))
