@@ -219,16 +219,18 @@ def let_down(current: Run, previous: Run | None = None) -> Figure:
         if now:  # labels on the lines themselves: no legend to cover them
             x = w[-1]
             right = x > 0.6 * current.weeks
-            for series, words, colour in (
-                (everyone, "everyone", WELLBEING_ALL),
-                (complex_, "most complex tenth", WELLBEING_COMPLEX),
+            # the top line's label goes under it, so that it never runs into the title
+            for series, words, colour, dy, va in (
+                (everyone, "everyone", WELLBEING_ALL, -6, "top"),
+                (complex_, "most complex tenth", WELLBEING_COMPLEX, 6, "bottom"),
             ):
                 ax.annotate(
                     words,
                     (x, float(series[-1])),
-                    xytext=(-4 if right else 6, 6),
+                    xytext=(-4 if right else 6, dy),
                     textcoords="offset points",
                     ha="right" if right else "left",
+                    va=va,
                     color=colour,
                     fontsize=SMALLEST_POINTS + 1,
                     fontweight="bold",
