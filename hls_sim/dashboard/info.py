@@ -54,6 +54,27 @@ what really happened to each person, and what the records say happened.
 - **Stakes on the indicator**: how much money and contract security ride on the reported
   numbers. With nothing at stake, nobody gains from the numbers looking better than the truth.
 
+## The gaming channels (second chart)
+
+Each line is measured on its own, over the last 13 weeks, as the share of what it acts on:
+
+- **effort substitution**: relational hours moved to measured work by pressure, as a share of
+  productive hours (what staff would have done without the pressure is the yardstick).
+- **threshold effect**: hours eased off once a target is safely met, as a share of available hours.
+- **ratchet effect**: hours held back so that next year's target (this year's result) stays low,
+  as a share of available hours.
+- **misreporting**: failures written up as successes, as a share of cases closed.
+- **exclusions**: failures left out of the count (managing the denominator), as a share of cases closed.
+- **cream-skimming**: eligible people turned away for looking unlikely to count as a success, as
+  a share of eligible people who came forward.
+- **parking**: hours withheld from people unlikely to count as a success, as a share of case hours.
+- **timing**: cases closed when it suits the payment rule rather than the person, as a share of
+  cases closed.
+
+Nothing games in the first year of the run: it is the contract's baseline from which prices and targets
+are set, paid in full with nothing at stake. The first weeks start from an empty caseload, so the
+first cases to close are the quick ones and the outcome lines start high.
+
 ## How to use it
 
 Choose a **regime**: its own lever values load into the sliders, and a grey note under a slider
