@@ -115,10 +115,15 @@ REGIMES: dict[str, dict[str, Any]] = {
     ),
 }
 
+_PBR = REGIMES["payment_by_results"]  # the note reads the bundle's own values
 DESCRIPTIONS = {
     "block_grant": "Traditional administration: capacity funding, eligibility thresholds, no stakes on numbers.",
     "output_targets": "NPM targets: an outcome target (baseline + 5 points) and a 4-week wait target, ratchet, penalties, league table, re-tendering.",
-    "payment_by_results": "NPM PbR: 60% of contract value paid per reported outcome at full stakes (48% at the bundle's stakes of 0.8), re-tendering every 3 years.",
+    "payment_by_results": (
+        f"NPM PbR: {_PBR['outcome_payment_share']:.0%} of contract value paid per reported outcome at full stakes "
+        f"({_PBR['outcome_payment_share'] * _PBR['incentive_strength']:.0%} at the bundle's stakes of "
+        f"{_PBR['incentive_strength']:g}), re-tendering every {_PBR['retender_weeks'] // 52:g} years."
+    ),
     "alliance": "One pooled alliance contract, shared risk, open books, no provider KPIs (Plymouth).",
     "hls": "Alliance plus learning cycles, a systems steward, worker discretion, measures for learning only.",
 }

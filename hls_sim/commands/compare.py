@@ -403,7 +403,7 @@ def format_table(table: pl.DataFrame, labels: list[str], n_seeds: int, *, wide: 
             else ""
             for lab in labels
         }
-    partial = any("(" in c for row in cells.values() for c in row.values())
+    partial = any(r["n"] < r["seeds"] for r in table.iter_rows(named=True) if r["metric"] in cells and "seeds" in r)
     name_w = max([len(n) for n in names.values()] + [6])
     cell_w = max([len(c) for row in cells.values() for c in row.values()] + [8])
     longest = max(len(lab) for lab in labels)
