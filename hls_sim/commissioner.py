@@ -42,8 +42,12 @@ class Commissioner(mesa.Agent):
         m = self.model
         return float(m.funded[k] * m.p["caseload_cap"] * 52.0 / max(m.p["prior_episode_weeks"], 1.0))
 
-    def start_contract(self) -> None:
-        """The terms come into force: prices and targets from the baseline (or the plan without one)."""
+    def start_contract(self, baseline_weeks: int) -> None:
+        """The terms come into force: prices and targets from the baseline (or the plan without one).
+
+        `baseline_weeks` is the length of the period `self.baseline` counts (the baseline period at the
+        start of a run; the last full contract year at a change of regime), so its totals become yearly
+        rates whatever week the contract starts in."""
         m = self.model
         t = m.terms
         p = m.p
@@ -51,7 +55,7 @@ class Commissioner(mesa.Agent):
         planned = np.array([self.expected_closes_year(k) for k in range(m.n_prov)])
         prior = p["pricing_prior_cases"]
         base = self.baseline
-        weeks = max(m.week, 1)
+        weeks = max(int(baseline_weeks), 1)
         rate = (base[:, 1] + prior * p["planned_outcome_rate"]) / (base[:, 0] + prior)
         closes_year = np.where(base[:, 0] > 0, base[:, 0] * 52.0 / weeks, planned)
         starts_year = np.where(base[:, 2] > 0, base[:, 2] * 52.0 / weeks, planned)

@@ -98,6 +98,11 @@ def side(given: str, common: dict[str, Any]) -> Side:
 
     check_side(given)
     if is_regime(given):
+        if common.get("regime", given) != given:
+            raise UsageError(
+                f"--set regime={common['regime']} contradicts the side '{given}', which is a regime; "
+                "name the regimes as the sides, or use scenarios"
+            )
         over = {**scenario_overrides(None), **common, "regime": given}
         label, kind = given, "regime"
     else:

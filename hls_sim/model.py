@@ -63,32 +63,14 @@ from hls_sim.layout import (
 )
 from hls_sim.mesa_face import WeeklySeries
 from hls_sim.metrics import Recorder
-from hls_sim.params import DOMAINS, N_DOMAINS, PARAMS, ParameterError, resolve
+from hls_sim.params import N_DOMAINS, PARAMS, ParameterError, resolve
 from hls_sim.population import make_citizens, make_workers
+from hls_sim.practice import service_lines
 from hls_sim.provider import Provider
 from hls_sim.regimes import regime_levers
 from hls_sim.rng import Streams
 
-# Order in which provider slots take service lines: the domains where specialist services exist.
-SERVICE_ORDER = (
-    "housing",
-    "mental_health",
-    "income_debt",
-    "substance_use",
-    "physical_health",
-    "work_learning",
-    "relationships",
-    "safety",
-)
 WAIT_HIST_WEEKS = 105  # starts by weeks waited: the histogram's length (a record, not a rule)
-
-
-def service_lines(p: dict) -> list[int]:
-    """Each provider's domain: explicit counts per domain (service_lines_*) or the default rotation."""
-    counts = [int(p.get(f"service_lines_{d}", 0)) for d in DOMAINS]
-    if sum(counts) > 0:
-        return [k for k, c in enumerate(counts) for _ in range(c)]
-    return [DOMAINS.index(SERVICE_ORDER[k % len(SERVICE_ORDER)]) for k in range(p["n_providers"])]
 
 
 class HLSModel(mesa.Model):
@@ -114,7 +96,7 @@ class HLSModel(mesa.Model):
         self.recorder = Recorder(self)
         self.datacollector = WeeklySeries(self.recorder)
         if not self.in_baseline:
-            self.commissioner.start_contract()
+            self.commissioner.start_contract(0)  # no baseline: priced from the plan
 
     # ------------------------------------------------------------------ set-up
     def _setup_population(self) -> None:
@@ -319,14 +301,23 @@ class HLSModel(mesa.Model):
         self.dom_nprov = np.zeros(N_DOMAINS, np.int32)
         self.served = np.zeros(N_DOMAINS, TINY)
         for k in range(n_prov):
-            d = self.domain[k]
-            self.served[d] = 1
-            if self.own[k].get("walk_in", True):
-                self.dom_prov[d, self.dom_nprov[d]] = k
-                self.dom_nprov[d] += 1
+            self.served[self.domain[k]] = 1
+        self._fill_doors()
         self.doors = self.dom_nprov if self.services_open else np.zeros_like(self.dom_nprov)
         self.reach_prov = np.full(N_DOMAINS, -1, SMALL)
         self.reach_rate = np.zeros(N_DOMAINS)
+
+    def _fill_doors(self) -> None:
+        """Who people can walk in to, by domain, in provider order: every provider serving the domain whose
+        practice keeps a door open. Filled in place (the kernels' bundle holds these arrays), and again
+        whenever practice changes: a newcomer that takes an outreach-only team's contract opens a door."""
+        self.dom_prov[:] = -1
+        self.dom_nprov[:] = 0
+        for k in range(self.n_prov):
+            if self.own[k].get("walk_in", True):
+                d = self.domain[k]
+                self.dom_prov[d, self.dom_nprov[d]] = k
+                self.dom_nprov[d] += 1
 
     def _update_reach(self) -> None:
         """The provider that reaches out most in each domain, as far as it has room: a team whose
@@ -402,6 +393,7 @@ class HLSModel(mesa.Model):
             pr[k, PR_MAX_EPISODE] = self._lever(k, "max_episode_weeks")
             pr[k, PR_OUTREACH] = self._lever(k, "outreach_rate")
             pr[k, PR_WALK_IN] = 1.0 if self.own[k].get("walk_in", True) else 0.0
+        self._fill_doors()
         self._update_reach()
 
     def _update_admin(self, case_weeks: np.ndarray | None = None) -> None:
@@ -441,7 +433,7 @@ class HLSModel(mesa.Model):
         if p["switch_week"] > 0 and self.week == p["switch_week"]:
             self._switch_regime()
         if self.in_baseline and self.week >= p["baseline_weeks"]:
-            self.commissioner.start_contract()
+            self.commissioner.start_contract(self.week)
         self._draw_randoms()
         self._reset_tallies()
         self._update_reach()
@@ -689,9 +681,9 @@ class HLSModel(mesa.Model):
         if self.terms.basis == "pooled":
             self.alliance_share[:] = self.contract_week / self.contract_week.sum()
         cm = self.commissioner
-        cm.baseline[:] = np.array([prov.last_year for prov in self.providers])
+        cm.baseline[:] = np.array([prov.last_year for prov in self.providers])  # the last full contract year
         self.in_baseline = False
-        cm.start_contract()
+        cm.start_contract(52)
         self.transition_left = int(p["transition_weeks"])
         w = self.wk
         act = w["status"] == ACTIVE

@@ -1,7 +1,8 @@
 """Output folders: checked before any work, never clobbered, written whole or not at all.
 
-Every command that writes a result folder (`run`, `compare`, `sweep`, `validate`, `explain`) claims its
-`--out` here before it simulates anything:
+Every command that writes a result folder (`run`, `compare`, `sweep`, `validate`, `explain`,
+`robustness`, and `analyse` for its tables) claims its `--out` here before it simulates or computes
+anything:
 
 - the path must be usable: not empty, not too long, not a file, in a place this user can write
   (checked by creating and removing a probe folder, which is the only test that `/proc`, a
@@ -10,7 +11,7 @@ Every command that writes a result folder (`run`, `compare`, `sweep`, `validate`
   refused unless `--overwrite` (or `--resume`, where a command can finish its own work);
   anything else (another kind of result, unrelated files) is refused: nothing is lost.
 
-A one-shot result (`run`) is written into a hidden staging folder beside the target and renamed
+A one-shot result (`run`, an analysis) is written into a hidden staging folder beside the target and renamed
 into place at the end, so a failed write (a full disk) leaves nothing half-written; an
 `--overwrite` swaps the new folder in and only then removes the old one.
 """
@@ -33,6 +34,21 @@ from hls_sim.errors import OutputError, UsageError
 REPORT_FILES = ("report.html", "charts")
 STORE_FILES = ("manifest.json", "points.parquet", "parts", "failures", "results.parquet", ".lock")
 ROBUSTNESS_TABLES = ("sets.parquet", "runs.parquet", "screen.parquet")
+ANALYSIS_JSON = "analysis.json"
+ANALYSIS_FILES = (
+    ANALYSIS_JSON,
+    *(
+        f"{stem}.{ext}"
+        for stem in ("point_summary", "weekly_summary", "sensitivity", "article_table")
+        for ext in ("csv", "parquet")
+    ),
+    "article_table.md",
+    *(
+        f"sensitivity_{idx}.{ext}"
+        for idx in ("mu_star", "ST", "eta_squared", "src")
+        for ext in ("csv", "parquet", "md")
+    ),
+)
 KIND_FILES: dict[str, tuple[str, ...]] = {
     "run": ("summary.json", "timeseries.parquet", "manifest.json", *REPORT_FILES),
     "compare": (
@@ -52,26 +68,36 @@ KIND_FILES: dict[str, tuple[str, ...]] = {
     "validate": (*STORE_FILES, "validation.json", "runs.parquet", "calibration.json", "calibration", *REPORT_FILES),
     "explain": (*STORE_FILES, "explain.json", "coalitions.parquet", *REPORT_FILES),
     "robustness": ("manifest.json", "screen", "sets", "robustness.json", *ROBUSTNESS_TABLES, *REPORT_FILES),
+    "analysis": ANALYSIS_FILES,  # the tables of `hls-sim analyse` (not resumable: written whole)
 }
 ENGINE_KINDS = ("compare", "sweep", "validate", "explain", "robustness")  # written under a lock: resumable
 NAME_MAX = 255
 PATH_MAX = 4096
 
 
-def _manifest(folder: Path) -> dict:
+def article(word: str) -> str:
+    """'a sweep', 'an explain', 'an analysis'."""
+    return f"{'an' if word[:1].lower() in 'aeiou' else 'a'} {word}"
+
+
+def _manifest(folder: Path, name: str = "manifest.json") -> dict:
     try:
-        data = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+        data = json.loads((folder / name).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
     return data if isinstance(data, dict) else {}
 
 
 def folder_kind(folder: Path) -> str | None:
-    """Which kind of hls-sim result a folder holds ('run', 'compare', 'sweep', 'validate'), if any."""
+    """Which kind of hls-sim result a folder holds ('run', 'compare', 'sweep', 'analysis', ...), if any."""
     try:
         names = {p.name for p in folder.iterdir()}
     except OSError:
         return None
+    if ANALYSIS_JSON in names and "manifest.json" not in names:
+        shown = {n for n in names if not n.startswith(".")}
+        if "plan_hash" in _manifest(folder, ANALYSIS_JSON) or shown <= set(ANALYSIS_FILES):
+            return "analysis"
     m = _manifest(folder) if "manifest.json" in names else {}
     kind = m.get("kind")
     if isinstance(kind, str) and kind in KIND_FILES:
@@ -197,23 +223,25 @@ def claim(
     found = folder_kind(path)
     if found != kind:
         what = (
-            f"a {found} result"
+            f"{article(found)} result"
             if found
             else f"other files ({', '.join(contents[:5])}{', ...' if len(contents) > 5 else ''})"
         )
-        raise UsageError(f"{option} {path} holds {what}, not a {kind}; choose another folder (nothing was written)")
+        raise UsageError(
+            f"{option} {path} holds {what}, not {article(kind)}; choose another folder (nothing was written)"
+        )
     if resume:
         return Target(path, kind, "resume")
     if not overwrite:
         again = " or --resume to finish it" if kind in ENGINE_KINDS else ""
         raise UsageError(
-            f"{option} {path} already holds a {kind} result; add --overwrite to replace it{again}, "
+            f"{option} {path} already holds {article(kind)} result; add --overwrite to replace it{again}, "
             "or choose another folder (nothing was written)"
         )
     foreign = [n for n in contents if n not in KIND_FILES[kind] and not n.startswith(".")]
     if foreign:
         raise UsageError(
-            f"{option} {path} also holds files that are not part of a {kind} result ({', '.join(foreign[:5])}); "
+            f"{option} {path} also holds files that are not part of {article(kind)} result ({', '.join(foreign[:5])}); "
             "--overwrite replaces a whole result folder, so move them or choose another folder"
         )
     return Target(path, kind, "overwrite")

@@ -763,8 +763,9 @@ _PARAMS: list[Param] = [
         2.0,
         "x year's contract",
         "levers",
-        "Published league table: the provider at the bottom suffers a sanction without money (managers' jobs, "
-        "reputation, 'naming and shaming') worth this share of a year's contract to it, at full stakes.",
+        "Published league table: the providers named as failing (below the outcome target when there is one, "
+        "otherwise the bottom of the table) suffer a sanction without money (managers' jobs, reputation, "
+        "'naming and shaming') worth this share of a year's contract to each, at full stakes.",
         "Bevan & Hood 2006 ('targets and terror': star ratings)",
     ),
     _p(
@@ -1308,7 +1309,8 @@ _MECHANISM: tuple[tuple[str, float, float, float, str, str, str], ...] = (
         0.0,
         10.0,
         "x",
-        "Learning on the job is (1 + this) times faster while reflective practice runs (learning cycles with time set aside).",
+        "Learning on the job is (1 + this) times faster in weeks with time set aside for learning (the reflection "
+        "of learning cycles, or a transition's training).",
         "002 L3500, L3592; assumption",
     ),
     # providers' preferences and bounded rationality (hls_sim/provider.py)
@@ -1440,7 +1442,7 @@ _MECHANISM: tuple[tuple[str, float, float, float, str, str, str], ...] = (
         0.0,
         104.0,
         "weeks of costs",
-        "Reserves below which a provider stops hiring.",
+        "Reserves below which a provider stops hiring and keeps only the posts its income pays for.",
         "assumption",
     ),
     (
@@ -2297,7 +2299,27 @@ def whole_run_problems(params: dict[str, Any]) -> list[tuple[str, str]]:
     switch at or after the last week never happens. These rules are checked wherever a run is
     planned (command line, scenario files, sweeps, validation), through this one function.
     """
+    from hls_sim.practice import place_problems
+
     out: list[tuple[str, str]] = []
+    most = int(PARAMS["n_providers"].hi)
+    if params["n_providers"] > most:
+        out.append(
+            (
+                "n_providers",
+                f"the service_lines_* add up to {params['n_providers']} providers; allowed is at most {most}",
+            )
+        )
+    else:
+        out += place_problems(params)
+    if all(float(params[f"domain_mix_{d}"]) == 0.0 for d in DOMAINS):
+        out.append(
+            (
+                "domain_mix_housing",
+                "every domain_mix_* is 0; they are relative weights of where heavier needs fall, so allowed is "
+                "at least one above 0",
+            )
+        )
     weeks, burn_in, switch = params["weeks"], params["burn_in_weeks"], params["switch_week"]
     if burn_in >= weeks:
         out.append(

@@ -59,6 +59,12 @@ def canonical(value: Any, *, source: str = "parameters") -> str:
                 'entries such as [{"providers": [0], "caseload_cap": 8}]',
                 source,
             ) from None
+        except RecursionError:
+            raise _err(
+                "invalid value for 'provider_practice': nested too deeply to read; allowed is a list of "
+                'entries such as [{"providers": [0], "caseload_cap": 8}]',
+                source,
+            ) from None
     else:
         data = value
     if not isinstance(data, list) or len(data) > MAX_ENTRIES:
@@ -113,6 +119,59 @@ def canonical(value: Any, *, source: str = "parameters") -> str:
                 raise _err(f"{where}: unknown key {key!r}; allowed are {allowed}", source)
         out.append(clean)
     return json.dumps(out, sort_keys=True, separators=(",", ":"))
+
+
+# Order in which provider slots take service lines: the domains where specialist services exist.
+SERVICE_ORDER = (
+    "housing",
+    "mental_health",
+    "income_debt",
+    "substance_use",
+    "physical_health",
+    "work_learning",
+    "relationships",
+    "safety",
+)
+
+
+def service_lines(p: dict[str, Any]) -> list[int]:
+    """Each provider's domain: explicit counts per domain (service_lines_*) or the default rotation."""
+    counts = [int(p.get(f"service_lines_{d}", 0)) for d in DOMAINS]
+    if sum(counts) > 0:
+        return [k for k, c in enumerate(counts) for _ in range(c)]
+    return [DOMAINS.index(SERVICE_ORDER[k % len(SERVICE_ORDER)]) for k in range(p["n_providers"])]
+
+
+def place_problems(p: dict[str, Any]) -> list[tuple[str, str]]:
+    """(key, message) for each provider that `provider_practice` names but the place does not have."""
+    try:
+        data = entries(p["provider_practice"])
+    except (ValueError, RecursionError):  # canonical() has already refused what it cannot read
+        return []
+    domains = service_lines(p)
+    n = len(domains)
+    out: list[tuple[str, str]] = []
+    for i, entry in enumerate(data):
+        if "providers" in entry:
+            bad = [k for k in entry["providers"] if k >= n]
+            if bad:
+                out.append(
+                    (
+                        "provider_practice",
+                        f"entry {i} names provider {bad[0]}, but the place has {n} provider{'s' * (n != 1)}; "
+                        f"allowed are 0 to {n - 1}",
+                    )
+                )
+        elif DOMAINS.index(entry["service_line"]) not in domains:
+            served = ", ".join(sorted({DOMAINS[d] for d in domains}))
+            out.append(
+                (
+                    "provider_practice",
+                    f"entry {i} names service line {entry['service_line']!r}, which no provider of the place "
+                    f"serves; allowed are {served}",
+                )
+            )
+    return out
 
 
 def entries(text: str) -> list[dict[str, Any]]:

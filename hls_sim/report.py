@@ -14,6 +14,7 @@ import html
 import json
 import math
 import os
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -103,9 +104,17 @@ class ReportData:
 
 def detect(folder: Path) -> str:
     """'run', 'compare', 'sweep' or 'explain'; a clear error for anything else."""
-    if not folder.is_dir():
-        raise _usage_error(f"{folder}: no such output folder")
+    check_folder(folder)
     names = {p.name for p in folder.iterdir()}
+    from hls_sim.outdir import folder_kind
+
+    if folder_kind(folder) == "analysis":
+        sweep = folder.parent if folder.name == "analysis" and (folder.parent / "manifest.json").is_file() else None
+        raise _usage_error(
+            f"{folder}: the tables written by `hls-sim analyse` (analysis.json), not an output folder a report is "
+            f"made from; report reads the folder of {ACCEPTED}"
+            + (f" (here: hls-sim report {sweep})" if sweep else ", e.g. the sweep these tables were made from")
+        )
     manifest = _read_manifest(folder) if "manifest.json" in names else {}
     if str(manifest.get("format", "")).startswith(EXPLAIN_FORMAT):
         if "explain.json" not in names:
@@ -133,6 +142,17 @@ def detect(folder: Path) -> str:
         f"runs.parquet + manifest.json with 'labels' (from `compare`), explain.json (from `explain`) or "
         f"results.parquet or parts/*.parquet (from `sweep`); found: {found}"
     )
+
+
+ACCEPTED = "`hls-sim run`, `compare`, `sweep`, `explain` or `robustness`"
+
+
+def check_folder(folder: Path) -> None:
+    """The folder a report is made from exists and is a folder (not a file), or a UsageError."""
+    if not folder.exists():
+        raise _usage_error(f"{folder}: no such output folder; give the folder written by {ACCEPTED}")
+    if not folder.is_dir():
+        raise _usage_error(f"{folder} is a file, not an output folder; give the folder written by {ACCEPTED}")
 
 
 def _read_manifest(folder: Path) -> dict[str, Any]:
@@ -288,11 +308,12 @@ def _read_compare_series(data: ReportData, manifest: dict[str, Any]) -> None:
         data.campbell = _read_parquet(folder / CAMPBELL).drop("label")
         about = manifest.get("campbell") if isinstance(manifest.get("campbell"), dict) else {}
         data.campbell_base = str(about.get("label", ""))
-        seeds = ", ".join(str(s) for s in about.get("seeds", []))
+        listed = list(about.get("seeds", []))
+        seeds = ", ".join(str(s) for s in listed)
         levels = ", ".join(f"{float(x):g}" for x in about.get("levels", []))
         data.notes.append(
             f"The Campbell's-Law curve comes from runs of '{data.campbell_base}' with only incentive_strength "
-            f"changed ({levels}), on seeds {seeds}, made by the compare itself."
+            f"changed ({levels}), on seed{'s' * (len(listed) != 1)} {seeds}, made by the compare itself."
         )
 
 
@@ -321,7 +342,8 @@ def _load_explain(folder: Path, *, progress: bool) -> ReportData:
     if isinstance(notes, dict):
         data.scenarios = {str(k): v for k, v in notes.items() if isinstance(v, dict)}
     data.notes.append(
-        f"{doc.get('method', '')}. {doc.get('coalitions', '?')} coalitions x {len(data.seeds)} seeds = "
+        f"{doc.get('method', '')}. {doc.get('coalitions', '?')} coalitions x {len(data.seeds)} "
+        f"seed{'s' * (len(data.seeds) != 1)} = "
         f"{doc.get('runs', '?')} runs; each run's measures are in coalitions.parquet."
     )
     if len(data.seeds) > 1:
@@ -722,25 +744,135 @@ def render(data: ReportData, figs: Sequence[charts.Figure], *, chart_files: Mapp
     )
 
 
-def check_target(target: Path, *, overwrite: bool = False) -> Path:
-    """Where the report goes, checked before anything is read or drawn: a writable place, and not a
-    file that is something other than an earlier hls-sim report (unless `overwrite`)."""
+def check_target(target: Path, *, overwrite: bool = False, option: str = "--out") -> Path:
+    """Where the report goes, checked before anything is read or drawn: a writable place, not a file
+    that is something other than an earlier hls-sim report, and no file in the charts/ folder beside
+    it that an earlier hls-sim report did not write (unless `overwrite`)."""
     from hls_sim.outdir import check_path
 
     target = Path(target)
     if not target.name or target.suffix.lower() not in (".html", ".htm"):
-        raise _usage_error(f"--out {target}: the report is an HTML file, so the name must end in .html")
-    check_path(target.parent, option="--out")
+        raise _usage_error(f"{option} {target}: the report is an HTML file, so the name must end in .html")
+    check_path(target.parent, option=option if option == "--out" else "the report's folder")
     if target.is_dir():
-        raise _usage_error(f"--out {target} is a folder; give the report's file name (ending in .html)")
+        raise _usage_error(f"{option} {target} is a folder; give the report's file name (ending in .html)")
     if target.exists() and not overwrite and not _is_our_report(target):
         raise _usage_error(
-            f"--out {target} exists and is not an hls-sim report; add --overwrite to replace it, or choose another name"
+            f"{option} {target} exists and is not an hls-sim report; add --overwrite to replace it, "
+            "or choose another name (nothing was written)"
         )
     charts_dir = target.parent / CHART_DIR
     if charts_dir.exists() and not charts_dir.is_dir():
         raise _usage_error(f"{charts_dir} is a file, but the report writes its charts into a folder of that name")
+    if charts_dir.is_dir() and not overwrite:
+        foreign = _foreign_charts(charts_dir)
+        if foreign:
+            shown = ", ".join(foreign[:5]) + (", ..." if len(foreign) > 5 else "")
+            raise _usage_error(
+                f"{option} {target}: the report writes its charts into {charts_dir}, which holds files no hls-sim "
+                f"report wrote ({shown}); add --overwrite to write there anyway, or choose another folder "
+                "(nothing was written)"
+            )
     return target
+
+
+CHARTS_RECORD = ".hls-sim-charts"  # in charts/: the files hls-sim reports wrote there, one name a line
+_CHART_LINK = re.compile(r"""href=['"]charts/([^'"/]+)['"]""")
+MAX_PAGES_LOOKED_AT = 200
+
+
+def _foreign_charts(charts_dir: Path) -> list[str]:
+    """Files in a charts/ folder that no hls-sim report wrote: not in its record, not linked from an
+    hls-sim report beside it, and not the PNG or HTML twin of such a chart (hidden files aside)."""
+    try:
+        present = sorted(p.name for p in charts_dir.iterdir() if not p.name.startswith("."))
+    except OSError:
+        return []
+    if not present:
+        return []
+    ours = set(_recorded_charts(charts_dir))
+    for page in sorted(charts_dir.parent.glob("*.htm*"))[:MAX_PAGES_LOOKED_AT]:
+        if page.is_file() and _is_our_report(page):
+            try:
+                text = page.read_text(encoding="utf-8", errors="replace")
+            except OSError:
+                continue
+            ours.update(html.unescape(name) for name in _CHART_LINK.findall(text))
+    stems = {Path(n).stem for n in ours if Path(n).suffix in (".html", ".png")}
+    return [
+        n
+        for n in present
+        if n not in ours
+        and not (Path(n).suffix in (".html", ".png") and Path(n).stem in stems and _is_file(charts_dir / n))
+    ]
+
+
+def _linked_charts(page: Path) -> list[str]:
+    try:
+        return [html.unescape(n) for n in _CHART_LINK.findall(page.read_text(encoding="utf-8", errors="replace"))]
+    except OSError:
+        return []
+
+
+def _is_file(path: Path) -> bool:
+    return path.is_file() and not path.is_symlink()
+
+
+def _recorded_charts(charts_dir: Path) -> list[str]:
+    try:
+        return [n for n in (charts_dir / CHARTS_RECORD).read_text(encoding="utf-8").splitlines() if n]
+    except (OSError, UnicodeDecodeError):
+        return []
+
+
+def _record_charts(charts_dir: Path, names: Sequence[str]) -> None:
+    """Add `names` to the record of the files hls-sim reports wrote into charts_dir (see _foreign_charts)."""
+    from hls_sim.atomic import atomic_write_text
+
+    known = _recorded_charts(charts_dir)
+    new = [n for n in names if n not in known]
+    if new:
+        atomic_write_text(charts_dir / CHARTS_RECORD, "".join(f"{n}\n" for n in [*known, *new]))
+
+
+def check_robustness_result(folder: Path) -> None:
+    """robustness.json, when there, is the JSON object `hls-sim robustness` writes (else a UsageError
+    naming it), so that the robustness page is never drawn from something else."""
+    from hls_sim.robustness import study as st
+
+    path = folder / st.RESULT_JSON
+    if not path.is_file():
+        return  # the robustness page says the study has not finished
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise _usage_error(f"{path}: not readable JSON ({exc})") from None
+    if not isinstance(data, dict):
+        raise _usage_error(
+            f"{path}: expected a JSON object (the robustness.json `hls-sim robustness` writes), "
+            f"found {type(data).__name__} {json.dumps(data)[:40]}; the folder is damaged"
+        )
+    missing = [k for k in ROBUSTNESS_KEYS if k not in data]
+    if missing:
+        raise _usage_error(
+            f"{path}: key '{missing[0]}' is missing (is this the robustness.json `hls-sim robustness` wrote?)"
+        )
+
+
+ROBUSTNESS_KEYS = (
+    "labels",
+    "arms",
+    "parameters",
+    "seed",
+    "seeds",
+    "rule",
+    "uncertain",
+    "held",
+    "screen",
+    "sets",
+    "prim",
+    "measures",
+)
 
 
 def _is_our_report(path: Path) -> bool:
@@ -769,11 +901,19 @@ def write_report(
     `shown_as` is the folder's name as the reader knows it (a command may write from a staging folder).
     """
     folder = Path(out_dir)
+    check_folder(folder)  # before --out: a wrong DIR is named as DIR
     from hls_sim.robustness.report import is_robustness_folder, write_robustness_report
 
+    target = Path(out) if out is not None else folder / REPORT_NAME
+    option = "--out" if out is not None else "the report"
     if is_robustness_folder(folder):  # a robustness study has its own page
-        return write_robustness_report(folder, out=out, png=png, overwrite=overwrite, shown_as=shown_as)
-    target = check_target(Path(out) if out is not None else folder / REPORT_NAME, overwrite=overwrite)
+        check_target(target, overwrite=overwrite, option=option)
+        check_robustness_result(folder)
+        path = write_robustness_report(folder, out=target, png=png, overwrite=overwrite, shown_as=shown_as)
+        if (target.parent / CHART_DIR).is_dir():
+            _record_charts(target.parent / CHART_DIR, _linked_charts(path))
+        return path
+    target = check_target(target, overwrite=overwrite, option=option)
     data = load(folder, campbell=campbell, progress=progress)
     if shown_as is not None:
         data.folder = Path(shown_as)
@@ -798,6 +938,8 @@ def write_report(
         for paths in staged.values():
             for p in paths.values():
                 os.replace(p, chart_dir / p.name)
+        if staged:  # what this report wrote there is its own from now on (see _foreign_charts)
+            _record_charts(chart_dir, [p.name for paths in staged.values() for p in paths.values()])
         os.replace(page, target)
     except OSError as exc:
         raise OutputError(f"could not write the report {target}: {exc.strerror or exc}") from None

@@ -101,7 +101,7 @@ class TrustLedger:
         starts with the history a stranger has."""
         p = self.p
         off = ~np.eye(self.pg.shape[0], dtype=bool)
-        self.pair_bad[off] += p["tender_trust_events"]
+        self.pair_bad[off] += 0.5 * p["tender_trust_events"]  # halves, summed both ways at close_period
         prior = p["trust_prior_events"]
         for arr_g, arr_b in ((self.pg, self.pb), (self.pg.T, self.pb.T)):
             arr_g[k, :] = entrant_trust * prior

@@ -5,9 +5,14 @@ device, a file nested thousands deep, a plan of millions of runs)."""
 
 from __future__ import annotations
 
+import contextlib
 import os
+import shutil
+import socket
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -39,7 +44,7 @@ EXPERIMENTS: dict[str, tuple[str, str]] = {
     "not_utf8": ("", "not a text file: byte 0xff at offset 0"),
     "nothing_varied": ("vary", "needs at least one parameter under [vary]"),
     "output_unknown": ("outputs.summary", "did you mean 'campbell_gap'?"),
-    "plan_too_big": ("design", "plans 4,000,000 runs (4,000,000 points x 1 replicates); allowed is at most 1,000,000"),
+    "plan_too_big": ("design", "plans 4,000,000 runs (4,000,000 points x 1 replicate); allowed is at most 1,000,000"),
     "replicates_too_many": ("design", "plans 6,400,000 runs"),
     "seed_in_base": ("base.seed", "is set per run from the experiment's master seed"),
     "seed_missing": ("seed", "is missing"),
@@ -186,12 +191,29 @@ COMMAND_LINE: list[tuple[list[str], str]] = [
     (["run", "--out", ""], "--out is empty"),
     (["report", "no-such-folder"], "no such output folder"),
     (["report", "no-such-folder", "--out", ""], "--out is empty"),
-    (["analyse", "no-such-folder"], "holds no sweep"),
+    (["analyse", "no-such-folder"], "no-such-folder: no such folder"),
     (["check", ""], "give a file"),
     (["check", "no_such_thing"], "no file 'no_such_thing', and no shipped scenario or experiment"),
     (["show", "plymoth_alliance"], "did you mean 'plymouth_alliance'?"),
     (["scenarios", "show", "plymouth_alliance"], "to see one, use `hls-sim show plymouth_alliance`"),
     (["dashboard", "--port", "70000"], "--port 70000: allowed is an integer from 0 to 65535"),
+    # --resume needs the folder to finish, in the words of every resumable command (not a fresh folder's name)
+    (["explain", "hls", "payment_by_results", "--resume"], "--resume needs --out DIR: the folder of the explain"),
+    (["robustness", "hls", "payment_by_results", "--resume"], "--resume needs --out DIR: the folder of the robust"),
+    (["compare", "--resume"], "--resume needs --out DIR: the folder of the comparison to finish"),
+    (["validate", "--resume"], "--resume needs --out DIR: the folder of the validation to finish"),
+    (["compare", "--resume", "--overwrite", "--out", "x"], "give one of them"),
+    # --workers has an upper bound, named in the message (the other input is bad too, so nothing would run)
+    (["sweep", "no_such_experiment", "--workers", "100000"], "--workers must be at most 256 (got 100,000); allowed"),
+    (["validate", "--workers", "1000", "--pattern", "no_such_pattern"], "allowed is 1 to 256"),
+    (["explain", "no_such_a", "no_such_b", "--workers", "257"], "--workers must be at most 256 (got 257)"),
+    # --scheduler: its form is checked before anything is planned or connected
+    (
+        ["sweep", "no_such_experiment", "--scheduler", "bogus"],
+        "--scheduler 'bogus' is not a scheduler address; allowed",
+    ),
+    (["sweep", "no_such_experiment", "--scheduler", ""], "--scheduler is empty; allowed is 'local', HOST:PORT"),
+    (["sweep", "no_such_experiment", "--scheduler", "tcp://host:99999"], "port 99999 is not from 1 to 65535"),
     (["params", "--group", "nonsense"], "usage:"),
     (["run", "--regime", "anarchy"], "usage:"),
     (["run", "--seed", "abc"], "usage:"),
@@ -213,3 +235,245 @@ def test_bad_command_lines(tmp_path, capsys, monkeypatch, argv, needle):
     assert "Traceback" not in captured.err and captured.out == ""
     assert "\x1b" not in captured.err and "\x07" not in captured.err
     assert list(tmp_path.iterdir()) == []
+
+
+# ---------------------------------------------------------------------------- output folders of analyse and report
+TINY_EXPERIMENT = """
+name = "tiny"
+seed = 3
+replicates = 1
+[base]
+citizens = 200
+weeks = 40
+burn_in_weeks = 8
+[design]
+type = "grid"
+[vary.incentive_strength]
+values = [0.0, 1.0]
+[outputs]
+summary = ["true_outcome", "reported_outcome", "campbell_gap", "total_cost_per_year"]
+weekly = ["true_outcome"]
+every = 4
+"""
+
+
+@pytest.fixture(scope="module")
+def finished(tmp_path_factory):
+    """A tiny finished sweep (with its analysis/) and a run folder; tests copy them before changing them."""
+    base = tmp_path_factory.mktemp("finished")
+    exp = base / "tiny.toml"
+    exp.write_text(TINY_EXPERIMENT)
+    sweep, run = base / "sweep", base / "run"
+    assert main(["sweep", str(exp), "--out", str(sweep), "--workers", "1"]) == 0
+    assert main(["run", "--citizens", "200", "--weeks", "40", "--set", "burn_in_weeks=8", "--out", str(run)]) == 0
+    return sweep, run
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def _refused(argv: list[str], capsys, *needles: str) -> str:
+    code = main(argv)
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert err.startswith("hls-sim: error: ") and err.count("\n") == 1, err
+    assert "Traceback" not in err
+    for needle in needles:
+        assert needle in err, err
+    return err
+
+
+def test_analyse_out_is_never_a_folder_it_did_not_write(finished, tmp_path, capsys):
+    sweep, run = finished
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "article_table.md").write_text("my own table\n")
+    run_copy = tmp_path / "run"
+    shutil.copytree(run, run_copy)
+    before = _tree(tmp_path)
+    _refused(["analyse", str(sweep), "--out", str(mine)], capsys, f"--out {mine} holds other files (article_table.md)")
+    _refused(["analyse", str(sweep), "--out", str(run_copy)], capsys, "holds a run result, not an analysis")
+    assert _tree(tmp_path) == before
+    # an earlier analysis is replaced only with --overwrite, whole (a table it no longer writes goes)
+    tables = tmp_path / "tables"
+    assert main(["analyse", str(sweep), "--out", str(tables)]) == 0
+    capsys.readouterr()
+    (tables / "sensitivity_src.md").write_text("left by an earlier analysis\n")
+    before = _tree(tables)
+    _refused(["analyse", str(sweep), "--out", str(tables)], capsys, "already holds an analysis result; add --overwrite")
+    assert _tree(tables) == before
+    assert main(["analyse", str(sweep), "--out", str(tables), "--overwrite"]) == 0
+    assert not (tables / "sensitivity_src.md").exists() and (tables / "article_table.md").is_file()
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no staging folder left
+
+
+def test_analyse_replaces_its_own_default_folder_but_nothing_else_in_it(finished, tmp_path, capsys):
+    sweep = tmp_path / "sweep"
+    shutil.copytree(finished[0], sweep)
+    assert main(["analyse", str(sweep)]) == 0  # the sweep's own analysis/ is made again freely
+    (sweep / "analysis" / "notes.md").write_text("mine\n")
+    before = _tree(sweep)
+    _refused(["analyse", str(sweep)], capsys, "not part of an earlier analysis (notes.md)", "--out DIR")
+    _refused(["sweep", "--resume", "--out", str(sweep), "--workers", "1"], capsys, "(notes.md)", "or add --no-analyse")
+    assert _tree(sweep) == before
+
+
+def test_analyse_labels_the_intervals_with_their_level(finished, tmp_path, capsys):
+    assert main(["analyse", str(finished[0]), "--level", "0.5", "--out", str(tmp_path / "a")]) == 0
+    out = capsys.readouterr().out
+    table = (tmp_path / "a" / "article_table.md").read_text()
+    assert "mean [50% CI] per point" in out and "[50% confidence interval]" in table
+    assert "95%" not in out and "95%" not in table
+
+
+@pytest.mark.parametrize(
+    "damage, needle",
+    [
+        ("garbage_results", "results.parquet: not a readable parquet table"),
+        ("empty_results", "results.parquet: not a readable parquet table"),
+        ("results_of_a_run", "results.parquet: columns missing: run_id, point, scope, metric"),
+        ("manifest_a_list", "manifest.json: expected a JSON object (the manifest hls-sim writes), found list []"),
+        ("manifest_not_json", "manifest.json: cannot read the manifest"),
+    ],
+)
+def test_analyse_of_a_damaged_sweep_names_the_file(finished, tmp_path, capsys, damage, needle):
+    sweep = tmp_path / "sweep"
+    shutil.copytree(finished[0], sweep)
+    shutil.rmtree(sweep / "analysis")
+    if damage == "garbage_results":
+        (sweep / "results.parquet").write_bytes(b"garbage\n")
+    elif damage == "empty_results":
+        (sweep / "results.parquet").write_bytes(b"")
+    elif damage == "results_of_a_run":
+        shutil.copy(finished[1] / "timeseries.parquet", sweep / "results.parquet")
+    elif damage == "manifest_a_list":
+        (sweep / "manifest.json").write_text("[]")
+    else:
+        (sweep / "manifest.json").write_bytes(b"\xff{")
+    before = _tree(tmp_path)
+    _refused(["analyse", str(sweep)], capsys, f"{sweep}/{needle.split(':')[0]}", needle)
+    assert _tree(tmp_path) == before
+
+
+def test_analyse_says_what_a_folder_is_when_it_is_not_a_sweep(finished, tmp_path, capsys):
+    sweep, run = finished
+    afile = tmp_path / "afile"
+    afile.write_text("x")
+    _refused(["analyse", str(run)], capsys, f"{run} is a run folder (written by `hls-sim run`), not a sweep")
+    _refused(["analyse", str(afile)], capsys, f"{afile} is a file, not a folder")
+    _refused(["analyse", str(sweep / "analysis")], capsys, "holds the tables of an earlier `hls-sim analyse`")
+    assert [p.name for p in tmp_path.iterdir()] == ["afile"]
+
+
+def test_report_never_overwrites_charts_it_did_not_write(finished, tmp_path, capsys):
+    charts = tmp_path / "ud3" / "charts"
+    charts.mkdir(parents=True)
+    (charts / "cost_over_time.html").write_text("my chart\n")
+    target = tmp_path / "ud3" / "rep.html"
+    _refused(
+        ["report", str(finished[1]), "--out", str(target), "--no-png"],
+        capsys,
+        f"{charts}, which holds files no hls-sim report wrote (cost_over_time.html); add --overwrite",
+    )
+    assert _tree(tmp_path) == {"ud3/charts/cost_over_time.html": b"my chart\n"}
+    assert main(["report", str(finished[1]), "--out", str(target), "--no-png", "--overwrite"]) == 0
+    # the charts are now an hls-sim report's: written again without --overwrite, beside another report too
+    assert main(["report", str(finished[1]), "--out", str(target), "--no-png"]) == 0
+    assert main(["report", str(finished[1]), "--out", str(tmp_path / "ud3" / "other.html"), "--no-png"]) == 0
+
+
+def test_report_says_what_a_folder_is_when_it_cannot_report_it(finished, tmp_path, capsys):
+    sweep, run = finished
+    afile = tmp_path / "afile"
+    afile.write_text("x")
+    _refused(["report", str(afile)], capsys, f"{afile} is a file, not an output folder")
+    _refused(["report", str(sweep / "analysis")], capsys, "written by `hls-sim analyse`", f"hls-sim report {sweep}")
+    fake = tmp_path / "rob"
+    fake.mkdir()
+    (fake / "manifest.json").write_text('{"format": "hls_sim.robustness/1", "kind": "robustness"}')
+    (fake / "robustness.json").write_text("[]")
+    _refused(["report", str(fake)], capsys, f"{fake}/robustness.json: expected a JSON object", "found list []")
+    (fake / "robustness.json").write_text('{"labels": {"A": "a", "B": "b"}}')
+    _refused(["report", str(fake)], capsys, f"{fake}/robustness.json: key 'arms' is missing")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["afile", "rob"]
+    assert sorted(p.name for p in fake.iterdir()) == ["manifest.json", "robustness.json"]
+    assert not (sweep / "analysis" / "report.html").exists()
+
+
+def test_messages_say_an_explain_and_one_replicate(finished, tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    _refused(["explain", "hls", "payment_by_results", "--out", str(finished[1])], capsys, "not an explain;")
+    exp = tmp_path / "tiny.toml"
+    exp.write_text(TINY_EXPERIMENT)
+    assert main(["sweep", str(exp), "--out", str(tmp_path / "s"), "--workers", "1", "--no-analyse"]) == 0
+    assert "2 points x 1 replicate = 2 runs" in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------------------- --scheduler and --host
+def _sweep_through_the_console(tmp_path: Path, *args: str) -> subprocess.CompletedProcess:
+    exp = tmp_path / "tiny.toml"
+    exp.write_text(TINY_EXPERIMENT)
+    cmd = [sys.executable, "-m", "hls_sim", "sweep", str(exp), "--out", str(tmp_path / "x"), "--workers", "1", *args]
+    return subprocess.run(cmd, capture_output=True, text=True, cwd=tmp_path, timeout=120)
+
+
+def test_a_malformed_scheduler_address_fails_at_once_without_noise(tmp_path):
+    t0 = time.monotonic()
+    proc = _sweep_through_the_console(tmp_path, "--scheduler", "bogus")
+    assert proc.returncode == 2 and time.monotonic() - t0 < 30, proc.stderr
+    assert proc.stderr.startswith("hls-sim: error: --scheduler 'bogus' is not a scheduler address"), proc.stderr
+    assert "Traceback" not in proc.stderr and "Exception ignored" not in proc.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["tiny.toml"]
+
+
+def test_a_server_that_is_not_a_dask_scheduler_fails_promptly_without_noise(tmp_path):
+    """Something listens, answers garbage: exit 2 at once, not a minute's wait and a Client.__del__ traceback."""
+    pytest.importorskip("distributed")
+    server = socket.create_server(("127.0.0.1", 0))
+    port = server.getsockname()[1]
+
+    def answer() -> None:
+        with contextlib.suppress(OSError):
+            while True:
+                conn, _ = server.accept()
+                with conn:
+                    conn.sendall(b"HTTP/1.1 400 Bad Request\r\n\r\n" + b"\xff" * 64)
+                    time.sleep(0.2)
+
+    threading.Thread(target=answer, daemon=True).start()
+    t0 = time.monotonic()
+    try:
+        proc = _sweep_through_the_console(tmp_path, "--scheduler", f"tcp://127.0.0.1:{port}")
+    finally:
+        server.close()
+    assert proc.returncode == 2 and time.monotonic() - t0 < 40, proc.stderr
+    assert "cannot reach the Dask scheduler" in proc.stderr and f"127.0.0.1:{port}" in proc.stderr
+    assert "Traceback" not in proc.stderr and "Exception ignored" not in proc.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["tiny.toml"]
+
+
+@pytest.mark.parametrize(
+    "host, needle",
+    [
+        ("", "--host is empty; allowed is an address of this computer"),
+        ("999.1.1.1", "--host 999.1.1.1: no such address or name here"),
+        ("[::1]", "without brackets"),
+    ],
+)
+def test_dashboard_host_is_checked_before_the_server_starts(monkeypatch, capsys, host, needle):
+    started = []
+    monkeypatch.setattr(os, "execve", lambda *a: started.append(a))  # never become the server in a test
+    monkeypatch.setattr(subprocess, "call", lambda *a, **k: started.append(a) or 0)
+    _refused(["dashboard", "--host", host, "--port", "0"], capsys, needle)
+    assert not started
+
+
+def test_dashboard_port_in_use_is_refused_before_the_server_starts(monkeypatch, capsys):
+    started = []
+    monkeypatch.setattr(os, "execve", lambda *a: started.append(a))
+    monkeypatch.setattr(subprocess, "call", lambda *a, **k: started.append(a) or 0)
+    with socket.create_server(("127.0.0.1", 0)) as busy:
+        port = busy.getsockname()[1]
+        _refused(["dashboard", "--port", str(port)], capsys, f"--port {port}: cannot listen", "0 picks a free one")
+    assert not started

@@ -28,6 +28,7 @@ def test_compare_is_a_store_and_ignores_the_number_of_workers(tmp_path):
     assert manifest["kind"] == "compare" and manifest["format"] == "hls_sim.compare/1"
     assert manifest["status"] == "complete" and manifest["seeds"] == [1, 2]
     assert manifest["campbell"]["label"] in manifest["labels"]
+    assert list(manifest["labels"]) == ["payment_by_results"]  # --regime alone: the default place under it
     assert not list((one / "parts").iterdir()) and not list((one / "failures").iterdir())
 
 

@@ -12,11 +12,12 @@ def _odd() -> str:
     return (ROOT / "docs" / "ODD.md").read_text(encoding="utf-8")
 
 
-def test_odd_parameter_table_matches_the_registry():
+def test_odd_parameter_and_regime_tables_match_the_code():
     spec = importlib.util.spec_from_file_location("make_param_table", ROOT / "docs" / "make_param_table.py")
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
     assert mod.current_table(_odd()) == mod.render_table(), "run: python docs/make_param_table.py"
+    assert mod.current_regime_table(_odd()) == mod.render_regime_table(), "run: python docs/make_param_table.py"
 
 
 def test_odd_defines_every_output():

@@ -423,6 +423,26 @@ def test_reference_equals_numba_engine_where_every_team_only_reaches_out():
     assert fast.tied > 0 and fast.tied == ref.tied
 
 
+def test_a_newcomer_opens_the_door_an_outreach_only_organisation_kept_closed():
+    """`organisation_only` levers leave with the organisation: when an outreach-only team loses its
+    contract, the newcomer that takes it keeps an ordinary walk-in door, in the engine's door table as
+    in the reference (which reads each provider's practice every week)."""
+    practice = [{"providers": list(range(6)), "walk_in": False, "outreach_rate": 0.3, "organisation_only": True}]
+    kw = dict(
+        regime="payment_by_results",
+        provider_practice=json.dumps(practice),
+        baseline_weeks=10,
+        retender_weeks=20,
+        citizens=220,
+        weeks=70,
+        burn_in_weeks=8,
+    )
+    fast, ref = _run_side_by_side(11, **kw)
+    assert fast.n_prov == 6 and fast.provider_churn >= 1  # a tender replaced an organisation
+    replaced = [k for k in range(fast.n_prov) if not fast.own[k]]
+    assert replaced and int(fast.doors.sum()) == len(replaced)  # their doors, and only theirs, are open
+
+
 def test_run_reference_outputs_match_run():
     kw = dict(regime="output_targets", citizens=120, weeks=40, burn_in_weeks=4)
     a, b = run(seed=2, **kw), run_reference(seed=2, **kw)

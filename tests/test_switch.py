@@ -66,3 +66,25 @@ def test_keeping_overrides_changes_the_run_after_the_switch_only():
     w = SMALL["switch_week"]
     assert plain.head(w).equals(kept.head(w))
     assert not plain.equals(kept)
+
+
+def test_a_switch_prices_from_the_last_full_year_as_a_re_tender_does():
+    """At a switch into payment by results the commissioner prices from the previous contract year's
+    reported results. That year is 52 weeks whenever the switch comes, so the prices are those a
+    re-tender's re-pricing gives from the same year (not scaled down by the weeks already run)."""
+    model = HLSModel(
+        seed=4,
+        regime="block_grant",
+        citizens=300,
+        weeks=110,
+        burn_in_weeks=5,
+        switch_week=104,
+        switch_regime="payment_by_results",
+    )
+    for _ in range(105):
+        model.step()
+    assert model.active_regime == "payment_by_results"
+    assert (model.commissioner.baseline[:, 0] > 0).all()  # every provider closed cases last year
+    at_switch = model.notional_price.copy()
+    model.rebase_prices(replaced=-1)
+    assert at_switch == pytest.approx(model.notional_price, rel=1e-12)

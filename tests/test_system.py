@@ -45,6 +45,20 @@ def test_a_let_down_weighs_more_than_a_good_experience():
     assert led2.provider_trust()[1, 0] == led2.provider_trust()[0, 1]  # shared by both
 
 
+def test_a_lost_tender_counts_its_let_downs_once_for_every_remaining_pair():
+    """`tender_trust_events` is the let-downs a lost tender adds to each remaining pair (both partners
+    share one experience), weighted like any let-down; the newcomer starts as a stranger."""
+    p = resolve({"tender_trust_events": 3.0})
+    led = system.TrustLedger(3, p)
+    before = led.pb.copy()
+    led.lost_tender(0, entrant_trust=0.2)
+    led.close_period()
+    added = led.pb[1, 2] - p["trust_memory"] * before[1, 2]
+    assert added == pytest.approx(p["trust_loss_weight"] * 3.0)
+    assert led.pb[2, 1] == led.pb[1, 2]
+    assert led.provider_trust()[0, 1] == pytest.approx(0.2)  # a stranger's history, not shaken further
+
+
 def test_a_steward_with_no_time_does_nothing():
     a = cached_run(2, regime="hls", steward=False, **SMALL)
     b = cached_run(2, regime="hls", steward_hours_per_week=0.0, **SMALL)

@@ -44,19 +44,26 @@ def add_workers_option(p: argparse.ArgumentParser, default: int | None, what: st
     p.add_argument("--workers", type=int, default=default, metavar="N", help=what)
 
 
+MAX_WORKERS = 256  # more processes than this is a typing slip, not a machine
+
+
 def check_workers(workers: int) -> int:
     from hls_sim.errors import UsageError
 
+    allowed = f"allowed is 1 to {MAX_WORKERS}"
     if workers < 1:
-        raise UsageError(f"--workers must be at least 1 (got {workers})")
+        raise UsageError(f"--workers must be at least 1 (got {workers}); {allowed}")
+    if workers > MAX_WORKERS:
+        raise UsageError(f"--workers must be at most {MAX_WORKERS} (got {workers:,}); {allowed}")
     return workers
 
 
 def default_workers() -> int:
     try:
-        return max(1, len(os.sched_getaffinity(0)))
+        n = len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
-        return max(1, os.cpu_count() or 1)
+        n = os.cpu_count() or 1
+    return min(max(1, n), MAX_WORKERS)
 
 
 def overrides_from_args(args: argparse.Namespace) -> dict[str, Any]:
@@ -82,10 +89,21 @@ def default_out(kind: str) -> Path:
 
 def claim_out(args: argparse.Namespace, kind: str, default_name: str | None = None):  # type: ignore[no-untyped-def]
     """The checked output folder of a command (hls_sim.outdir.Target), before any work."""
+    from hls_sim.errors import UsageError
     from hls_sim.outdir import claim
 
+    resume, overwrite = getattr(args, "resume", False), getattr(args, "overwrite", False)
+    what = UNFINISHED.get(kind, kind)
+    if resume and args.out is None:  # a new timestamped folder never holds anything to resume
+        raise UsageError(f"--resume needs --out DIR: the folder of the {what} to finish")
+    if resume and overwrite:
+        raise UsageError(f"--resume finishes the {what} in --out and --overwrite replaces it: give one of them")
     out = args.out if args.out is not None else default_out(default_name or kind)
-    return claim(out, kind, overwrite=getattr(args, "overwrite", False), resume=getattr(args, "resume", False))
+    return claim(out, kind, overwrite=overwrite, resume=resume)
+
+
+# what the folder of each resumable command holds, in words
+UNFINISHED = {"compare": "comparison", "validate": "validation", "robustness": "robustness study"}
 
 
 def progress_bar(total: int, desc: str):

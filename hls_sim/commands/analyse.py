@@ -13,13 +13,23 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="summarise a sweep folder: means and CIs per point, sensitivity indices, article tables",
     )
     p.add_argument("folder", type=Path, help="results folder written by `hls-sim sweep`")
-    p.add_argument("--out", default=None, help="where to write the tables (default FOLDER/analysis)")
+    p.add_argument(
+        "--out",
+        default=None,
+        help="folder to write the tables to: absent, empty, or an earlier analysis with --overwrite "
+        "(default FOLDER/analysis, replaced at each analysis)",
+    )
+    p.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="replace an earlier analysis in --out (the old tables stay until the new ones are complete)",
+    )
     p.add_argument("--level", type=float, default=0.95, help="confidence level of the intervals (default 0.95)")
     p.set_defaults(func=main)
 
 
 def main(args: argparse.Namespace) -> int:
-    from hls_sim.cli import UsageError
+    from hls_sim.errors import UsageError
     from hls_sim.sweep.analysis import analyse, format_article_table
     from hls_sim.sweep.store import StoreError
 
@@ -30,7 +40,7 @@ def main(args: argparse.Namespace) -> int:
 
         check_path(args.out)  # before any reading or computing
     try:
-        res = analyse(args.folder, out=args.out, level=args.level)
+        res = analyse(args.folder, out=args.out, level=args.level, overwrite=args.overwrite)
     except StoreError as exc:
         raise UsageError(str(exc)) from None
     print(format_article_table(res))

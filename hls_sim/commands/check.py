@@ -2,8 +2,7 @@
 
 The file goes through exactly the checks a run would apply (the same readers, the whole chain of
 `extends`, every planned run checked as a whole run), and nothing is run or written. The kind of
-file is told from its keys: an experiment has a [design], a validation pattern has [[checks]],
-anything else is read as a scenario. A shipped scenario or experiment may be given by name.
+file is told from its keys: whichever kind's own keys it has most of (a tie reads as a scenario). A shipped scenario or experiment may be given by name.
 """
 
 from __future__ import annotations
@@ -24,10 +23,23 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=main)
 
 
+# Top-level keys only one kind of file has (keys that several kinds share, such as `description`, and
+# keys of no kind, such as a misspelt one, do not count).
+_PATTERN_KEYS = ("checks", "arms", "evidence", "mapping", "sources", "title", "order", "quick")
+_EXPERIMENT_KEYS = ("design", "vary", "replicates", "base", "outputs", "analysis", "common_random_numbers", "name")
+
+
 def kind_of(data: dict[str, Any]) -> str:
-    if "checks" in data or "evidence" in data:
+    """Tell the kind of file by which kind's own keys it has most of; a tie reads as a scenario, so a
+    scenario with one misspelt key (`seed` for `seeds`) is told what is wrong with it as a scenario."""
+    from hls_sim.schema import TOP_LEVEL_DOCS, sections
+
+    scenario = sum(k in data for k in (*TOP_LEVEL_DOCS, *sections()) if k != "description")
+    pattern = sum(k in data for k in _PATTERN_KEYS)
+    experiment = sum(k in data for k in _EXPERIMENT_KEYS)
+    if pattern > max(scenario, experiment):
         return "pattern"
-    if any(k in data for k in ("design", "vary", "replicates", "seed")):  # scenarios list `seeds`
+    if experiment > scenario:
         return "experiment"
     return "scenario"
 

@@ -108,7 +108,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--seed", type=int, default=None, help="first seed when --seeds is given (default 1)")
     p.add_argument(
-        "--regime", default=None, choices=PARAMS["regime"].choices, help="force one regime for every scenario"
+        "--regime",
+        default=None,
+        choices=PARAMS["regime"].choices,
+        help="force one regime for every scenario (with no scenario: the default place under that regime alone)",
     )
     p.add_argument("--workers", type=int, default=1, help="worker processes (results do not depend on it)")
     p.add_argument(
@@ -158,6 +161,8 @@ def plan(args: argparse.Namespace) -> dict[str, dict[str, Any]]:
             o = scenario_overrides(name)
             o.update(common)
             labels[Path(name).stem] = o
+    elif "regime" in common:  # --regime with no scenario: the default place under that regime alone
+        labels[common["regime"]] = {**scenario_overrides(None), **common}
     else:
         base = scenario_overrides(None)  # every regime on the default scenario
         for regime in REGIMES:
@@ -419,8 +424,8 @@ def format_table(table: pl.DataFrame, labels: list[str], n_seeds: int, *, wide: 
     )
     if partial:
         head += (
-            "\n(k of n): the measure is defined on k of the n seeds only (a cost per crisis avoided has no"
-            " value on a seed that avoided none); the mean and interval are over those k"
+            "\n(k of n): the measure is defined on k of the n seeds only (a cost per crisis avoided has"
+            "\nno value on a seed that avoided none); the mean and interval are over those k"
         )
     lines = [head]
     for start in range(0, len(labels), per_block):

@@ -52,11 +52,44 @@ def environment() -> dict[str, str]:
     return env
 
 
+HOST_FORMS = "an address of this computer, e.g. 127.0.0.1 (this computer only) or 0.0.0.0 (every network)"
+
+
+def check_listen(host: str, port: int) -> None:
+    """Whether the server can listen on `host` and `port`, found out before it starts: bind a socket
+    the way the server (uvicorn) will, and let it go. Raises UsageError saying why not."""
+    import errno
+    import socket
+
+    from hls_sim.errors import UsageError
+
+    if not host.strip():
+        raise UsageError(f"--host is empty; allowed is {HOST_FORMS}")
+    if host.startswith("["):
+        raise UsageError(f"--host {host}: write an IPv6 address without brackets (e.g. ::1); allowed is {HOST_FORMS}")
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET  # as uvicorn decides
+    try:
+        with socket.socket(family, socket.SOCK_STREAM) as sock:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            sock.bind((host, port))
+    except socket.gaierror:
+        raise UsageError(f"--host {host}: no such address or name here; allowed is {HOST_FORMS}") from None
+    except (OSError, OverflowError, UnicodeError, ValueError) as exc:  # ValueError: a NUL in the name
+        reason = getattr(exc, "strerror", None) or str(exc)
+        if getattr(exc, "errno", None) == errno.EADDRINUSE:
+            raise UsageError(
+                f"--port {port}: cannot listen on {host} port {port}: {reason}; choose another --port "
+                "(0 picks a free one)"
+            ) from None
+        raise UsageError(f"--host {host}: cannot listen there: {reason}; allowed is {HOST_FORMS}") from None
+
+
 def main(args: argparse.Namespace) -> int:
     from hls_sim.cli import UsageError
 
     if not 0 <= args.port <= 65535:
         raise UsageError(f"--port {args.port}: allowed is an integer from 0 to 65535")
+    check_listen(args.host, args.port)
     missing = [m for m in ("solara", "solara_assets", "ipyvuetify", "matplotlib", "networkx") if find_spec(m) is None]
     if missing:
         raise UsageError(
@@ -65,6 +98,7 @@ def main(args: argparse.Namespace) -> int:
     from hls_sim.dashboard.serve import is_local
 
     shown = "localhost" if args.host in ("127.0.0.1", "localhost") else args.host
+    shown = f"[{shown}]" if ":" in shown else shown  # an IPv6 address in a URL
     where = f"http://{shown}:{args.port}" if args.port else f"http://{shown}:<a free port, printed by solara below>"
     print(f"hls-sim dashboard: open {where} in a browser (Ctrl+C stops it)", flush=True)
     if not is_local(args.host):

@@ -101,12 +101,18 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def _arm(name: str, scenario: str | None, common: dict[str, Any]) -> tuple[str, dict[str, Any], dict[str, Any]]:
     """(label, overrides, note) of one side: a regime on the base place, or a scenario."""
+    from hls_sim.errors import UsageError
     from hls_sim.regimes import DESCRIPTIONS, REGIMES
     from hls_sim.scenarios import check_side, named_scenarios, scenario_notes, scenario_overrides
 
     check_side(name)
     path_like = name.endswith(".toml") or "/" in name or "\\" in name
     if name in REGIMES and not path_like and name not in named_scenarios():
+        if common.get("regime", name) != name:
+            raise UsageError(
+                f"--set regime={common['regime']} contradicts the side '{name}', which is a regime; "
+                "name the regimes as the sides, or use scenarios"
+            )
         over = scenario_overrides(scenario)
         over["regime"] = name
         place = scenario_notes([scenario], [name])[name]

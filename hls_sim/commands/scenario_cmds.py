@@ -42,10 +42,12 @@ def list_main(args: argparse.Namespace) -> int:
     if args.extra:
         from hls_sim.errors import UsageError
 
-        rest = [a for a in args.extra if a != "show"]
+        rest = [a for a in args.extra if a not in ("show", "list", "ls")]
+        named = named_scenarios()
+        example = rest[0] if rest and rest[0] in named else "NAME"
         raise UsageError(
             "`hls-sim scenarios` takes no arguments: it lists the named scenarios; to see one, use "
-            f"`hls-sim show {rest[0] if rest else 'NAME'}`"
+            f"`hls-sim show {example}`"
         )
     named = named_scenarios()
     width = max((len(n) for n in named), default=8) + 2
@@ -72,7 +74,7 @@ def show_main(args: argparse.Namespace) -> int:
     sc = load_scenario(args.scenario or DEFAULT)
     extra = overrides_from_args(args)
     params = sc.parameters(extra)
-    checked_params({**sc.overrides, **extra}, source=args.scenario or DEFAULT)  # what a run would refuse
+    checked_params({**sc.overrides, **extra}, source=args.scenario or "command line")  # what a run would refuse
     origin = sc.provenance(extra)
     if args.format == "json":
         print(json.dumps(_as_json(sc, params, origin), indent=2))

@@ -51,7 +51,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def main(args: argparse.Namespace) -> int:
     from hls_sim.errors import OutputError, UsageError
-    from hls_sim.sweep.executors import ExecutorError, SchedulerUnreachableError, dask_available
+    from hls_sim.sweep.executors import ExecutorError, SchedulerUnreachableError, dask_available, scheduler_address
     from hls_sim.sweep.experiment import load_experiment
     from hls_sim.sweep.plan import make_plan
     from hls_sim.sweep.runner import run_sweep, stored_experiment
@@ -64,8 +64,13 @@ def main(args: argparse.Namespace) -> int:
         raise UsageError("--resume needs --out DIR: the folder of the sweep to finish")
     if args.resume and args.overwrite:
         raise UsageError("--resume finishes the sweep in --out and --overwrite replaces it: give one of them")
-    if args.scheduler and not dask_available():
-        raise UsageError("--scheduler needs Dask distributed: pip install 'hls-sim[dask]'")
+    if args.scheduler is not None:
+        try:
+            scheduler_address(args.scheduler)  # its form, before any planning or connecting
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
+        if not dask_available():
+            raise UsageError("--scheduler needs Dask distributed: pip install 'hls-sim[dask]'")
     if args.experiment is None:
         if not args.resume:
             raise UsageError("give an experiment (a name from experiments/ or a TOML file), or --resume --out DIR")
@@ -76,12 +81,20 @@ def main(args: argparse.Namespace) -> int:
     else:
         exp = load_experiment(args.experiment)
     target = claim_out(args, "sweep", default_name=f"sweep-{exp.name}")  # before the plan's probe run
+    if not args.no_analyse and target.mode == "resume":
+        from hls_sim.sweep.analysis import claim_tables
+
+        try:
+            claim_tables(target.path, None)  # the analysis at the end must not be refused after the runs
+        except StoreError as exc:
+            why = str(exc).removesuffix(" (nothing was written)")
+            raise UsageError(f"{why}, or add --no-analyse (nothing was written)") from None
     plan = make_plan(exp)
     out = target.path
     where = f"Dask at {args.scheduler}" if args.scheduler else f"{workers} worker{'s' * (workers > 1)}"
     print(
-        f"hls-sim sweep: {exp.name}: {len(plan.design.points)} points x {exp.replicates} replicates = "
-        f"{plan.n_runs} runs ({exp.design.type} design, master seed {exp.seed}) on {where}",
+        f"hls-sim sweep: {exp.name}: {_n(len(plan.design.points), 'point')} x {_n(exp.replicates, 'replicate')} = "
+        f"{_n(plan.n_runs, 'run')} ({exp.design.type} design, master seed {exp.seed}) on {where}",
         file=sys.stderr,
     )
     with engine_folder(target) as folder:
@@ -105,7 +118,7 @@ def main(args: argparse.Namespace) -> int:
                 print(f"\nhls-sim: finished runs are safe; continue with: {_resume_cmd(out)}", file=sys.stderr)
             raise
         print(
-            f"{report.n_runs} runs: {report.ok} done, {report.failed} failed "
+            f"{_n(report.n_runs, 'run')}: {report.ok} done, {report.failed} failed "
             f"({report.ran_now} run now in {report.seconds:.1f} s"
             + (f"; {report.redone_parts} damaged part(s) redone" if report.redone_parts else "")
             + ")"
@@ -116,10 +129,17 @@ def main(args: argparse.Namespace) -> int:
         if not args.no_analyse and report.ok:
             from hls_sim.sweep.analysis import analyse, format_article_table
 
-            res = analyse(folder)
+            try:
+                res = analyse(folder)
+            except StoreError as exc:
+                raise UsageError(f"the runs are done, but the analysis was not written: {exc}") from None
             print(format_article_table(res))
             print(f"analysis written to {out / res.folder.name}")
     return 0
+
+
+def _n(count: int, noun: str) -> str:
+    return f"{count:,} {noun}{'s' * (count != 1)}"
 
 
 def _resume_cmd(out: Path) -> str:

@@ -71,9 +71,17 @@ def load(folder: Path) -> tuple[dict[str, Any], pl.DataFrame | None, pl.DataFram
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise _usage(f"{path}: not readable JSON ({exc})") from None
-    sets = pl.read_parquet(folder / st.SETS_TABLE) if (folder / st.SETS_TABLE).is_file() else None
-    screen = pl.read_parquet(folder / st.SCREEN_TABLE) if (folder / st.SCREEN_TABLE).is_file() else None
-    return data, sets, screen
+    return data, _table(folder / st.SETS_TABLE), _table(folder / st.SCREEN_TABLE)
+
+
+def _table(path: Path) -> pl.DataFrame | None:
+    """A parquet table of the study, or None when it was not written; a damaged one is a clear error."""
+    if not path.is_file():
+        return None
+    try:
+        return pl.read_parquet(path)
+    except Exception as exc:  # polars raises several kinds for a damaged file
+        raise _usage(f"{path}: not a readable parquet table ({type(exc).__name__})") from None
 
 
 # ---------------------------------------------------------------------------- charts

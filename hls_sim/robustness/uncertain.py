@@ -236,6 +236,9 @@ def read_ranges(path: Path, *, origin: str, only_parameters: bool) -> dict[str, 
                     key,
                     f"unknown key{suggest(key, ['parameters'])}; allowed are parameters, title, description",
                 )
+    for key in ("title", "description"):
+        if key in data and not isinstance(data[key], str):
+            raise InputError(source, key, f"invalid value {data[key]!r}: allowed is a string")
     table = data.get("parameters")
     if not isinstance(table, dict) or not table:
         raise InputError(

@@ -21,9 +21,10 @@ from scipy import stats
 
 from hls_sim.atomic import atomic_write_json, atomic_write_parquet, atomic_write_text
 from hls_sim.labels import output_title, output_words, param_title, value_words
+from hls_sim.outdir import ANALYSIS_JSON, KIND_FILES, Target, article, check_path, claim, folder_kind
 from hls_sim.sweep.plan import Plan, make_plan
 from hls_sim.sweep.runner import load_results, stored_experiment
-from hls_sim.sweep.store import StoreError, SweepStore
+from hls_sim.sweep.store import EXPERIMENT, MANIFEST, PARTS, RESULTS, StoreError, SweepStore
 
 HEADLINE = (
     "true_outcome",
@@ -37,6 +38,8 @@ MAIN_INDEX = {"morris": "mu_star", "salib_sobol": "ST", "grid": "eta_squared", "
 ARTICLE_ROWS_SHOWN = 24
 ARTICLE_METRICS_PER_TABLE = 4  # a portrait page holds the design columns and four 'mean [CI]' columns
 TERMINAL_WIDTH = 100
+KIND = "analysis"  # as hls_sim.outdir knows the folder
+DEFAULT_DIR = "analysis"  # the sweep's own tables: SWEEP/analysis
 
 
 @dataclass
@@ -51,6 +54,16 @@ class Analysis:
     article: pl.DataFrame
     headline: tuple[str, ...]
     files: list[Path] = field(default_factory=list)
+    level: float = 0.95  # confidence level of the intervals
+
+    @property
+    def ci(self) -> str:
+        """The intervals' level as a label: '95%', '50%', '99.9%'."""
+        return level_label(self.level)
+
+
+def level_label(level: float) -> str:
+    return f"{level * 100:.10g}%"
 
 
 # ---------------------------------------------------------------------- statistics
@@ -185,7 +198,7 @@ def _fmt(x: float | None) -> str:
 
 
 def _article(plan: Plan, means: pl.DataFrame, headline: tuple[str, ...]) -> pl.DataFrame:
-    """One row per point: its coordinates, then 'mean [95% CI]' for each headline metric (code
+    """One row per point: its coordinates, then 'mean [CI]' for each headline metric (code
     names as column names, for further work; the markdown tables carry words and units)."""
     pts = plan.points_table().drop("parameters")
     out = pts
@@ -226,7 +239,7 @@ def article_markdown(res: Analysis) -> str:
         part = f"1{chr(ord('a') + k)}" if len(chunks) > 1 else "1"
         caption = (
             f"**Table {part}.** {res.plan.experiment.name}: mean over {reps} replicate"
-            f"{'s' if reps != 1 else ''} per design point [95% confidence interval]"
+            f"{'s' if reps != 1 else ''} per design point [{res.ci} confidence interval]"
             f"{'; ' + ', '.join(output_words(m) for m in chunk) if len(chunks) > 1 else ''}."
         )
         parts.append(caption + "\n\n" + _markdown(_in_words(res.article, factors, chunk)))
@@ -261,7 +274,10 @@ def format_article_table(res: Analysis, width: int = TERMINAL_WIDTH) -> str:
         head = f"{res.plan.experiment.name}: sensitivity ({idx}) of each output to each parameter"
         more = f"\n... {len(hidden)} more outputs in {res.folder / f'sensitivity_{idx}.csv'}" if hidden else ""
         return head + "\n" + _text(pl.concat([factors_col, wide.select(shown)], how="horizontal")) + more
-    head = f"{res.plan.experiment.name}: {res.runs_found} of {res.runs_expected} runs; mean [95% CI] per point"
+    head = (
+        f"{res.plan.experiment.name}: {res.runs_found} of {res.runs_expected} run{'s' * (res.runs_expected != 1)}; "
+        f"mean [{res.ci} CI] per point"
+    )
     factors = [c for c in res.article.columns if c != "point" and c not in res.headline]
     metrics = [m for m in res.headline if m in res.article.columns]
     words = _in_words(res.article, factors, metrics)
@@ -331,11 +347,89 @@ def _sensitivity_markdown(wide: pl.DataFrame, index: str) -> str:
 
 
 # ---------------------------------------------------------------------- entry point
-def analyse(folder: str | Path, *, out: str | Path | None = None, level: float = 0.95) -> Analysis:
-    """Analyse the sweep in `folder`; write the tables to `out` (default folder/analysis)."""
-    store = SweepStore(Path(folder))
+SWEEP_HELP = "give the folder `hls-sim sweep` wrote"
+
+
+def check_sweep(folder: str | Path) -> SweepStore:
+    """The sweep `analyse` reads, or a StoreError saying what the folder is instead (nothing is read
+    but its manifest)."""
+    root = Path(folder)
+    if not root.exists():
+        raise StoreError(f"{root}: no such folder; {SWEEP_HELP}")
+    if not root.is_dir():
+        raise StoreError(f"{root} is a file, not a folder; {SWEEP_HELP}")
+    kind = folder_kind(root)
+    if kind == KIND:
+        raise StoreError(
+            f"{root} holds the tables of an earlier `hls-sim analyse`, not a sweep; give the sweep folder they "
+            "were made from"
+        )
+    if kind is not None and kind != "sweep":
+        raise StoreError(f"{root} is {article(kind)} folder (written by `hls-sim {kind}`), not a sweep; {SWEEP_HELP}")
+    store = SweepStore(root)
     if not store.exists():
-        raise StoreError(f"{store.root} holds no sweep (no manifest.json)")
+        raise StoreError(f"{root} holds no sweep (no {MANIFEST}); {SWEEP_HELP}")
+    manifest = store.manifest()  # a StoreError if it is not a JSON object
+    fmt = manifest.get("format")
+    if fmt is not None and not str(fmt).startswith("hls_sim.sweep/"):
+        raise StoreError(f"{store.root / MANIFEST}: format {fmt!r} is not a sweep's; {SWEEP_HELP}")
+    if not (root / EXPERIMENT).is_file():
+        raise StoreError(f"{root} holds no sweep (no {EXPERIMENT}, the experiment it was run from); {SWEEP_HELP}")
+    return store
+
+
+def claim_tables(sweep: Path, out: str | Path | None, *, overwrite: bool = False) -> Target:
+    """Where the tables go, checked before anything is computed. An explicit `out` follows the rules of
+    every output folder (hls_sim.outdir.claim: an earlier analysis is replaced only with --overwrite);
+    the sweep's own `analysis/` is the analysis of that sweep, replaced whenever it is analysed again,
+    but never when it holds anything else."""
+    if out is not None:
+        return claim(out, KIND, overwrite=overwrite)
+    dest = check_path(Path(sweep) / DEFAULT_DIR, option="the analysis folder")
+    contents = sorted(p.name for p in dest.iterdir()) if dest.is_dir() else []
+    if not contents:
+        return Target(dest, KIND, "new")
+    ours = folder_kind(dest) == KIND
+    foreign = [n for n in contents if not (ours and (n in KIND_FILES[KIND] or n.startswith(".")))]
+    if foreign:
+        shown = ", ".join(foreign[:5]) + (", ..." if len(foreign) > 5 else "")
+        raise StoreError(
+            f"{dest} holds files that are not part of an earlier analysis ({shown}); analyse replaces that folder "
+            "whole, so move them, or write the tables elsewhere with --out DIR (nothing was written)"
+        )
+    return Target(dest, KIND, "overwrite")
+
+
+def _check_tables(sources: list[Path], columns: list[str]) -> None:
+    """Every results file readable as parquet with the columns analyse uses, or a StoreError naming it."""
+    for path in sources:
+        try:
+            schema = pl.read_parquet_schema(path)
+        except Exception as exc:  # polars raises several types for a damaged file
+            raise StoreError(f"{path}: not a readable parquet table ({_first_line(exc)})") from None
+        missing = [c for c in columns if c not in schema]
+        if missing:
+            raise StoreError(
+                f"{path}: columns missing: {', '.join(missing)} (is this the results table a sweep wrote?)"
+            )
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def analyse(
+    folder: str | Path, *, out: str | Path | None = None, level: float = 0.95, overwrite: bool = False
+) -> Analysis:
+    """Analyse the sweep in `folder`; write the tables to `out` (default folder/analysis).
+
+    The sweep and the place for the tables are checked before anything is computed; the tables are
+    written into a staging folder and moved into place whole, so a failure leaves the old ones as
+    they were.
+    """
+    store = check_sweep(folder)
+    target = claim_tables(store.root, out, overwrite=overwrite)
     manifest = store.manifest()
     exp = stored_experiment(store.root)
     plan = make_plan(exp)
@@ -344,6 +438,27 @@ def analyse(folder: str | Path, *, out: str | Path | None = None, level: float =
             f"{store.root}: its experiment no longer gives the plan it was run with (parameter defaults, a scenario "
             "or the sampler changed since), so points cannot be matched to their parameters"
         )
+    coords = list(plan.design.columns)
+    _check_tables(result_files(store.root), ["run_id", "point", "scope", "metric", "value", *coords])
+    try:
+        res, about = _compute(store, plan, exp, target.path, level)
+    except pl.exceptions.PolarsError as exc:  # a table that passed the check but cannot be read through
+        raise StoreError(f"{store.root}: the results cannot be read ({_first_line(exc)})") from None
+    with target.staged() as stage:
+        _write_all(res, about, stage)
+    return res
+
+
+def result_files(root: Path) -> list[Path]:
+    """The parquet files holding a sweep's results, as `load_results` reads them."""
+    files = [root / RESULTS] if (root / RESULTS).is_file() else []
+    files += sorted((root / PARTS).glob("run-*.parquet")) if (root / PARTS).is_dir() else []
+    if not files:
+        raise StoreError(f"{root} holds no results yet")
+    return files
+
+
+def _compute(store: SweepStore, plan: Plan, exp: Any, dest: Path, level: float) -> tuple[Analysis, dict[str, Any]]:
     lf = load_results(store.root)
     summary = lf.filter(pl.col("scope") == "summary")
     coords = list(plan.design.columns)
@@ -371,28 +486,8 @@ def analyse(folder: str | Path, *, out: str | Path | None = None, level: float =
     headline = plan.analysis_metrics or tuple(m for m in HEADLINE if m in plan.selection.summary)
     if not headline:
         headline = plan.selection.summary[:6]
-    article = _article(plan, point_summary, headline)
-
-    dest = Path(out) if out else store.root / "analysis"
-    try:
-        dest.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise StoreError(f"cannot write the analysis into {dest}: {exc.strerror or exc}") from None
-    res = Analysis(dest, plan, plan.n_runs, runs_found, point_summary, weekly, sens, article, headline)
-    _write(res, point_summary, "point_summary")
-    if weekly is not None:
-        _write(res, weekly, "weekly_summary")
-    if sens is not None:
-        _write(res, sens, "sensitivity")
-        idx = MAIN_INDEX.get(exp.design.type)
-        if idx:
-            wide = _sensitivity_wide(sens, idx, plan.selection.summary)
-            _write(res, wide, f"sensitivity_{idx}")
-            atomic_write_text(dest / f"sensitivity_{idx}.md", _sensitivity_markdown(wide, idx))
-            res.files.append(dest / f"sensitivity_{idx}.md")
-    _write(res, article, "article_table")
-    atomic_write_text(dest / "article_table.md", article_markdown(res))
-    res.files.append(dest / "article_table.md")
+    article_df = _article(plan, point_summary, headline)
+    res = Analysis(dest, plan, plan.n_runs, runs_found, point_summary, weekly, sens, article_df, headline, level=level)
     about = {
         "experiment": exp.name,
         "plan_hash": plan.hash,
@@ -400,13 +495,31 @@ def analyse(folder: str | Path, *, out: str | Path | None = None, level: float =
         "runs_expected": plan.n_runs,
         "runs_found": runs_found,
         "headline_metrics": list(headline),
-        "files": [p.name for p in res.files],
     }
-    atomic_write_json(dest / "analysis.json", about)
-    return res
+    return res, about
 
 
-def _write(res: Analysis, df: pl.DataFrame, stem: str) -> None:
-    atomic_write_parquet(res.folder / f"{stem}.parquet", df)
-    atomic_write_text(res.folder / f"{stem}.csv", df.write_csv())
+def _write_all(res: Analysis, about: dict[str, Any], stage: Path) -> None:
+    """Every table into `stage` (moved to res.folder afterwards); res.files names their final places."""
+    _write(res, stage, res.point_summary, "point_summary")
+    if res.weekly_summary is not None:
+        _write(res, stage, res.weekly_summary, "weekly_summary")
+    sens = res.sensitivity
+    if sens is not None:
+        _write(res, stage, sens, "sensitivity")
+        idx = MAIN_INDEX.get(res.plan.experiment.design.type)
+        if idx:
+            wide = _sensitivity_wide(sens, idx, res.plan.selection.summary)
+            _write(res, stage, wide, f"sensitivity_{idx}")
+            atomic_write_text(stage / f"sensitivity_{idx}.md", _sensitivity_markdown(wide, idx))
+            res.files.append(res.folder / f"sensitivity_{idx}.md")
+    _write(res, stage, res.article, "article_table")
+    atomic_write_text(stage / "article_table.md", article_markdown(res))
+    res.files.append(res.folder / "article_table.md")
+    atomic_write_json(stage / ANALYSIS_JSON, {**about, "files": [p.name for p in res.files]})
+
+
+def _write(res: Analysis, stage: Path, df: pl.DataFrame, stem: str) -> None:
+    atomic_write_parquet(stage / f"{stem}.parquet", df)
+    atomic_write_text(stage / f"{stem}.csv", df.write_csv())
     res.files += [res.folder / f"{stem}.parquet", res.folder / f"{stem}.csv"]

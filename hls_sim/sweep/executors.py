@@ -11,6 +11,8 @@ import contextlib
 import itertools
 import multiprocessing
 import os
+import re
+import socket
 import threading
 import time
 import traceback
@@ -108,11 +110,80 @@ class SchedulerUnreachableError(ExecutorError):
     """The Dask scheduler could not be reached before the sweep started (nothing was written)."""
 
 
+SCHEDULER_FORMS = "'local', HOST:PORT or tcp://HOST:PORT (e.g. tcp://10.0.0.5:8786)"
+_SCHEDULER = re.compile(r"^(?:tcp://)?(?P<host>\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.-]+):(?P<port>[0-9]{1,5})/?$")
+PROBE_SECONDS = 5.0
+
+
+def scheduler_address(address: str) -> tuple[str, int] | None:
+    """The host and port of a --scheduler address (None for 'local'), or ValueError saying what is allowed.
+
+    Checked before anything is planned or connected: Dask itself takes a malformed address only to
+    fail later, leaving a half-made client that blocks the exit for a minute.
+    """
+    if address == "local":
+        return None
+    m = _SCHEDULER.match(address)
+    if not address.strip():
+        raise ValueError(f"--scheduler is empty; allowed is {SCHEDULER_FORMS}")
+    if m is None:
+        raise ValueError(f"--scheduler {address!r} is not a scheduler address; allowed is {SCHEDULER_FORMS}")
+    port = int(m.group("port"))
+    if not 1 <= port <= 65535:
+        raise ValueError(f"--scheduler {address!r}: port {port} is not from 1 to 65535; allowed is {SCHEDULER_FORMS}")
+    return m.group("host").strip("[]"), port
+
+
+def probe_scheduler(address: str, timeout: float = PROBE_SECONDS) -> None:
+    """Open and close a TCP connection to the scheduler, so that a wrong host or a closed port is
+    reported at once (Dask would retry for its whole connect timeout) and no Dask client is left
+    half-made."""
+    hp = scheduler_address(address)
+    if hp is None:
+        return
+    host, port = hp
+    try:
+        with socket.create_connection((host, port), timeout=timeout):
+            pass
+    except socket.gaierror as exc:
+        raise SchedulerUnreachableError(
+            f"cannot reach the Dask scheduler at {address!r}: unknown host {host!r} ({exc.strerror or exc})"
+        ) from None
+    except TimeoutError:
+        raise SchedulerUnreachableError(
+            f"cannot reach the Dask scheduler at {address!r}: no answer within {timeout:g} s"
+        ) from None
+    except OSError as exc:
+        raise SchedulerUnreachableError(
+            f"cannot reach the Dask scheduler at {address!r}: {exc.strerror or exc}"
+        ) from None
+
+
+def _connect(client_class: Any, address: str) -> Any:
+    """A Dask client connected to `address` (waits distributed.comm.timeouts.connect, 30 s by default).
+
+    A client whose connection failed is closed here: left to the garbage collector, it would block
+    the interpreter's exit for a minute and print a traceback ('Exception ignored in Client.__del__').
+    """
+    client = client_class.__new__(client_class)
+    try:
+        client.__init__(address, set_as_default=False)
+    except BaseException:
+        with contextlib.suppress(Exception):
+            client.close(timeout=2)
+        raise
+    return client
+
+
 @contextlib.contextmanager
 def dask_client(address: str, workers: int) -> Iterator[Any]:
     """A client of the cluster at `address`; 'local' starts a LocalCluster of `workers` processes here."""
     from distributed import Client, LocalCluster
 
+    try:
+        probe_scheduler(address)
+    except ValueError as exc:
+        raise SchedulerUnreachableError(str(exc)) from None
     cluster = None
     try:
         if address == "local":
@@ -121,11 +192,14 @@ def dask_client(address: str, workers: int) -> Iterator[Any]:
             )
             client = Client(cluster, set_as_default=False)
         else:
-            client = Client(address, set_as_default=False)  # waits distributed.comm.timeouts.connect (30 s)
-    except (OSError, TimeoutError, ValueError) as exc:
+            client = _connect(Client, address)
+    except Exception as exc:  # refused, timed out, or something that is not a Dask scheduler answered
         if cluster is not None:
             cluster.close()
-        raise SchedulerUnreachableError(f"cannot reach the Dask scheduler at {address!r}: {exc}") from exc
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+        if not isinstance(exc, OSError | TimeoutError | ValueError):
+            reason = f"something answers there, but not as a Dask scheduler ({type(exc).__name__})"
+        raise SchedulerUnreachableError(f"cannot reach the Dask scheduler at {address!r}: {reason}") from None
     try:
         yield client
     finally:

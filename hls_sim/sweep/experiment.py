@@ -370,7 +370,8 @@ def parse_experiment(text: str, *, source: str = "experiment") -> Experiment:
         raise _err(
             source,
             "design",
-            f"plans {n_runs:,} runs ({planned_points(design, factors):,} points x {replicates} replicates); "
+            f"plans {n_runs:,} runs ({planned_points(design, factors):,} points x {replicates} "
+            f"replicate{'s' * (replicates != 1)}); "
             f"allowed is at most {MAX_RUNS:,} runs in one experiment: split it into several",
         )
     outputs = _load_outputs(data.get("outputs", {}), source)

@@ -103,7 +103,8 @@ def check_analysis_metrics(exp: Experiment, sel: Selection) -> tuple[str, ...]:
             raise InputError(
                 exp.source,
                 f"analysis.metrics[{i}]",
-                f"{name!r} is not among the kept summary outputs{suggest(name, sel.summary)}",
+                f"{name!r} is not among the kept summary outputs{suggest(name, sel.summary)}; allowed are the "
+                f"outputs [outputs] summary keeps ({len(sel.summary)} here, e.g. {', '.join(list(sel.summary)[:4])})",
             )
     return exp.analysis_metrics
 

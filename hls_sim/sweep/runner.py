@@ -23,6 +23,7 @@ from typing import Any
 
 import polars as pl
 
+from hls_sim.outdir import article
 from hls_sim.sweep.executors import dask_client, run_dask, run_inline, run_pool
 from hls_sim.sweep.experiment import Experiment, load_experiment
 from hls_sim.sweep.plan import Plan
@@ -87,12 +88,12 @@ def new_manifest(plan: Plan) -> dict[str, Any]:
 def check_resumable(store: SweepStore, plan: Plan) -> dict[str, Any]:
     """Refuse to mix runs from another plan or another model version into one results folder."""
     if not store.exists():
-        raise StoreError(f"{store.root} holds no sweep to resume (no manifest.json); start one without --resume")
+        raise StoreError(f"{store.root} holds no {plan.kind} to resume (no manifest.json); start one without --resume")
     m = store.manifest()
     if m.get("format") != plan.format:
         what = str(m.get("kind") or m.get("format"))
         raise StoreError(
-            f"{store.root} holds a {what}, not a {plan.kind} (manifest format {m.get('format')!r}); "
+            f"{store.root} holds {article(what)}, not {article(plan.kind)} (manifest format {m.get('format')!r}); "
             "choose another --out"
         )
     if m.get("hls_sim_version") != __version__:

@@ -29,6 +29,7 @@ from typing import Any
 import polars as pl
 
 from hls_sim.atomic import atomic_write_bytes, atomic_write_json, atomic_write_parquet, fsync_dir, temp_beside
+from hls_sim.outdir import article
 
 MANIFEST = "manifest.json"
 EXPERIMENT = "experiment.toml"
@@ -63,16 +64,23 @@ class SweepStore:
         return (self.root / MANIFEST).is_file()
 
     def manifest(self) -> dict[str, Any]:
+        path = self.root / MANIFEST
         try:
-            return json.loads((self.root / MANIFEST).read_text())
-        except (OSError, json.JSONDecodeError) as exc:
-            raise StoreError(f"{self.root / MANIFEST}: cannot read the sweep manifest: {exc}") from None
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:  # ValueError: not JSON, or not UTF-8
+            raise StoreError(f"{path}: cannot read the manifest: {exc}") from None
+        if not isinstance(data, dict):
+            raise StoreError(
+                f"{path}: expected a JSON object (the manifest hls-sim writes), found {type(data).__name__} "
+                f"{json.dumps(data)[:40]}; the folder is damaged"
+            )
+        return data
 
     def check_new(self, what: str = "sweep") -> None:
         """Refuse a folder that is not empty (its lock file, which the caller holds, aside)."""
         if self.exists():
             raise StoreError(
-                f"{self.root} already holds a {self.manifest().get('kind', 'sweep')}; add --resume to finish it, "
+                f"{self.root} already holds {article(str(self.manifest().get('kind', 'sweep')))}; add --resume to finish it, "
                 "--overwrite to replace it, or choose another --out"
             )
         if self.root.exists() and (not self.root.is_dir() or any(p.name != LOCK for p in self.root.iterdir())):
