@@ -106,3 +106,35 @@ def test_report_refuses_a_damaged_robustness_table(tmp_path, capsys):
     assert code == 2 and f"{folder}/sets.parquet: not a readable parquet table" in err, err
     assert "Traceback" not in err
     assert sorted(p.name for p in folder.iterdir()) == ["manifest.json", "robustness.json", "sets.parquet"]
+
+
+EXPERIMENT = """name = "beside"
+seed = 1
+replicates = 1
+[base]
+scenario = "{scenario}"
+weeks = 60
+burn_in_weeks = 10
+[design]
+type = "grid"
+[vary.incentive_strength]
+values = [0.0, 0.5]
+"""
+
+
+def test_an_experiments_scenario_file_is_found_beside_it_from_any_folder(tmp_path, capsys, monkeypatch):
+    """A relative `base.scenario` path is looked up beside the experiment file first (as `extends` is
+    in a scenario file), so the experiment checks the same from any working folder."""
+    exps, elsewhere = tmp_path / "exps", tmp_path / "elsewhere"
+    exps.mkdir()
+    elsewhere.mkdir()
+    _write(exps, "place.toml", 'description = "a small place"\n[population]\ncitizens = 300\n')
+    exp = _write(exps, "exp.toml", EXPERIMENT.format(scenario="place.toml"))
+    monkeypatch.chdir(elsewhere)
+    assert main(["check", str(exp)]) == 0
+    assert "grid design, 2 points x 1 replicate = 2 runs" in capsys.readouterr().out
+    missing = _write(exps, "missing.toml", EXPERIMENT.format(scenario="nowhere.toml"))
+    assert main(["check", str(missing)]) == 2
+    err = capsys.readouterr().err
+    assert f"{missing}: base.scenario: no scenario file 'nowhere.toml' beside this file" in err, err
+    assert list(elsewhere.iterdir()) == []

@@ -75,11 +75,12 @@ def _experiment(name: str) -> str:
     from hls_sim.sweep.experiment import load_experiment
     from hls_sim.sweep.plan import make_plan
 
-    plan = make_plan(load_experiment(name))
+    plan = make_plan(load_experiment(name), progress=True)
     exp = plan.experiment
     return (
-        f"experiment {exp.name}: {exp.design.type} design, {len(plan.design.points)} points x "
-        f"{exp.replicates} replicates = {plan.n_runs:,} runs"
+        f"experiment {exp.name}: {exp.design.type} design, {len(plan.design.points):,} "
+        f"point{'s' * (len(plan.design.points) != 1)} x "
+        f"{exp.replicates} replicate{'s' * (exp.replicates != 1)} = {plan.n_runs:,} run{'s' * (plan.n_runs != 1)}"
     )
 
 

@@ -89,7 +89,7 @@ def main(args: argparse.Namespace) -> int:
         except StoreError as exc:
             why = str(exc).removesuffix(" (nothing was written)")
             raise UsageError(f"{why}, or add --no-analyse (nothing was written)") from None
-    plan = make_plan(exp)
+    plan = make_plan(exp, progress=True)
     out = target.path
     where = f"Dask at {args.scheduler}" if args.scheduler else f"{workers} worker{'s' * (workers > 1)}"
     print(

@@ -178,6 +178,18 @@ def _load_base(data: Any, source: str) -> tuple[str | None, dict[str, Any]]:
     out: dict[str, Any] = {}
     if "scenario" in table:
         scenario = _str(table["scenario"], source, "base.scenario")
+        given = Path(scenario)
+        if (scenario.endswith(".toml") or "/" in scenario) and not given.is_absolute():
+            beside = Path(source).parent / given  # like `extends` in a scenario file: beside the file first
+            if beside.exists():
+                scenario = str(beside)
+            elif not given.exists():
+                raise _err(
+                    source,
+                    "base.scenario",
+                    f"no scenario file {scenario!r} beside this file ({beside}) or in the working folder; "
+                    "allowed is the name of a shipped scenario or the path of a scenario file",
+                )
         try:
             out.update(scenario_overrides(scenario))
         except ParameterError as exc:  # ScenarioError included: it names the scenario's own file and key

@@ -16,6 +16,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -142,14 +143,25 @@ def build_plan(
     )
 
 
-def make_plan(exp: Experiment) -> SweepPlan:
-    """Validate everything that depends on the design and lay out every run (raises ParameterError)."""
+PLAN_PROGRESS_POINTS = 20_000  # from this many points, checking every point takes long enough to show
+
+
+def make_plan(exp: Experiment, *, progress: bool = False) -> SweepPlan:
+    """Validate everything that depends on the design and lay out every run (raises ParameterError).
+
+    With `progress`, a plan of many points shows a bar on stderr (when it is a terminal) while
+    every point is checked as a whole run: a plan near the largest allowed takes minutes."""
     design = build_design(exp)
     sel = select(exp.outputs, source=exp.source)
     metrics = check_analysis_metrics(exp, sel)
     tasks: list[RunTask] = []
     point_params: list[dict[str, Any]] = []
-    for pt in design.points:
+    points = design.points
+    if progress and len(points) >= PLAN_PROGRESS_POINTS:
+        from tqdm import tqdm
+
+        points = tqdm(points, desc="checking the plan", unit="point", file=sys.stderr, disable=None, leave=False)
+    for pt in points:
         over = {**exp.base, **pt.overrides}
         where = "point " + ", ".join(f"{k}={v!r}" for k, v in pt.coords.items()) if pt.coords else ""
         point_params.append(checked_params(over, source=exp.source, where=where))
