@@ -192,3 +192,13 @@ summary = ["campbell_gap"]
 def test_analyse_of_a_folder_without_a_sweep_is_exit_2(tmp_path, capsys):
     assert main(["analyse", str(tmp_path)]) == 2
     assert "holds no sweep" in capsys.readouterr().err
+
+
+def test_the_output_folder_rules_know_every_table_analyse_writes():
+    """hls_sim.outdir recognises an analysis folder by its file names; every sensitivity table analyse can
+    write must be among them, or a second analyse into the same --out would be refused as foreign files."""
+    from hls_sim.outdir import ANALYSIS_FILES
+    from hls_sim.sweep.analysis import MAIN_INDEX
+
+    for idx in set(MAIN_INDEX.values()):
+        assert {f"sensitivity_{idx}.{ext}" for ext in ("csv", "parquet", "md")} <= set(ANALYSIS_FILES), idx
