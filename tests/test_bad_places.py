@@ -61,6 +61,32 @@ def test_refused_before_any_work(tmp_path, capsys, monkeypatch, argv, needle):
     assert list(tmp_path.iterdir()) == []  # nothing written
 
 
+@pytest.mark.parametrize(
+    "argv, needle",
+    [
+        (["run", "--citizens", "1.5", "--weeks", "60"], "argument --citizens: invalid whole number: '1.5'"),
+        (["run", "--citizens", "300", "--weeks", "nan"], "argument --weeks: invalid whole number: 'nan'"),
+    ],
+)
+def test_a_population_option_that_is_not_a_whole_number_is_refused(tmp_path, capsys, monkeypatch, argv, needle):
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(SystemExit) as stop:
+        main(argv)
+    captured = capsys.readouterr()
+    assert stop.value.code == 2 and needle in captured.err and "Traceback" not in captured.err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_whole_numbers_read_alike_as_options_and_as_set(tmp_path, monkeypatch):
+    """`--citizens 3e2` means what `--set citizens=3e2` means: both a place of 300 people."""
+    monkeypatch.chdir(tmp_path)
+    assert main(["run", "--citizens", "3e2", "--weeks", "6e1", "--out", "a"]) == 0
+    assert main(["run", "--set", "citizens=3e2", "--set", "weeks=6e1", "--out", "b"]) == 0
+    a, b = (json.loads((tmp_path / d / "summary.json").read_text()) for d in "ab")
+    assert a["parameters"]["citizens"] == b["parameters"]["citizens"] == 300
+    assert a["parameters"]["weeks"] == b["parameters"]["weeks"] == 60
+
+
 def _write(folder: Path, name: str, text: str) -> Path:
     path = folder / name
     path.write_text(text, encoding="utf-8")

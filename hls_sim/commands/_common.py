@@ -14,9 +14,21 @@ from typing import Any
 from hls_sim.params import PARAMS, parse_set
 
 
+def _whole_number(text: str) -> int:
+    """An integer written as --set would accept it (``1000``, ``1e3``, ``2000.0``), so that
+    ``--citizens 1e3`` and ``--set citizens=1e3`` agree; the range is checked with the parameter."""
+    try:
+        num = float(text.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid whole number: {text!r}") from None
+    if num != num or num in (float("inf"), float("-inf")) or num != int(num):
+        raise argparse.ArgumentTypeError(f"invalid whole number: {text!r}")
+    return int(num)
+
+
 def add_population_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--citizens", type=int, default=None, help="population size (default from scenario)")
-    p.add_argument("--weeks", type=int, default=None, help="run length in weeks")
+    p.add_argument("--citizens", type=_whole_number, default=None, help="population size (default from scenario)")
+    p.add_argument("--weeks", type=_whole_number, default=None, help="run length in weeks")
     p.add_argument(
         "--set",
         dest="sets",
