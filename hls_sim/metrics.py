@@ -254,7 +254,7 @@ class Recorder:
         if ok.sum() >= 3 and true_p[ok].std() > 0 and rep_p[ok].std() > 0:
             corr = float(np.corrcoef(true_p[ok], rep_p[ok])[0, 1])
         out["provider_reported_true_correlation"] = corr
-        out.update(impact(m, out["total_cost"], years))
+        out.update(impact(m, out["total_cost"], years, hours_by_decile=dec[:, 2]))
         out["final_regime"] = m.active_regime
         return out
 
@@ -330,13 +330,27 @@ def _per(num: float, den: float) -> float | None:
     return float(num / den) if den > 0 else None
 
 
-def impact(m: HLSModel, total_cost: float, years: float) -> dict[str, Any]:
+DECILE_IMPACT_KEYS = (
+    "impact_wellbeing",
+    "need_years_avoided_per_1000",
+    "crises_avoided_per_1000_per_year",
+    "cost_per_crisis_avoided",
+    "cost_per_need_year_avoided",
+)
+
+
+def impact(
+    m: HLSModel, total_cost: float, years: float, hours_by_decile: np.ndarray | None = None
+) -> dict[str, Any]:
     """Impact against each person's no-service twin, after the burn-in (docs/ODD.md 8.7).
 
     Every key is None when the twin is off. Costs per unit avoided are the regime's whole public
     cost less what the no-service world would cost: the twins' crises and their contacts with
     reactive services short of a crisis, at the run's prices. They are None unless something was
-    avoided.
+    avoided. By complexity decile, a decile's own crises and reactive contacts are its own, and the
+    rest of the cost (payments, steward, transition, audits, spends) is shared out by the frontline
+    hours its people received (by its person-weeks when nobody received any): the money follows
+    the help, so that the deciles add up to the whole.
     """
     from hls_sim.kernels.life import (
         I_CRISES,
@@ -363,7 +377,7 @@ def impact(m: HLSModel, total_cost: float, years: float) -> dict[str, Any]:
     out: dict[str, Any] = {}
     if not m.p["twin"]:
         out = dict.fromkeys(keys)
-        for k in ("impact_wellbeing", "need_years_avoided_per_1000", "crises_avoided_per_1000_per_year"):
+        for k in DECILE_IMPACT_KEYS:
             out[f"{k}_by_complexity_decile"] = [None] * 10
         return out
     imp = m.imp
@@ -395,5 +409,19 @@ def impact(m: HLSModel, total_cost: float, years: float) -> dict[str, Any]:
     ]
     out["crises_avoided_per_1000_per_year_by_complexity_decile"] = [
         _per((a - b) * 1000.0 * 52.0, c) for a, b, c in zip(dec[:, I_CRISES_TWIN], dec[:, I_CRISES], pwd, strict=True)
+    ]
+    own = dec[:, I_CRISES] * m.p["crisis_cost"] + dec[:, I_REACTIVE] * m.p["reactive_contact_cost"]
+    twins = dec[:, I_CRISES_TWIN] * m.p["crisis_cost"] + dec[:, I_REACTIVE_TWIN] * m.p["reactive_contact_cost"]
+    hours = np.zeros(10) if hours_by_decile is None else np.asarray(hours_by_decile, dtype=np.float64)
+    weights = hours if hours.sum() > 0 else pwd
+    share = weights / weights.sum() if weights.sum() > 0 else np.zeros(10)
+    net_d = (total_cost - own.sum()) * share + own - twins
+    crises_d = dec[:, I_CRISES_TWIN] - dec[:, I_CRISES]
+    need_years_d = dec[:, I_SERIOUS_AVOIDED] / 52.0
+    out["cost_per_crisis_avoided_by_complexity_decile"] = [
+        float(c / a) if a > 0 else None for c, a in zip(net_d, crises_d, strict=True)
+    ]
+    out["cost_per_need_year_avoided_by_complexity_decile"] = [
+        float(c / a) if a > 0 else None for c, a in zip(net_d, need_years_d, strict=True)
     ]
     return out

@@ -129,3 +129,28 @@ def test_deficit_focused_help_builds_repeat_demand():
     plain = hls_sim.run(**base, dependence_gain=0.0).summary
     reliant = hls_sim.run(**base, dependence_gain=5.0).summary
     assert reliant["repeat_demand_share"] > plain["repeat_demand_share"]
+
+
+def test_the_cost_of_impact_by_decile_adds_up_to_the_whole():
+    """Each decile carries its own crises and reactive contacts and a share of the rest of the cost in
+    proportion to the frontline hours its people received, so the deciles' net costs add up to
+    `net_cost_against_no_service`, and a decile that received no help carries no service cost."""
+    from hls_sim.kernels.life import I_CRISES, I_CRISES_TWIN, I_SERIOUS_AVOIDED
+
+    m = HLSModel(seed=5, regime="payment_by_results", citizens=800, weeks=156)
+    m.run()
+    s = m.recorder.summary(m)
+    dec = m.imp[:10]
+    crises = dec[:, I_CRISES_TWIN] - dec[:, I_CRISES]
+    need_years = dec[:, I_SERIOUS_AVOIDED] / 52.0
+    per_crisis = s["cost_per_crisis_avoided_by_complexity_decile"]
+    per_need = s["cost_per_need_year_avoided_by_complexity_decile"]
+    assert len(per_crisis) == len(per_need) == 10
+    net = []
+    for c, a, n, y in zip(per_crisis, crises, per_need, need_years, strict=True):
+        assert c is not None or n is not None  # on this seed every decile avoided crises or need
+        assert (c is None) == (a <= 0) and (n is None) == (y <= 0)
+        if c is not None and n is not None:  # one net cost behind both lists
+            assert c * a == pytest.approx(n * y, rel=1e-9)
+        net.append(c * a if c is not None else n * y)
+    assert sum(net) == pytest.approx(s["net_cost_against_no_service"], rel=1e-9)
