@@ -339,9 +339,7 @@ DECILE_IMPACT_KEYS = (
 )
 
 
-def impact(
-    m: HLSModel, total_cost: float, years: float, hours_by_decile: np.ndarray | None = None
-) -> dict[str, Any]:
+def impact(m: HLSModel, total_cost: float, years: float, hours_by_decile: np.ndarray | None = None) -> dict[str, Any]:
     """Impact against each person's no-service twin, after the burn-in (docs/ODD.md 8.7).
 
     Every key is None when the twin is off. Costs per unit avoided are the regime's whole public
