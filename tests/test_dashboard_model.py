@@ -168,6 +168,18 @@ def test_charts_are_readable_at_projector_size(pbr_then_hls):
             assert _texts_outside_or_small(fig) == [], name
 
 
+def test_every_chart_names_the_faint_run_before(pbr_then_hls):
+    """With a run before, every chart's legend says which lines are that run (the gaming chart had none)."""
+    s, pbr = pbr_then_hls
+    for name, draw, _ in drawing.CHARTS:
+        fig = draw(s.current_run(), pbr)
+        labels = [t.get_text() for ax in fig.axes if ax.get_legend() for t in ax.get_legend().get_texts()]
+        assert any(t.startswith("before") for t in labels), (name, labels)
+        alone = draw(s.current_run(), None)
+        labels = [t.get_text() for ax in alone.axes if ax.get_legend() for t in ax.get_legend().get_texts()]
+        assert not any(t.startswith("before") for t in labels), (name, labels)
+
+
 def test_category_colours_are_fixed_across_runs(pbr_then_hls):
     """A cost category keeps its colour whether or not other categories appear in a run."""
     s, pbr = pbr_then_hls

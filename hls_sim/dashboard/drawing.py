@@ -145,6 +145,8 @@ def gaming(current: Run, previous: Run | None = None) -> Figure:
                 ch = col.removeprefix("gaming_")
                 label = CHANNEL_LABELS[ch] if run is current else None
                 ax.plot(w, values, color=CHANNEL_COLOURS[ch], lw=width, alpha=alpha, label=label)
+    if previous is not None and previous.frame.height:
+        ax.plot([], [], color="#888", lw=1.3, alpha=0.6, label="before (faint)")
     ax.set_ylim(0, top * 1.55)  # room above the data for the legend
     _legend(ax, loc="upper left", ncol=2)
     fig.subplots_adjust(left=0.18, right=0.95, top=0.9, bottom=0.17)
@@ -238,6 +240,9 @@ def let_down(current: Run, previous: Run | None = None) -> Figure:
     if lows:
         ax.set_ylim(max(0.0, min(lows) - 0.05), min(1.0, max(highs) + 0.05))
     ax2.set_ylim(bottom=0)
+    if previous is not None and previous.frame.height:
+        ax2.plot([], [], color="#888", lw=1.3, alpha=0.6, label="before (faint)")
+        _legend(ax2, loc="upper right")
     fig.subplots_adjust(left=0.2, right=0.95, top=0.9, bottom=0.17, hspace=0.12)
     return fig
 
