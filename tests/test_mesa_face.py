@@ -68,3 +68,5 @@ def test_batch_run_returns_one_row_per_run_and_seed():
     direct = HLSModel(seed=2, regime="hls", citizens=120, weeks=10, burn_in_weeks=2)
     direct.run_model()
     assert by_key[("hls", 2)]["wellbeing_mean"] == direct.recorder.table()["wellbeing_mean"][-1]
+    # Mesa labels that row by its index (3.3) or by the model time it was collected at (3.5): ODD 8.6
+    assert {r["Step"] for r in rows} == ({10.0} if MESA_HAS_TIME else {9})
