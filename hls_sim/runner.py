@@ -50,9 +50,15 @@ class RunResult:
 
 
 def run(*, seed: int = 1, progress=None, **overrides: Any) -> RunResult:
-    """Run one simulation: `hls_sim.run(regime="payment_by_results", seed=3, incentive_strength=0.5)`."""
-    from hls_sim.model import HLSModel
+    """Run one simulation: `hls_sim.run(regime="payment_by_results", seed=3, incentive_strength=0.5)`.
 
+    The whole-run rules of the command line apply (a burn-in shorter than the run, a switch inside
+    it, a practice naming providers the place has): a summary is only made of a run that makes
+    sense. `HLSModel` itself, stepped by hand, clips the burn-in to the run instead."""
+    from hls_sim.model import HLSModel
+    from hls_sim.params import check_whole_run, resolve
+
+    check_whole_run(resolve({**overrides, "seed": seed}), source="hls_sim.run")
     model = HLSModel(seed=seed, **overrides)
     model.run(progress=progress)
     rec = model.recorder

@@ -164,3 +164,16 @@ def test_an_experiments_scenario_file_is_found_beside_it_from_any_folder(tmp_pat
     err = capsys.readouterr().err
     assert f"{missing}: base.scenario: no scenario file 'nowhere.toml' beside this file" in err, err
     assert list(elsewhere.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    "kw, key",
+    [(dict(weeks=20), "burn_in_weeks"), (dict(weeks=80, switch_week=100), "switch_week")],
+)
+def test_the_python_run_applies_the_whole_run_rules(kw, key):
+    """`hls_sim.run` refuses what the command line refuses, instead of summarising a clipped run."""
+    import hls_sim
+    from hls_sim.params import ParameterError
+
+    with pytest.raises(ParameterError, match=key):
+        hls_sim.run(seed=1, citizens=100, **kw)
