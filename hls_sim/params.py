@@ -1060,7 +1060,7 @@ _PARAMS: list[Param] = [
         10000.0,
         "GBP/citizen",
         "costs",
-        "One-off investment (training, redesign) per citizen of population when switching to HLS-type regimes.",
+        "One-off investment (training, redesign) per citizen of population at any change of regime (switch_week).",
         "001 L863 (invest up front); assumption for size",
     ),
     _p(

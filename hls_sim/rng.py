@@ -18,8 +18,8 @@ STREAMS: dict[str, int] = {
     "doors": 4,  # help-seeking and which door people reach
     "care": 5,  # help, discharge and recording draws
     "workforce": 6,  # quits and new hires
-    "providers": 7,  # audits, re-tenders, policy noise
-    "learning": 8,  # learning-cycle noise
+    "providers": 7,  # cultures, audits, policy exploration, re-tenders, staff losses
+    # 8 was a "learning" stream that nothing drew from; the id stays retired
 }
 
 
