@@ -4,6 +4,7 @@ numbers are the recorder's own, and every chart is readable at projector size.""
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import re
 
@@ -127,12 +128,20 @@ def test_real_gains_are_named_when_only_the_stakes_rose():
     for _ in range(39):
         s.step(4)
     now, before = live_numbers(s.current_run().frame, 300), live_numbers(s.previous.frame, 300)
-    line = against_before(s, s.current_run())[0]
-    if now["true_outcome"] > before["true_outcome"] + 0.005:
-        assert "(the true outcome rose with the stakes too)" in line
-    else:
-        assert "rose with the stakes" not in line
     assert now["campbell_gap"] > before["campbell_gap"]
+    run = s.current_run()
+    # this run's true outcome fell as the stakes rose, so nothing is said of real gains ...
+    assert now["true_outcome"] < before["true_outcome"] - 0.005
+    assert "rose with the stakes" not in against_before(s, run)[0]
+    # ... and the same run with its true outcome raised above the run before is named as a real gain
+    lift = before["true_outcome"] - now["true_outcome"] + 0.05
+    gained = dataclasses.replace(run, frame=run.frame.with_columns(pl.col("true_outcome") + lift))
+    assert "(the true outcome rose with the stakes too)" in against_before(s, gained)[0]
+    # with the stakes lowered instead, a higher true outcome before is named the other way round
+    s.previous = gained  # run at stakes 0.9, its true outcome above `run`'s
+    s.settings = {**s.settings, "incentive_strength": 0.0}
+    lowered = dataclasses.replace(run, settings=dict(s.settings))
+    assert "the true outcome was higher with the stakes" in against_before(s, lowered)[0]
 
 
 def _texts_outside_or_small(fig) -> list[str]:

@@ -5,10 +5,11 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from hls_sim.layout import ACTIVE, IN_SERVICE, WAITING
+from hls_sim.layout import ACTIVE, COMMUNITY, IN_SERVICE, WAITING
 from hls_sim.model import HLSModel
 from hls_sim.params import PARAMS
 
@@ -44,7 +45,8 @@ def check_state(m: HLSModel) -> None:
         assert np.isfinite(arr).all(), key
         assert arr.min() >= 0.0 and arr.max() <= 1.0 + 1e-12, key
     assert c["status"].shape[0] == m.n  # nobody created or lost
-    assert np.bincount(c["status"], minlength=3).sum() == m.n
+    assert set(np.unique(c["status"])) <= {COMMUNITY, WAITING, IN_SERVICE}  # everyone in exactly one place
+    assert (c["worker"][c["status"] != IN_SERVICE] < 0).all()  # only people in service are on a caseload
     serving = c["status"] == IN_SERVICE
     assert (c["worker"][serving] >= 0).all() and (c["provider"][serving] >= 0).all()
     assert (c["provider"][c["status"] == WAITING] >= 0).all()
@@ -80,3 +82,40 @@ def test_invariants_hold_every_week(levers, seed):
     numeric = ts.drop("regime").to_numpy()
     assert np.isfinite(numeric).all()
     assert (ts["community"] + ts["waiting"] + ts["in_service"] == m.n).all()
+
+
+def _paid_each_week(m: HLSModel) -> np.ndarray:
+    m.run()
+    return m.recorder.timeseries(m)["cost_payments"].to_numpy()
+
+
+@pytest.mark.parametrize("regime", ["block_grant", "alliance", "hls"])
+def test_fixed_budgets_pay_exactly_the_budget_every_week(regime):
+    """Checked against the contract's size, not the Ledger's own fields: a block or pooled contract
+    pays its weekly value every week, nothing more or less, and the weekly series adds up to what
+    the Ledger says was paid and the summary says providers received."""
+    m = HLSModel(seed=3, regime=regime, citizens=600, weeks=156)
+    budget = float(m.contract_week.sum())
+    paid = _paid_each_week(m)
+    np.testing.assert_allclose(paid, budget, rtol=1e-12)
+    assert math.isclose(paid.sum(), m.ledger.paid, rel_tol=1e-12)
+    assert math.isclose(m.ledger.received.sum(), m.ledger.paid, rel_tol=1e-12)
+
+
+def test_payment_by_results_pays_between_its_fixed_part_and_its_cap():
+    """After the baseline a provider is paid the share not at risk, plus what it earns by results up to
+    the cap: the weekly total lies between the fixed part and the fixed part plus a year's cap."""
+    m = HLSModel(seed=3, regime="payment_by_results", citizens=600, weeks=260)
+    p = m.p
+    budget = float(m.contract_week.sum())
+    at_risk = p["incentive_strength"] * p["outcome_payment_share"]
+    paid = _paid_each_week(m)
+    base = int(p["baseline_weeks"])
+    np.testing.assert_allclose(paid[:base], budget, rtol=1e-12)  # the baseline pays the whole contract
+    after = paid[base:]
+    assert (after >= budget * (1.0 - at_risk) * (1 - 1e-12)).all()
+    assert (after > budget * (1.0 - at_risk) * 1.001).any()  # results are paid as well
+    years = math.ceil(after.size / 52)
+    cap = p["payment_cap"] * at_risk * budget * 52.0
+    assert after.sum() <= budget * (1.0 - at_risk) * after.size + cap * years
+    assert math.isclose(paid.sum(), m.ledger.paid, rel_tol=1e-12)

@@ -35,15 +35,20 @@ def test_with_no_service_nobody_presents_and_the_twin_is_the_life():
 
 
 def test_the_no_service_world_is_stationary_over_ten_years():
-    """The population starts in its own steady state: wellbeing in year 10 within 0.02 of year 2 and
-    crises within 20%, on two seeds (issue 15: lives no longer heal or collapse on their own)."""
-    for seed in (1, 2):
+    """The population starts in its own steady state (issue 15: lives no longer heal or collapse on
+    their own). The issue's bar is 0.02 in wellbeing and 20% in crises from year 2 to year 10; the
+    model does better (ODD 7.2 gives the measured drift), and this holds it to half of both, with a
+    yearly trend within 0.001 on every seed, so a regression to a drifting world shows here first."""
+    for seed in (1, 2, 3, 4):
         ts = hls_sim.run(seed=seed, regime="block_grant", workers_per_1000=0, weeks=520).timeseries
         wb = ts["wellbeing_mean"].to_numpy()
         cr = ts["n_crises"].to_numpy()
         y2, y10 = slice(52, 104), slice(468, 520)
-        assert abs(wb[y10].mean() - wb[y2].mean()) < 0.02
-        assert abs(cr[y10].sum() / cr[y2].sum() - 1.0) < 0.2
+        assert abs(wb[y10].mean() - wb[y2].mean()) < 0.01, seed
+        assert abs(cr[y10].sum() / cr[y2].sum() - 1.0) < 0.1, seed
+        yearly = wb[52:520].reshape(9, 52).mean(axis=1)
+        slope = np.polyfit(np.arange(9.0), yearly, 1)[0]
+        assert abs(slope) < 0.001, (seed, slope)
 
 
 @pytest.mark.parametrize("regime", sorted(REGIMES))
