@@ -28,6 +28,8 @@ KEYS = (
     "gaming_cream_skimming",
     "gaming_parking",
     "gaming_timing",
+    "gaming_clock_stops",
+    "gaming_hours_share",
     "wellbeing_mean",
     "wellbeing_most_complex_decile",
     "crisis_events",
