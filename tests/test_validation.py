@@ -4,6 +4,7 @@ subset of its patterns, and the ODD's agreement with the parameter registry and 
 from __future__ import annotations
 
 import importlib.util
+import json
 import math
 import shutil
 import subprocess
@@ -272,22 +273,73 @@ def test_numbers_do_not_depend_on_the_number_of_workers():
     assert execute(jobs, workers=1) == execute(jobs, workers=2)
 
 
+def _per_seed_from_table(table, pattern_id: str, check: CheckSpec, seeds: list[int]) -> np.ndarray:
+    """Redo a check's per-seed values by hand from the tidy table of runs (runs.parquet), paired by seed."""
+    import polars as pl
+
+    def arm(name: str) -> np.ndarray:
+        rows = table.filter(
+            (pl.col("pattern") == pattern_id) & (pl.col("arm") == name) & (pl.col("metric") == check.metric)
+        ).sort("seed")
+        assert rows["seed"].to_list() == seeds, f"{pattern_id}/{name}/{check.metric}: one row per seed"
+        return rows["value"].to_numpy()
+
+    if check.kind == "difference":
+        return arm(check.arms[0]) - arm(check.arms[1])
+    if check.kind == "trend":
+        ys = np.column_stack([arm(a) for a in check.arms])
+        return np.array([np.polyfit(check.options["x"], y, 1)[0] for y in ys])
+    return arm(check.arms[0])
+
+
+# Checks of pattern 03 that pass even at quick size (3 seeds, 600 people): parking is clear on every seed.
+# The creaming checks are not asserted here: on 3 seeds their intervals span zero (they pass at full size,
+# docs/validation.md 3.3).
+QUICK_PASSING_03 = {("difference", "hours_vs_need_top_decile"), ("above", "gaming_parking")}
+
+
 def test_quick_subset_of_patterns(tmp_path):
-    """The quick subset runs, reports every check with its numbers, and Campbell's Law holds even at this size."""
+    """Quick size is a smoke test of the machinery, not a verdict (docs/validation.md section 1): every check
+    must come with its seeds, a finite estimate and interval that can be redone by hand from the runs table;
+    the claims that are clear even on a few seeds must pass (Campbell's Law, parking); and every estimate must
+    point the way the evidence says, even where 3 seeds leave its interval across zero."""
+    from hls_sim.stats import mean_ci
+
     patterns = load_patterns(quick=True, only=QUICK_SUBSET)
     results, table, seconds = validate(patterns, workers=1, progress=False)
     assert [r.spec.id for r in results] == QUICK_SUBSET
     for r in results:
-        for c in r.checks:
-            assert c.n == len(r.spec.seeds) and math.isfinite(c.estimate)
-            assert c.verdict in (checks.PASS, checks.FAIL)
-    campbell = results[0]
+        seeds = list(r.spec.seeds)
+        assert len(seeds) >= 2 and len(r.checks) == len(r.spec.checks)
+        for spec_check, c in zip(r.spec.checks, r.checks, strict=True):
+            where = f"{r.spec.id}: {c.claim}"
+            assert c.n == len(seeds) and len(c.values) == len(seeds), where
+            assert all(math.isfinite(v) for v in (c.estimate, c.ci_low, c.ci_high, *c.values)), where
+            np.testing.assert_allclose(
+                c.values, _per_seed_from_table(table, r.spec.id, spec_check, seeds), rtol=1e-9, atol=1e-12
+            )
+            mean, _, lo, hi = mean_ci(c.values)
+            assert np.allclose([c.estimate, c.ci_low, c.ci_high], [mean, lo, hi], rtol=1e-9, atol=1e-12), where
+            assert c.ci_low <= c.estimate <= c.ci_high, where
+            if c.kind != "near_zero":  # every other check of these two patterns expects more than a bar
+                assert spec_check.options.get("expect", "above") in ("above", "increasing"), where
+                bar = spec_check.options.get("threshold", spec_check.options.get("at_least", 0.0))
+                assert c.estimate > bar, f"{where}: estimate {c.estimate:.4g} on the wrong side of {bar:g}"
+    campbell, cream = results
     assert campbell.verdict == checks.PASS, format_results([campbell])
+    passing = [c for c in cream.checks if (c.kind, c.metric) in QUICK_PASSING_03]
+    assert len(passing) == len(QUICK_PASSING_03)
+    assert all(c.verdict == checks.PASS for c in passing), format_results([cream])
     text = format_results(results)
     assert "PASS" in text and "95% CI" in text
     path = write_outputs(tmp_path, results, table, seconds, quick=True, workers=1)
     assert path.exists() and (tmp_path / "runs.parquet").exists()
     assert set(table["pattern"].unique()) == set(QUICK_SUBSET)
+    doc = json.loads(path.read_text())
+    assert doc["mode"] == "quick" and [p["id"] for p in doc["patterns"]] == QUICK_SUBSET
+    for r, p in zip(results, doc["patterns"], strict=True):
+        assert p["verdict"] == r.verdict and p["seeds"] == list(r.spec.seeds)
+        assert [c["estimate"] for c in p["checks"]] == [c.estimate for c in r.checks]
     if importlib.util.find_spec("vl_convert") is not None:
         from hls_sim.validation.report import write_report
 
@@ -296,13 +348,40 @@ def test_quick_subset_of_patterns(tmp_path):
 
 
 def test_quick_calibration_reports_ranges_inside_the_priors():
+    """Quick size (1 seed, 300 people) cannot say whether the fit is good, but the procedure can be checked:
+    Latin hypercube draws, parameters that reach the runs, distances that follow from the estimates, and
+    acceptance of exactly the closest sets, reported as they are."""
     plan = calibration.load_plan(quick=True)
-    plan.particles = 3
     plan.run = {**plan.run, "citizens": 300}
+    n = plan.particles
+    assert n >= 4
     fit = calibration.calibrate(plan, workers=1, progress=False)
     d = fit.as_dict()
-    assert d["accepted"] >= 1 and math.isfinite(d["default_distance"])
+    assert d["particles"] == len(fit.particles) == n and math.isfinite(d["default_distance"])
+    # a Latin hypercube: each parameter's n draws fall one in each of n equal strata of its prior
+    for pr in plan.priors:
+        vals = np.array([p[pr.name] for p in fit.particles])
+        strata = np.floor((vals - pr.lo) / (pr.hi - pr.lo) * n).astype(int)
+        assert sorted(strata) == list(range(n)), (pr.name, vals)
+    # the parameters reach the runs: on common seeds, different sets give different numbers than the defaults
+    est = fit.estimates
+    assert est.shape == (n, len(plan.targets)) and np.isfinite(est).all()
+    assert len({tuple(np.round(e, 12)) for e in est}) == n
+    assert not any(np.allclose(e, fit.default_estimates) for e in est)
+    # distances follow from the estimates, and the accepted sets are exactly the closest ones
+    assert np.allclose(fit.distances, [calibration.distance(plan, e) for e in est])
+    assert math.isclose(fit.default_distance, calibration.distance(plan, fit.default_estimates))
+    assert len(set(np.round(fit.distances, 12))) > 1
+    acc = fit.accepted
+    assert d["accepted"] == int(acc.sum()) == math.ceil(plan.accept * n)
+    assert fit.distances[acc].max() <= fit.distances[~acc].min()
+    assert d["accepted_distance_max"] <= float(np.median(fit.distances))
+    assert [(p["distance"], p["accepted"]) for p in d["all_particles"]] == [
+        (float(x), bool(a)) for x, a in zip(fit.distances, acc, strict=True)
+    ]
     for p in d["parameters"]:
+        a = np.array([q[p["name"]] for q, keep in zip(fit.particles, acc, strict=True) if keep])
+        assert [p["accepted_min"], p["accepted_median"], p["accepted_max"]] == [a.min(), np.median(a), a.max()]
         assert p["prior"][0] <= p["accepted_min"] <= p["accepted_median"] <= p["accepted_max"] <= p["prior"][1]
     assert len(d["targets"]) == len(plan.targets) >= 4
 
