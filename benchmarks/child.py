@@ -35,7 +35,7 @@ def scale(citizens: int, weeks: int, regime: str, seed: int, twin: bool = True) 
     import hls_sim
     from hls_sim.model import HLSModel
 
-    hls_sim.run(seed=1, citizens=200, weeks=2)  # compiled or loaded from cache before timing
+    hls_sim.run(seed=1, citizens=200, weeks=2, burn_in_weeks=1)  # compiled or loaded from cache before timing
     baseline = _rss_mb()
     t0, c0 = time.perf_counter(), time.process_time()
     model = HLSModel(seed=seed, regime=regime, citizens=citizens, weeks=weeks, twin=twin)
@@ -78,9 +78,9 @@ def start() -> dict:
     import hls_sim.model  # noqa: F401  (`import hls_sim` alone no longer loads the model: see hls_sim/__init__.py)
 
     t1 = time.perf_counter()
-    hls_sim.run(seed=1, citizens=200, weeks=3)
+    hls_sim.run(seed=1, citizens=200, weeks=3, burn_in_weeks=1)
     t2 = time.perf_counter()
-    hls_sim.run(seed=1, citizens=200, weeks=3)
+    hls_sim.run(seed=1, citizens=200, weeks=3, burn_in_weeks=1)
     t3 = time.perf_counter()
     return {"import_s": t1 - t0, "first_run_s": t2 - t1, "second_run_s": t3 - t2}
 
