@@ -42,9 +42,13 @@ def test_scenario_validates_and_runs(name):
     assert sc.description and sc.seeds, "every shipped scenario has a description and its seeds"
     params = sc.parameters()
     assert set(params) == set(PARAMS)
-    result = hls_sim.run(seed=sc.seeds[0], **{**sc.overrides, **SMALL})
+    small = dict(SMALL)
+    if params["switch_week"]:  # a run short enough to test still reaches the scenario's switch
+        small["weeks"] = params["switch_week"] + SMALL["weeks"]
+    result = hls_sim.run(seed=sc.seeds[0], **{**sc.overrides, **small})
     for key in ("true_outcome", "wellbeing_mean", "total_cost", "crisis_events"):
         assert math.isfinite(result.summary[key]), key
+    assert result.summary["final_regime"] == (params["switch_regime"] if params["switch_week"] else params["regime"])
     assert result.params["regime"] == params["regime"]
     assert result.params["workers_per_1000"] == params["workers_per_1000"]
 
