@@ -236,7 +236,9 @@ def test_high_stakes_then_hls_shows_no_gaming(server):
             lambda: dash.slider_value("Stakes on the indicator", missing="") == "0.80", 20, "PbR's stakes in the slider"
         )
         assert dash.week() == 0  # a new setting starts a new run
-        assert not any("per outcome" in n for n in dash.notes())  # PbR pays per outcome
+        # PbR pays per outcome, so no note says its per-outcome levers do not apply (the notes redraw
+        # after the sliders: under load a moment later, so waited for rather than read at once)
+        dash.wait(lambda: not any("per outcome" in n for n in dash.notes()), 20, "PbR's own lever notes")
         dash.click_slider("Stakes on the indicator", 0.92)
         dash.wait(
             lambda: dash.slider_value("Stakes on the indicator", missing="0.80") != "0.80",
@@ -249,9 +251,13 @@ def test_high_stakes_then_hls_shows_no_gaming(server):
         dash.wait(lambda: dash.week() >= 100, 240, "a hundred weeks of play")
         page.screenshot(ARTIFACTS / "dashboard_3_running.png", full_page=False)
         dash.wait(lambda: "Finished" in dash.text(), 300, "the end of the run")
-        buttons = dash.buttons()
-        # nothing looks frozen at the end: every control is enabled and the way on is named
-        assert buttons.get("↻ RUN AGAIN") and buttons.get("STEP") and buttons.get("RESET"), buttons
+        # nothing looks frozen at the end: every control is enabled and the way on is named (the
+        # buttons redraw after the text that says the run finished, so they are waited for too)
+        dash.wait(
+            lambda: all(dash.buttons().get(b) for b in ("↻ RUN AGAIN", "STEP", "RESET")),
+            30,
+            "RUN AGAIN, STEP and RESET enabled at the end",
+        )
         dash.wait(lambda: "Week 260" in dash.headline(), 30, "the headline to report the end")
         pbr = dash.headline()
         gap = float(re.search(r"gap ([+-]\d\.\d\d)", pbr).group(1))
@@ -268,8 +274,11 @@ def test_high_stakes_then_hls_shows_no_gaming(server):
         )
         # every slider is drawn again after a change of regime: wait for the one read here too
         dash.wait(lambda: dash.slider_value("Audit rate", missing="") == "0.01", 20, "HLS's audit rate in the slider")
-        notes = " ".join(dash.notes())
-        assert "pooled budget" in notes and "no provider KPIs" in notes, notes
+        dash.wait(
+            lambda: all(w in " ".join(dash.notes()) for w in ("pooled budget", "no provider KPIs")),
+            20,
+            "HLS's lever notes (pooled budget, no provider KPIs)",
+        )
         dash.click_button("▶ RUN")
         dash.wait(lambda: "Finished" in dash.text(), 300, "the end of the HLS run")
         dash.wait(lambda: "HLS" in dash.headline() and "Week 260" in dash.headline(), 30, "the HLS headline")
